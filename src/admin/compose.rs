@@ -1,0 +1,193 @@
+//! The composer: a new post or page (`/admin/new`), or an existing one (`/admin/posts/<id>`).
+//! The same form serves both, and is shown again with the owner's input and a message when a
+//! save is refused.
+
+use crate::ctx;
+use poem::web::{Data, Path, Query};
+use poem::{Response, handler};
+use serde::{Deserialize, Serialize};
+
+use crate::app::App;
+use crate::auth::Admin;
+use crate::error::{AppError, Result};
+use crate::media::files;
+use crate::posts::save::{Action, Compose};
+use crate::render::time;
+use crate::store::posts::{self, Kind, Status};
+use crate::store::{media, taxonomy};
+
+#[derive(Deserialize)]
+pub struct NewQuery {
+    kind: Option<String>,
+    done: Option<String>,
+}
+
+#[derive(Serialize)]
+struct CategoryChoice {
+    id: i64,
+    name: String,
+    checked: bool,
+}
+
+#[derive(Serialize)]
+struct PhotoField {
+    id: i64,
+    thumb: String,
+    alt: String,
+}
+
+/// Everything the composer form shows.
+#[derive(Serialize)]
+struct FormView {
+    id: Option<i64>,
+    kind: &'static str,
+    title: String,
+    markdown: String,
+    status: &'static str,
+    url: Option<String>,
+    publish_at: String,
+    photos: Vec<PhotoField>,
+    categories: Vec<CategoryChoice>,
+    new_categories: String,
+    in_nav: bool,
+    nav_order: i64,
+    action: &'static str,
+}
+
+#[handler]
+pub async fn new(
+    Data(app): Data<&App>,
+    admin: Admin,
+    Query(q): Query<NewQuery>,
+) -> Result<Response> {
+    let kind = match q.kind.as_deref() {
+        Some("page") => Kind::Page,
+        _ => Kind::Post,
+    };
+    let compose = Compose {
+        id: None,
+        kind,
+        title: String::new(),
+        markdown: String::new(),
+        category_ids: Vec::new(),
+        new_categories: Vec::new(),
+        photos: Vec::new(),
+        action: Action::Publish,
+        in_nav: kind == Kind::Page,
+        nav_order: 0,
+    };
+    show(app, &admin, &compose, None, None, q.done.as_deref()).await
+}
+
+#[handler]
+pub async fn edit(
+    Data(app): Data<&App>,
+    admin: Admin,
+    Path(id): Path<i64>,
+    Query(q): Query<NewQuery>,
+) -> Result<Response> {
+    let post = app
+        .db
+        .read(move |c| posts::by_id(c, id))
+        .await?
+        .filter(|p| p.status != Status::Deleted)
+        .ok_or(AppError::NotFound)?;
+    let action = match post.status {
+        Status::Draft => Action::Draft,
+        Status::Scheduled => Action::Schedule(post.published_at.unwrap_or_default()),
+        _ => Action::Publish,
+    };
+    let compose = crate::posts::save::compose_from(&post, action);
+    show(
+        app,
+        &admin,
+        &compose,
+        Some(post.status),
+        None,
+        q.done.as_deref(),
+    )
+    .await
+}
+
+/// Renders the composer for `c`; `error` is the reason a save was refused, if it was.
+pub async fn show(
+    app: &App,
+    admin: &Admin,
+    c: &Compose,
+    status: Option<Status>,
+    error: Option<String>,
+    done: Option<&str>,
+) -> Result<Response> {
+    let settings = app.settings().await?;
+    let tz = time::zone(&settings.timezone);
+    let (all_categories, photos, path) = {
+        let ids: Vec<(i64, String)> = c.photos.clone();
+        let id = c.id;
+        app.db
+            .read(move |conn| {
+                let cats = taxonomy::categories(conn)?;
+                let mut photos = Vec::new();
+                for (media_id, alt) in ids {
+                    if let Some(m) = media::by_id(conn, media_id)? {
+                        photos.push(PhotoField {
+                            id: m.id,
+                            thumb: files::fitting(&m, 480),
+                            alt,
+                        });
+                    }
+                }
+                let path = match id {
+                    Some(id) => posts::by_id(conn, id)?.and_then(|p| p.path),
+                    None => None,
+                };
+                Ok((cats, photos, path))
+            })
+            .await?
+    };
+    let view = FormView {
+        id: c.id,
+        kind: c.kind.as_str(),
+        title: c.title.clone(),
+        markdown: c.markdown.clone(),
+        status: status.map(Status::as_str).unwrap_or("new"),
+        url: path
+            .filter(|_| status == Some(Status::Published))
+            .map(|p| app.config.base_url.join(&p)),
+        publish_at: match c.action {
+            Action::Schedule(at) => time::input_value(at, tz),
+            _ => String::new(),
+        },
+        photos,
+        categories: all_categories
+            .into_iter()
+            .map(|cat| CategoryChoice {
+                checked: c.category_ids.contains(&cat.id),
+                id: cat.id,
+                name: cat.name,
+            })
+            .collect(),
+        new_categories: c.new_categories.join(", "),
+        in_nav: c.in_nav,
+        nav_order: c.nav_order,
+        action: match c.action {
+            Action::Draft => "draft",
+            Action::Publish => "publish",
+            Action::Schedule(_) => "schedule",
+        },
+    };
+    let active = if c.kind == Kind::Page { "pages" } else { "new" };
+    super::render(
+        app,
+        admin,
+        "compose.html",
+        active,
+        done,
+        ctx! {
+            post => view,
+            error,
+            require_alt => settings.require_alt,
+            timezone => settings.timezone.clone(),
+        },
+    )
+    .await
+}

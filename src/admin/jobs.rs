@@ -1,0 +1,97 @@
+//! The jobs page (`/admin/jobs`): background work that is waiting, running, or has failed, with
+//! buttons to retry or drop a failed job.
+
+use crate::ctx;
+use poem::web::{Data, Path, Query, Redirect};
+use poem::{IntoResponse, Response, handler};
+use serde::{Deserialize, Serialize};
+
+use crate::app::App;
+use crate::auth::Admin;
+use crate::auth::csrf::AdminForm;
+use crate::error::{AppError, Result};
+use crate::render::time;
+use crate::store::jobs;
+
+/// Rows shown; a healthy queue is nearly empty, a backed-up one needs only its head seen.
+const SHOWN: u32 = 200;
+
+#[derive(Deserialize)]
+pub struct DoneQuery {
+    done: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Row {
+    id: i64,
+    kind: String,
+    payload: String,
+    status: String,
+    run_at: String,
+    attempts: String,
+    last_error: String,
+}
+
+#[handler]
+pub async fn index(
+    Data(app): Data<&App>,
+    admin: Admin,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response> {
+    let settings = app.settings().await?;
+    let tz = time::zone(&settings.timezone);
+    let rows: Vec<Row> = app
+        .db
+        .read(|c| jobs::list(c, SHOWN))
+        .await?
+        .into_iter()
+        .map(|j| Row {
+            id: j.id,
+            kind: j.kind,
+            payload: j.payload,
+            status: j.status,
+            run_at: time::local(j.run_at, tz)
+                .format("%-d %b %Y, %H:%M:%S")
+                .to_string(),
+            attempts: format!("{} of {}", j.attempts, j.max_attempts),
+            last_error: j.last_error,
+        })
+        .collect();
+    super::render(
+        app,
+        &admin,
+        "jobs.html",
+        "jobs",
+        q.done.as_deref(),
+        ctx! { rows },
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+#[handler]
+pub async fn retry(
+    Data(app): Data<&App>,
+    Path(id): Path<i64>,
+    _f: AdminForm<Empty>,
+) -> Result<Response> {
+    if !app.db.write(move |tx| jobs::retry(tx, id)).await? {
+        return Err(AppError::NotFound);
+    }
+    app.jobs_wake.notify_one();
+    Ok(Redirect::see_other("/admin/jobs?done=retried").into_response())
+}
+
+#[handler]
+pub async fn delete(
+    Data(app): Data<&App>,
+    Path(id): Path<i64>,
+    _f: AdminForm<Empty>,
+) -> Result<Response> {
+    if !app.db.write(move |tx| jobs::delete(tx, id)).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(Redirect::see_other("/admin/jobs?done=deleted").into_response())
+}

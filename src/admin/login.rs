@@ -1,0 +1,184 @@
+//! Signing in and out. The password is checked with argon2id; failures are throttled per address
+//! and overall; the login form has its own CSRF token in a short-lived cookie (there is no
+//! session yet to hold one).
+
+use crate::ctx;
+use poem::http::{HeaderValue, StatusCode, header};
+use poem::web::{Data, Form, Query, Redirect};
+use poem::{IntoResponse, Request, Response, handler};
+use serde::Deserialize;
+
+use crate::app::App;
+use crate::auth::csrf::AdminForm;
+use crate::auth::throttle::client_ip;
+use crate::auth::{password, secret, session};
+use crate::error::{AppError, Result};
+use crate::store::{owner, sessions};
+
+const LOGIN_CSRF_COOKIE: &str = "porch_login_csrf";
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    password: String,
+    csrf: String,
+    next: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+/// Only a path inside the admin panel is followed after login, so the login form cannot be used
+/// to bounce the owner to another site.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with("/admin") && !n.contains("//") && !n.contains('\\') => n.into(),
+        _ => "/admin".into(),
+    }
+}
+
+fn login_cookie(app: &App, token: &str) -> HeaderValue {
+    let secure = if app.config.base_url.is_https() {
+        "; Secure"
+    } else {
+        ""
+    };
+    HeaderValue::from_str(&format!(
+        "{LOGIN_CSRF_COOKIE}={token}; Path=/admin/login; HttpOnly; SameSite=Strict; Max-Age=3600{secure}"
+    ))
+    .unwrap_or(HeaderValue::from_static(""))
+}
+
+fn cookie_value<'r>(req: &'r Request, name: &str) -> Option<&'r str> {
+    req.headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn page(app: &App, status: StatusCode, ctx: minijinja::Value) -> Result<Response> {
+    let token = secret::random_token();
+    let body = app.templates.render(
+        "admin/login.html",
+        minijinja::context! { csrf => token.clone(), ..ctx },
+    )?;
+    Ok(Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
+        .header(header::CACHE_CONTROL, "no-store")
+        .header(header::SET_COOKIE, login_cookie(app, &token))
+        .body(body))
+}
+
+async fn has_owner(app: &App) -> Result<bool> {
+    Ok(app.db.read(|c| Ok(owner::get(c)?.is_some())).await?)
+}
+
+#[handler]
+pub async fn show_form(
+    Data(app): Data<&App>,
+    req: &Request,
+    Query(q): Query<NextQuery>,
+) -> Result<Response> {
+    if session::current(app, req).await?.is_some() {
+        return Ok(Redirect::see_other(safe_next(q.next.as_deref())).into_response());
+    }
+    let not_set_up = !has_owner(app).await?;
+    page(
+        app,
+        StatusCode::OK,
+        ctx! { next => safe_next(q.next.as_deref()), not_set_up },
+    )
+}
+
+#[handler]
+pub async fn submit(
+    Data(app): Data<&App>,
+    req: &Request,
+    Form(f): Form<LoginForm>,
+) -> Result<Response> {
+    let next = safe_next(f.next.as_deref());
+    let expected = cookie_value(req, LOGIN_CSRF_COOKIE).unwrap_or("");
+    if expected.is_empty() || !secret::equal(expected, &f.csrf) {
+        return page(
+            app,
+            StatusCode::FORBIDDEN,
+            ctx! { next, error => "The form expired. Please try again." },
+        );
+    }
+    let ip = client_ip(req, app.config.trust_proxy);
+    if let Some(wait) = app.login_throttle.wait_for(ip) {
+        let minutes = wait.as_secs().div_ceil(60);
+        let mut response = page(
+            app,
+            StatusCode::TOO_MANY_REQUESTS,
+            ctx! { next, error => format!("Too many failed attempts. Try again in {minutes} minute(s).") },
+        )?;
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from(wait.as_secs().max(1)),
+        );
+        return Ok(response);
+    }
+    let Some(owner) = app.db.read(owner::get).await? else {
+        return page(
+            app,
+            StatusCode::FORBIDDEN,
+            ctx! { next, not_set_up => true },
+        );
+    };
+    let given = f.password;
+    let ok = tokio::task::spawn_blocking(move || password::verify(&given, &owner.password_hash))
+        .await
+        .map_err(anyhow::Error::from)?;
+    if !ok {
+        app.login_throttle.record_failure(ip);
+        tracing::warn!(%ip, "failed login");
+        return page(
+            app,
+            StatusCode::UNAUTHORIZED,
+            ctx! { next, error => "That password is not right." },
+        );
+    }
+    app.login_throttle.record_success(ip);
+    let user_agent = req
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let cookie = session::start(app, user_agent).await?;
+    let mut response = Redirect::see_other(next).into_response();
+    response.headers_mut().append(header::SET_COOKIE, cookie);
+    Ok(response)
+}
+
+#[handler]
+pub async fn logout(Data(app): Data<&App>, f: AdminForm<Empty>) -> Result<Response> {
+    let id = f.admin.session_id;
+    app.db.write(move |tx| sessions::delete(tx, id)).await?;
+    signed_out(app)
+}
+
+/// Ends every session: a lost phone, a shared computer.
+#[handler]
+pub async fn logout_everywhere(Data(app): Data<&App>, _f: AdminForm<Empty>) -> Result<Response> {
+    let ended = app.db.write(|tx| sessions::delete_all(tx)).await?;
+    tracing::info!(ended, "signed out everywhere");
+    signed_out(app)
+}
+
+fn signed_out(app: &App) -> Result<Response, AppError> {
+    let mut response = Redirect::see_other("/admin/login").into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, session::clear_cookie(app));
+    Ok(response)
+}

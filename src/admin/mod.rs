@@ -1,0 +1,81 @@
+//! The admin panel (`/admin`). Every handler takes `Admin` (or `AdminForm`, which checks the CSRF
+//! token too), so none can skip authentication. Each file holds one screen or action.
+
+pub mod categories;
+pub mod compose;
+pub mod jobs;
+pub mod login;
+pub mod media;
+pub mod multipart;
+pub mod post_delete;
+pub mod post_save;
+pub mod posts;
+pub mod preview;
+pub mod settings;
+pub mod setup;
+pub mod tokens;
+
+use minijinja::Value;
+use poem::Response;
+use poem::http::header;
+use serde::Serialize;
+
+use crate::app::App;
+use crate::auth::Admin;
+use crate::error::Result;
+
+/// What every admin screen's layout needs.
+#[derive(Serialize)]
+struct Chrome<'a> {
+    csrf: &'a str,
+    site_title: String,
+    site_url: String,
+    active: &'a str,
+    notice: Option<&'static str>,
+}
+
+/// Messages shown after an action, chosen by a fixed code in the redirect's `done=` parameter,
+/// so that no text from a URL is ever echoed into the page.
+pub fn notice(code: Option<&str>) -> Option<&'static str> {
+    Some(match code? {
+        "published" => "Published.",
+        "scheduled" => "Scheduled: it will be published at its time.",
+        "draft" => "Saved as a draft.",
+        "deleted" => "Deleted.",
+        "settings" => "Settings saved.",
+        "password" => "Password changed. Every other session was signed out.",
+        "uploaded" => "Uploaded.",
+        "alt" => "Alt text saved.",
+        "revoked" => "Token revoked.",
+        "retried" => "The job will run again shortly.",
+        "renamed" => "Category renamed.",
+        "avatar" => "Avatar updated.",
+        _ => return None,
+    })
+}
+
+/// Renders an admin screen: `ctx` plus the layout's own values.
+pub async fn render(
+    app: &App,
+    admin: &Admin,
+    template: &str,
+    active: &str,
+    done: Option<&str>,
+    ctx: Value,
+) -> Result<Response> {
+    let settings = app.settings().await?;
+    let chrome = Chrome {
+        csrf: &admin.csrf,
+        site_title: settings.title.clone(),
+        site_url: app.config.base_url.join("/"),
+        active,
+        notice: notice(done),
+    };
+    let ctx = minijinja::context! { admin => Value::from(minijinja::value::Serde(&chrome)), ..ctx };
+    let body = app.templates.render(&format!("admin/{template}"), ctx)?;
+    Ok(Response::builder()
+        .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
+        // Admin pages show private drafts: never cache them anywhere.
+        .header(header::CACHE_CONTROL, "no-store")
+        .body(body))
+}

@@ -1,0 +1,110 @@
+//! Reading a multipart form (the composer with its photo, the media library's upload) with caps
+//! on its size, and its CSRF token checked before anything in it is acted on.
+
+use poem::http::StatusCode;
+use poem::web::Multipart;
+
+use crate::auth::{Admin, csrf};
+use crate::media::process::MAX_UPLOAD_BYTES;
+
+/// Files one form may carry. The composer's drag-and-drop sends each photo on its own request;
+/// a form without JavaScript sends a few at most. With the per-file cap this bounds the memory
+/// one request can take.
+const MAX_FILES: usize = 4;
+/// Text fields are small; the post body is the largest.
+const MAX_TEXT_BYTES: usize = 2 * 1024 * 1024;
+const MAX_FIELDS: usize = 500;
+
+pub struct UploadedFile {
+    pub field: String,
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Default)]
+pub struct FormData {
+    pub fields: Vec<(String, String)>,
+    pub files: Vec<UploadedFile>,
+}
+
+impl FormData {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.fields
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+}
+
+fn too_large(what: &str) -> poem::Error {
+    poem::Error::from_string(
+        format!("{what} is too large."),
+        StatusCode::PAYLOAD_TOO_LARGE,
+    )
+}
+
+/// Reads the whole form, then checks its `csrf` field against the session.
+pub async fn read(admin: &Admin, mut multipart: Multipart) -> poem::Result<FormData> {
+    let mut form = FormData::default();
+    let mut text_bytes = 0;
+    while let Some(field) = multipart.next_field().await? {
+        let name = field.name().unwrap_or_default().to_string();
+        if form.fields.len() + form.files.len() >= MAX_FIELDS {
+            return Err(too_large("The form"));
+        }
+        match field.file_name().map(str::to_string) {
+            // A file input left empty still sends a part, with an empty name and no bytes.
+            Some(file_name) => {
+                let bytes = read_limited(field, MAX_UPLOAD_BYTES, "The file").await?;
+                if bytes.is_empty() && file_name.is_empty() {
+                    continue;
+                }
+                if form.files.len() >= MAX_FILES {
+                    return Err(too_large("The number of files"));
+                }
+                form.files.push(UploadedFile {
+                    field: name,
+                    file_name,
+                    bytes,
+                });
+            }
+            None => {
+                let bytes = read_limited(field, MAX_TEXT_BYTES, "A text field").await?;
+                text_bytes += bytes.len();
+                if text_bytes > MAX_TEXT_BYTES {
+                    return Err(too_large("The form"));
+                }
+                let text = String::from_utf8(bytes).map_err(|_| {
+                    poem::Error::from_string(
+                        "The form is not valid UTF-8.",
+                        StatusCode::BAD_REQUEST,
+                    )
+                })?;
+                form.fields.push((name, text));
+            }
+        }
+    }
+    csrf::check(admin, form.get("csrf").unwrap_or(""))?;
+    Ok(form)
+}
+
+async fn read_limited(field: poem::web::Field, limit: usize, what: &str) -> poem::Result<Vec<u8>> {
+    use tokio::io::AsyncReadExt;
+    let io_error =
+        |e: std::io::Error| poem::Error::from_string(e.to_string(), StatusCode::BAD_REQUEST);
+    let mut reader = field.into_async_read().take(limit as u64 + 1);
+    let mut bytes = Vec::new();
+    reader.read_to_end(&mut bytes).await.map_err(io_error)?;
+    if bytes.len() > limit {
+        return Err(too_large(what));
+    }
+    Ok(bytes)
+}

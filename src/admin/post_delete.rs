@@ -1,0 +1,40 @@
+//! Deleting a post or page (POST /admin/posts/<id>/delete). A published one leaves its URL
+//! answering 410 Gone; a scheduled one loses its publication job.
+
+use poem::web::{Data, Path, Redirect};
+use poem::{IntoResponse, Response, handler};
+use serde::Deserialize;
+
+use crate::app::App;
+use crate::auth::csrf::AdminForm;
+use crate::error::{AppError, Result};
+use crate::jobs::{self, Job};
+use crate::store::posts::{self, Kind, Status};
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+#[handler]
+pub async fn delete(
+    Data(app): Data<&App>,
+    Path(id): Path<i64>,
+    _f: AdminForm<Empty>,
+) -> Result<Response> {
+    let kind = app
+        .db
+        .write(move |tx| {
+            let Some(post) = posts::by_id(tx, id)?.filter(|p| p.status != Status::Deleted) else {
+                return Ok(None);
+            };
+            jobs::cancel(tx, &Job::PublishPost { post_id: id })?;
+            posts::delete(tx, id)?;
+            Ok(Some((post.kind, post.status)))
+        })
+        .await?;
+    let to = match kind.ok_or(AppError::NotFound)? {
+        (Kind::Page, _) => "/admin/pages?done=deleted",
+        (Kind::Post, Status::Draft | Status::Scheduled) => "/admin/drafts?done=deleted",
+        (Kind::Post, _) => "/admin?done=deleted",
+    };
+    Ok(Redirect::see_other(to).into_response())
+}

@@ -1,0 +1,173 @@
+//! Saving the composer (POST /admin/posts): new photos are taken in first, then the post is
+//! saved in one transaction. A refused save shows the form again with everything the owner
+//! typed, so nothing they wrote is lost.
+
+use poem::web::{Data, Multipart, Redirect};
+use poem::{IntoResponse, Response, handler};
+
+use crate::app::App;
+use crate::auth::Admin;
+use crate::error::{AppError, Result};
+use crate::media::upload::{self, UploadError};
+use crate::posts::save::{self, Action, Compose, SaveError};
+use crate::render::time;
+use crate::store::posts::{Kind, Status};
+
+use super::compose;
+use super::multipart::{self, FormData};
+
+/// Reads the composer's fields into a Compose; photos uploaded with the form are added by the
+/// caller. The message is for the owner.
+fn read_compose(form: &FormData, tz: chrono_tz::Tz) -> Result<Compose, String> {
+    let id = match form.get("id").filter(|s| !s.is_empty()) {
+        Some(s) => Some(
+            s.parse()
+                .map_err(|_| "The post id is not valid.".to_string())?,
+        ),
+        None => None,
+    };
+    let kind = match form.get("kind") {
+        Some("page") => Kind::Page,
+        _ => Kind::Post,
+    };
+    let removed: Vec<&str> = form.all("remove_photo");
+    let ids = form.all("photo_id");
+    let alts = form.all("photo_alt");
+    let mut photos = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        if removed.contains(id) {
+            continue;
+        }
+        let id: i64 = id
+            .parse()
+            .map_err(|_| "A photo id is not valid.".to_string())?;
+        photos.push((id, alts.get(i).copied().unwrap_or("").trim().to_string()));
+    }
+    let category_ids = form
+        .all("category")
+        .iter()
+        .map(|s| s.parse::<i64>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| "A category is not valid.".to_string())?;
+    let new_categories = form
+        .get("new_categories")
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    let action = match form.get("action") {
+        Some("draft") => Action::Draft,
+        Some("schedule") => {
+            let when = form.get("publish_at").unwrap_or("");
+            let at = time::parse_input(when, tz)
+                .ok_or_else(|| "Pick a date and time to schedule the post for.".to_string())?;
+            Action::Schedule(at)
+        }
+        _ => Action::Publish,
+    };
+    Ok(Compose {
+        id,
+        kind,
+        title: form.get("title").unwrap_or("").to_string(),
+        // Browsers send textarea line breaks as CRLF; store them as the owner sees them.
+        markdown: form.get("markdown").unwrap_or("").replace("\r\n", "\n"),
+        category_ids,
+        new_categories,
+        photos,
+        action,
+        in_nav: form.get("in_nav").is_some(),
+        nav_order: form
+            .get("nav_order")
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(0),
+    })
+}
+
+#[handler]
+pub async fn submit(
+    Data(app): Data<&App>,
+    admin: Admin,
+    multipart: Multipart,
+) -> poem::Result<Response> {
+    let form = multipart::read(&admin, multipart).await?;
+    let settings = app.settings().await.map_err(AppError::from)?;
+    let tz = time::zone(&settings.timezone);
+    let mut compose = match read_compose(&form, tz) {
+        Ok(c) => c,
+        Err(message) => return Err(AppError::BadRequest(message).into()),
+    };
+
+    let alts = form.all("photo_file_alt");
+    let mut upload_error = None;
+    for (i, file) in form
+        .files
+        .iter()
+        .filter(|f| f.field == "photo_file")
+        .enumerate()
+    {
+        let alt = alts.get(i).copied().unwrap_or("").trim().to_string();
+        match upload::accept(app, file.bytes.clone(), &file.file_name, &alt).await {
+            Ok(media) => compose.photos.push((media.id, alt)),
+            Err(UploadError::Refused(e)) => {
+                upload_error = Some(format!("{}: {e}", file.file_name));
+            }
+            Err(UploadError::Internal(e)) => return Err(AppError::Internal(e).into()),
+        }
+    }
+    if let Some(error) = upload_error {
+        let status = current_status(app, compose.id).await?;
+        return Ok(refused(app, &admin, &compose, status, error).await?);
+    }
+
+    let to_save = compose.clone();
+    let saved = app
+        .db
+        .write(move |tx| match save::save(tx, &settings, &to_save) {
+            Ok(saved) => Ok(Ok(saved)),
+            Err(SaveError::Invalid(message)) => Ok(Err(message)),
+            Err(SaveError::Internal(e)) => Err(e),
+        })
+        .await
+        .map_err(AppError::from)?;
+    let saved = match saved {
+        Ok(saved) => saved,
+        Err(message) => {
+            let status = current_status(app, compose.id).await?;
+            return Ok(refused(app, &admin, &compose, status, message).await?);
+        }
+    };
+    if saved.status == Status::Scheduled {
+        app.jobs_wake.notify_one();
+    }
+    let (list, done) = match (compose.kind, saved.status) {
+        (Kind::Page, Status::Draft) => ("/admin/pages", "draft"),
+        (Kind::Page, _) => ("/admin/pages", "published"),
+        (_, Status::Draft) => ("/admin/drafts", "draft"),
+        (_, Status::Scheduled) => ("/admin/drafts", "scheduled"),
+        _ => ("/admin", "published"),
+    };
+    Ok(Redirect::see_other(format!("{list}?done={done}")).into_response())
+}
+
+async fn current_status(app: &App, id: Option<i64>) -> Result<Option<Status>> {
+    let Some(id) = id else { return Ok(None) };
+    let post = app
+        .db
+        .read(move |c| crate::store::posts::by_id(c, id))
+        .await?;
+    Ok(post.map(|p| p.status))
+}
+
+async fn refused(
+    app: &App,
+    admin: &Admin,
+    compose: &Compose,
+    status: Option<Status>,
+    message: String,
+) -> Result<Response> {
+    let mut response = compose::show(app, admin, compose, status, Some(message), None).await?;
+    response.set_status(poem::http::StatusCode::UNPROCESSABLE_ENTITY);
+    Ok(response)
+}

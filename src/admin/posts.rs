@@ -1,0 +1,161 @@
+//! The lists of posts (`/admin`), drafts and scheduled posts (`/admin/drafts`) and pages
+//! (`/admin/pages`), each with links to edit and buttons to delete.
+
+use crate::ctx;
+use poem::web::{Data, Query};
+use poem::{Response, handler};
+use serde::{Deserialize, Serialize};
+
+use crate::app::App;
+use crate::auth::Admin;
+use crate::error::Result;
+use crate::render::time;
+use crate::site::views;
+use crate::store::posts::{self, Kind, Post, Status};
+
+const PER_PAGE: u32 = 50;
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    page: Option<u32>,
+    done: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Row {
+    id: i64,
+    title: String,
+    status: &'static str,
+    when: String,
+    url: Option<String>,
+    categories: Vec<String>,
+    photos: usize,
+}
+
+fn row(app: &App, post: &Post, tz: chrono_tz::Tz) -> Row {
+    Row {
+        id: post.id,
+        title: post
+            .title
+            .clone()
+            .unwrap_or_else(|| views::summarize(&post.html)),
+        status: post.status.as_str(),
+        when: time::local(post.published_at.unwrap_or(post.updated_at), tz)
+            .format("%-d %b %Y, %H:%M")
+            .to_string(),
+        url: post
+            .path
+            .as_ref()
+            .filter(|_| post.status == Status::Published)
+            .map(|p| app.config.base_url.join(p)),
+        categories: post.categories.iter().map(|c| c.name.clone()).collect(),
+        photos: post.photos.len(),
+    }
+}
+
+async fn list(
+    app: &App,
+    admin: &Admin,
+    q: ListQuery,
+    kind: Kind,
+    statuses: &'static [Status],
+    active: &str,
+    heading: &str,
+) -> Result<Response> {
+    let settings = app.settings().await?;
+    let tz = time::zone(&settings.timezone);
+    let page = q.page.unwrap_or(1).max(1);
+    let offset = (page - 1) * PER_PAGE;
+    let found = app
+        .db
+        .read(move |c| {
+            let mut all = Vec::new();
+            for status in statuses {
+                all.extend(posts::for_admin(
+                    c,
+                    kind,
+                    Some(*status),
+                    PER_PAGE + 1,
+                    offset,
+                )?);
+            }
+            Ok(all)
+        })
+        .await?;
+    let more = found.len() > PER_PAGE as usize;
+    let rows: Vec<Row> = found
+        .iter()
+        .take(PER_PAGE as usize)
+        .map(|p| row(app, p, tz))
+        .collect();
+    super::render(
+        app,
+        admin,
+        "posts.html",
+        active,
+        q.done.as_deref(),
+        ctx! {
+            heading,
+            rows,
+            kind => kind.as_str(),
+            page,
+            prev => (page > 1).then(|| page - 1),
+            next => more.then(|| page + 1),
+        },
+    )
+    .await
+}
+
+#[handler]
+pub async fn published(
+    Data(app): Data<&App>,
+    admin: Admin,
+    Query(q): Query<ListQuery>,
+) -> Result<Response> {
+    list(
+        app,
+        &admin,
+        q,
+        Kind::Post,
+        &[Status::Published],
+        "posts",
+        "Posts",
+    )
+    .await
+}
+
+#[handler]
+pub async fn drafts(
+    Data(app): Data<&App>,
+    admin: Admin,
+    Query(q): Query<ListQuery>,
+) -> Result<Response> {
+    list(
+        app,
+        &admin,
+        q,
+        Kind::Post,
+        &[Status::Scheduled, Status::Draft],
+        "drafts",
+        "Drafts and scheduled posts",
+    )
+    .await
+}
+
+#[handler]
+pub async fn pages(
+    Data(app): Data<&App>,
+    admin: Admin,
+    Query(q): Query<ListQuery>,
+) -> Result<Response> {
+    list(
+        app,
+        &admin,
+        q,
+        Kind::Page,
+        &[Status::Published, Status::Draft],
+        "pages",
+        "Pages",
+    )
+    .await
+}

@@ -1,0 +1,33 @@
+//! The composer's live preview (POST /admin/preview): Markdown in, the HTML the post would show,
+//! rendered by the same code that renders it on save. Called by the composer's script with the
+//! CSRF token in a header.
+
+use poem::http::{StatusCode, header};
+use poem::{Request, Response, handler};
+
+use crate::auth::{Admin, csrf};
+use crate::render::markdown;
+
+/// The preview is of one post; more than this is not a post.
+const MAX_PREVIEW_BYTES: usize = 1024 * 1024;
+
+#[handler]
+pub async fn preview(admin: Admin, req: &Request, body: poem::Body) -> poem::Result<Response> {
+    let token = req
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    csrf::check(&admin, token)?;
+    let bytes = body
+        .into_bytes_limit(MAX_PREVIEW_BYTES)
+        .await
+        .map_err(|_| crate::error::AppError::TooLarge("The text is too long to preview.".into()))?;
+    let text = String::from_utf8_lossy(&bytes);
+    let html = tokio::task::block_in_place(|| markdown::to_html(&text));
+    Ok(Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
+        .header(header::CACHE_CONTROL, "no-store")
+        .body(html))
+}

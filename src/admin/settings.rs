@@ -1,0 +1,294 @@
+//! Settings (`/admin/settings`): the site (title, description, time zone, posts per page), the
+//! author (name, avatar, bio, rel=me links), emoji topics, the alt-text rule, the password, and
+//! signing out everywhere.
+
+use crate::ctx;
+use poem::web::{Data, Multipart, Query, Redirect};
+use poem::{IntoResponse, Response, handler};
+use serde::{Deserialize, Serialize};
+
+use crate::app::App;
+use crate::auth::csrf::AdminForm;
+use crate::auth::owner::{self, validate_display_name};
+use crate::auth::{Admin, password};
+use crate::error::{AppError, Result};
+use crate::media::files;
+use crate::media::upload::{self, UploadError};
+use crate::posts::permalink::slugify;
+use crate::posts::topics;
+use crate::store::settings::{self, SiteSettings, Topic};
+use crate::store::{owner as owner_store, posts};
+
+use super::multipart;
+
+#[derive(Deserialize)]
+pub struct DoneQuery {
+    done: Option<String>,
+}
+
+#[derive(Deserialize, Serialize, Default)]
+pub struct SettingsForm {
+    title: String,
+    description: String,
+    author_name: String,
+    bio: String,
+    rel_me: String,
+    timezone: String,
+    topics: String,
+    #[serde(default)]
+    require_alt: Option<String>,
+    posts_per_page: String,
+}
+
+/// Topics are edited as lines of "emoji name" (the slug comes from the name).
+fn topics_text(topics: &[Topic]) -> String {
+    topics
+        .iter()
+        .map(|t| format!("{} {}", t.emoji, t.name))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn parse_topics(text: &str) -> Result<Vec<Topic>, String> {
+    let mut out: Vec<Topic> = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let (emoji, name) = line
+            .split_once(char::is_whitespace)
+            .ok_or_else(|| format!("Topic line “{line}” needs an emoji, a space and a name."))?;
+        let name = name.trim();
+        let slug = slugify(name);
+        if emoji.chars().any(|c| c.is_alphanumeric()) || slug.is_empty() {
+            return Err(format!(
+                "Topic line “{line}” needs an emoji, a space and a name."
+            ));
+        }
+        if out
+            .iter()
+            .any(|t| t.slug == slug || topics::normalize(&t.emoji) == topics::normalize(emoji))
+        {
+            return Err(format!("The topic “{line}” appears twice."));
+        }
+        out.push(Topic {
+            emoji: emoji.to_string(),
+            name: name.to_string(),
+            slug,
+        });
+    }
+    Ok(out)
+}
+
+fn parse_links(text: &str) -> Result<Vec<String>, String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            if (l.starts_with("https://") || l.starts_with("http://"))
+                && !l.contains(char::is_whitespace)
+            {
+                Ok(l.to_string())
+            } else {
+                Err(format!("“{l}” is not a web address (https://…)."))
+            }
+        })
+        .collect()
+}
+
+/// Turns the form into settings, or says what is wrong with it.
+fn read_form(f: &SettingsForm, current: &SiteSettings) -> Result<(SiteSettings, String), String> {
+    let title = f.title.trim();
+    if title.is_empty() || title.chars().count() > 200 {
+        return Err("The site title needs 1 to 200 characters.".into());
+    }
+    if f.timezone.parse::<chrono_tz::Tz>().is_err() {
+        return Err("Pick a time zone from the list.".into());
+    }
+    let posts_per_page: u32 = f
+        .posts_per_page
+        .trim()
+        .parse()
+        .ok()
+        .filter(|n| (1..=100).contains(n))
+        .ok_or("Posts per page must be a number from 1 to 100.")?;
+    validate_display_name(&f.author_name)?;
+    let settings = SiteSettings {
+        title: title.to_string(),
+        description: f.description.trim().chars().take(500).collect(),
+        bio: f.bio.trim().chars().take(5000).collect(),
+        avatar: current.avatar.clone(),
+        rel_me: parse_links(&f.rel_me)?,
+        timezone: f.timezone.clone(),
+        topics: parse_topics(&f.topics)?,
+        require_alt: f.require_alt.is_some(),
+        posts_per_page,
+    };
+    Ok((settings, f.author_name.trim().to_string()))
+}
+
+async fn show(
+    app: &App,
+    admin: &Admin,
+    form: SettingsForm,
+    error: Option<String>,
+    done: Option<&str>,
+) -> Result<Response> {
+    let avatar = app
+        .settings()
+        .await?
+        .avatar
+        .as_ref()
+        .map(|name| format!("/uploads/{name}"));
+    let zones: Vec<&str> = chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).collect();
+    let mut response = super::render(
+        app,
+        admin,
+        "settings.html",
+        "settings",
+        done,
+        ctx! { form, error => error.clone(), zones, avatar, min_password => password::MIN_LENGTH },
+    )
+    .await?;
+    if error.is_some() {
+        response.set_status(poem::http::StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    Ok(response)
+}
+
+#[handler]
+pub async fn page(
+    Data(app): Data<&App>,
+    admin: Admin,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response> {
+    let form = form_for(app).await?;
+    show(app, &admin, form, None, q.done.as_deref()).await
+}
+
+#[handler]
+pub async fn save(Data(app): Data<&App>, f: AdminForm<SettingsForm>) -> Result<Response> {
+    let current = app.settings().await?;
+    let (new, author) = match read_form(&f.form, &current) {
+        Ok(ok) => ok,
+        Err(message) => return show(app, &f.admin, f.form, Some(message), None).await,
+    };
+    let topics_changed = new.topics != current.topics;
+    app.db
+        .write(move |tx| {
+            settings::save(tx, &new)?;
+            owner_store::set_display_name(tx, &author)?;
+            if topics_changed {
+                // Posts are collected under a topic at save time; a new topic list means
+                // every post is looked at again, so old posts join new topics.
+                for (id, markdown) in posts::all_markdown(tx)? {
+                    posts::set_topics(tx, id, &topics::find(&markdown, &new.topics))?;
+                }
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(Redirect::see_other("/admin/settings?done=settings").into_response())
+}
+
+/// POST /admin/settings/avatar (multipart `file`).
+#[handler]
+pub async fn upload_avatar(
+    Data(app): Data<&App>,
+    admin: Admin,
+    multipart: Multipart,
+) -> poem::Result<Response> {
+    let form = multipart::read(&admin, multipart).await?;
+    let Some(file) = form.files.first() else {
+        return Err(AppError::BadRequest("Choose an image for the avatar.".into()).into());
+    };
+    let media = match upload::accept(app, file.bytes.clone(), &file.file_name, "").await {
+        Ok(m) => m,
+        Err(UploadError::Refused(e)) => return Err(AppError::BadRequest(e.to_string()).into()),
+        Err(UploadError::Internal(e)) => return Err(AppError::Internal(e).into()),
+    };
+    // An avatar shows small; the grid-sized copy is plenty when there is one.
+    let width = media.variants.iter().copied().min();
+    let name = files::file_name(&media.hash, &media.ext, width);
+    let mut s = (*app.settings().await.map_err(AppError::from)?).clone();
+    s.avatar = Some(name);
+    app.db
+        .write(move |tx| settings::save(tx, &s))
+        .await
+        .map_err(AppError::from)?;
+    Ok(Redirect::see_other("/admin/settings?done=avatar").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    current: String,
+    new: String,
+    confirm: String,
+}
+
+/// POST /admin/password: needs the current password; ends every session, this one included,
+/// then signs this browser in again.
+#[handler]
+pub async fn change_password(
+    Data(app): Data<&App>,
+    req: &poem::Request,
+    f: AdminForm<PasswordForm>,
+) -> Result<Response> {
+    let Some(owner) = app.db.read(owner_store::get).await? else {
+        return Err(AppError::NotFound);
+    };
+    let PasswordForm {
+        current,
+        new,
+        confirm,
+    } = f.form;
+    let stored = owner.password_hash.clone();
+    let current_ok = tokio::task::spawn_blocking(move || password::verify(&current, &stored))
+        .await
+        .map_err(anyhow::Error::from)?;
+    let problem = if !current_ok {
+        Some("The current password is not right.".to_string())
+    } else if new != confirm {
+        Some("The two new passwords differ.".to_string())
+    } else {
+        password::validate(&new).err()
+    };
+    if let Some(message) = problem {
+        return show(app, &f.admin, form_for(app).await?, Some(message), None).await;
+    }
+    let hash = tokio::task::spawn_blocking(move || password::hash(&new))
+        .await
+        .map_err(anyhow::Error::from)??;
+    app.db
+        .write(move |tx| owner::change_password(tx, &hash))
+        .await?;
+    let user_agent = req
+        .headers()
+        .get(poem::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let cookie = crate::auth::session::start(app, user_agent).await?;
+    let mut response = Redirect::see_other("/admin/settings?done=password").into_response();
+    response
+        .headers_mut()
+        .insert(poem::http::header::SET_COOKIE, cookie);
+    Ok(response)
+}
+
+async fn form_for(app: &App) -> Result<SettingsForm> {
+    let s = app.settings().await?;
+    let author = app
+        .db
+        .read(owner_store::get)
+        .await?
+        .map(|o| o.display_name)
+        .unwrap_or_default();
+    Ok(SettingsForm {
+        title: s.title.clone(),
+        description: s.description.clone(),
+        author_name: author,
+        bio: s.bio.clone(),
+        rel_me: s.rel_me.join("\n"),
+        timezone: s.timezone.clone(),
+        topics: topics_text(&s.topics),
+        require_alt: s.require_alt.then(|| "on".into()),
+        posts_per_page: s.posts_per_page.to_string(),
+    })
+}

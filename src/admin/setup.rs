@@ -1,0 +1,126 @@
+//! First-run setup (`/setup?token=…`): the owner picks a username, display name and password.
+//! The link is printed at the first start and works once; the token in it is the form's secret.
+
+use crate::ctx;
+use poem::http::{StatusCode, header};
+use poem::web::{Data, Form, Query, Redirect};
+use poem::{IntoResponse, Request, Response, handler};
+use serde::Deserialize;
+
+use crate::app::App;
+use crate::auth::owner::{self, NewOwner};
+use crate::auth::{password, session};
+use crate::error::{AppError, Result};
+use crate::store;
+
+#[derive(Deserialize)]
+pub struct TokenQuery {
+    token: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct SetupForm {
+    token: String,
+    username: String,
+    display_name: String,
+    password: String,
+    confirm: String,
+}
+
+enum State {
+    Done,
+    BadToken,
+    Ready,
+}
+
+async fn state(app: &App, token: &str) -> Result<State> {
+    let token = token.to_string();
+    app.db
+        .read(move |c| {
+            Ok(if store::owner::get(c)?.is_some() {
+                State::Done
+            } else if owner::setup_token_valid(c, &token)? {
+                State::Ready
+            } else {
+                State::BadToken
+            })
+        })
+        .await
+        .map_err(AppError::from)
+}
+
+fn page(app: &App, status: StatusCode, ctx: minijinja::Value) -> Result<Response> {
+    let body = app.templates.render("admin/setup.html", ctx)?;
+    Ok(Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
+        .header(header::CACHE_CONTROL, "no-store")
+        .body(body))
+}
+
+#[handler]
+pub async fn show_form(Data(app): Data<&App>, Query(q): Query<TokenQuery>) -> Result<Response> {
+    let token = q.token.unwrap_or_default();
+    match state(app, &token).await? {
+        State::Done => page(app, StatusCode::GONE, ctx! { done => true }),
+        State::BadToken => page(app, StatusCode::FORBIDDEN, ctx! { bad_token => true }),
+        State::Ready => page(app, StatusCode::OK, ctx! { token }),
+    }
+}
+
+#[handler]
+pub async fn submit(
+    Data(app): Data<&App>,
+    req: &Request,
+    Form(f): Form<SetupForm>,
+) -> Result<Response> {
+    match state(app, &f.token).await? {
+        State::Done => return page(app, StatusCode::GONE, ctx! { done => true }),
+        State::BadToken => return page(app, StatusCode::FORBIDDEN, ctx! { bad_token => true }),
+        State::Ready => {}
+    }
+    let new = NewOwner {
+        username: f.username.trim().to_lowercase(),
+        display_name: f.display_name.trim().to_string(),
+        password: f.password.clone(),
+    };
+    let problem = owner::validate(&new)
+        .err()
+        .or_else(|| (f.password != f.confirm).then(|| "The two passwords differ.".to_string()));
+    if let Some(error) = problem {
+        return page(
+            app,
+            StatusCode::BAD_REQUEST,
+            ctx! { token => f.token, error, username => new.username, display_name => new.display_name },
+        );
+    }
+    let plain = new.password.clone();
+    let hash = tokio::task::spawn_blocking(move || password::hash(&plain))
+        .await
+        .map_err(anyhow::Error::from)??;
+    let token = f.token.clone();
+    let created = app
+        .db
+        .write(move |tx| {
+            // Checked again inside the write: two submissions racing must not both succeed.
+            if store::owner::get(tx)?.is_some() || !owner::setup_token_valid(tx, &token)? {
+                return Ok(false);
+            }
+            owner::create(tx, &new, &hash)?;
+            Ok(true)
+        })
+        .await?;
+    if !created {
+        return page(app, StatusCode::GONE, ctx! { done => true });
+    }
+    tracing::info!("setup finished: the owner account exists");
+    let user_agent = req
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let cookie = session::start(app, user_agent).await?;
+    let mut response = Redirect::see_other("/admin").into_response();
+    response.headers_mut().insert(header::SET_COOKIE, cookie);
+    Ok(response)
+}

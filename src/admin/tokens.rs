@@ -1,0 +1,93 @@
+//! App tokens (`/admin/tokens`): bearer tokens for apps and scripts. A new token is shown once,
+//! at creation; only its hash is kept.
+
+use crate::ctx;
+use poem::web::{Data, Path, Query, Redirect};
+use poem::{IntoResponse, Response, handler};
+use serde::Deserialize;
+
+use crate::app::App;
+use crate::auth::Admin;
+use crate::auth::csrf::AdminForm;
+use crate::auth::tokens::{self as app_tokens, SCOPES, validate_scope};
+use crate::error::{AppError, Result};
+use crate::store::tokens;
+
+#[derive(Deserialize)]
+pub struct DoneQuery {
+    done: Option<String>,
+}
+
+async fn show(
+    app: &App,
+    admin: &Admin,
+    new_token: Option<String>,
+    error: Option<String>,
+    done: Option<&str>,
+) -> Result<Response> {
+    let list = app.db.read(tokens::list).await?;
+    super::render(
+        app,
+        admin,
+        "tokens.html",
+        "tokens",
+        done,
+        ctx! { tokens => list, new_token, error, scopes => SCOPES },
+    )
+    .await
+}
+
+#[handler]
+pub async fn index(
+    Data(app): Data<&App>,
+    admin: Admin,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response> {
+    show(app, &admin, None, None, q.done.as_deref()).await
+}
+
+#[derive(Deserialize)]
+pub struct CreateForm {
+    name: String,
+    #[serde(default)]
+    scope: Vec<String>,
+}
+
+#[handler]
+pub async fn create_form(Data(app): Data<&App>, f: AdminForm<CreateForm>) -> Result<Response> {
+    let name: String = f.form.name.trim().chars().take(100).collect();
+    if name.is_empty() {
+        return show(
+            app,
+            &f.admin,
+            None,
+            Some("Give the token a name, such as the app it is for.".into()),
+            None,
+        )
+        .await;
+    }
+    let scope = match validate_scope(&f.form.scope.join(" ")) {
+        Ok(s) => s,
+        Err(message) => return show(app, &f.admin, None, Some(message), None).await,
+    };
+    let token = app
+        .db
+        .write(move |tx| app_tokens::create(tx, &name, &scope))
+        .await?;
+    show(app, &f.admin, Some(token), None, None).await
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+#[handler]
+pub async fn revoke(
+    Data(app): Data<&App>,
+    Path(id): Path<i64>,
+    _f: AdminForm<Empty>,
+) -> Result<Response> {
+    if !app.db.write(move |tx| tokens::revoke(tx, id)).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(Redirect::see_other("/admin/tokens?done=revoked").into_response())
+}

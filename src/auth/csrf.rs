@@ -1,0 +1,64 @@
+//! CSRF protection for the admin panel: every form carries its session's token (the synchronizer
+//! token pattern), and `AdminForm` refuses a post whose token is missing or wrong before the
+//! handler runs. Multipart forms (uploads) check the token with `check` on their first field.
+
+use poem::http::StatusCode;
+use poem::{FromRequest, Request, RequestBody, Response};
+use serde::de::DeserializeOwned;
+
+use super::{Admin, secret};
+
+/// Admin forms are small; the composer's text is the largest field (a long post is well under
+/// a megabyte).
+const MAX_FORM_BYTES: usize = 4 * 1024 * 1024;
+
+/// A form posted from the admin panel by the signed-in owner, with its CSRF token verified.
+pub struct AdminForm<T> {
+    pub admin: Admin,
+    pub form: T,
+}
+
+pub fn refused() -> poem::Error {
+    poem::Error::from_response(
+        Response::builder()
+            .status(StatusCode::FORBIDDEN)
+            .content_type("text/plain; charset=utf-8")
+            .body("This form has expired or did not come from your admin panel. Go back, reload the page and try again."),
+    )
+}
+
+/// Checks a token that came with a form against the session's.
+pub fn check(admin: &Admin, token: &str) -> poem::Result<()> {
+    if secret::equal(&admin.csrf, token) {
+        Ok(())
+    } else {
+        Err(refused())
+    }
+}
+
+impl<'a, T: DeserializeOwned + Send> FromRequest<'a> for AdminForm<T> {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let admin = Admin::from_request(req, body).await?;
+        let bytes = body
+            .take()?
+            .into_bytes_limit(MAX_FORM_BYTES)
+            .await
+            .map_err(|_| {
+                poem::Error::from_string("The form is too large.", StatusCode::PAYLOAD_TOO_LARGE)
+            })?;
+        let token = form_urlencoded_field(&bytes, "csrf");
+        check(&admin, token.as_deref().unwrap_or(""))?;
+        let form = serde_html_form::from_bytes(&bytes).map_err(|e| {
+            poem::Error::from_string(
+                format!("The form could not be read: {e}"),
+                StatusCode::BAD_REQUEST,
+            )
+        })?;
+        Ok(AdminForm { admin, form })
+    }
+}
+
+fn form_urlencoded_field(bytes: &[u8], name: &str) -> Option<String> {
+    let pairs: Vec<(String, String)> = serde_html_form::from_bytes(bytes).ok()?;
+    pairs.into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
+}

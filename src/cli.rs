@@ -1,0 +1,267 @@
+//! The command line: `porch [serve]`, `init`, `passwd`, `token create`, `backup`, `restore`.
+
+use std::io::BufRead;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+
+use crate::auth::owner::{self, NewOwner};
+use crate::auth::password;
+use crate::config::{Acme, BaseUrl, Config};
+use crate::store::settings;
+use crate::{backup, server};
+
+#[derive(Parser)]
+#[command(
+    name = "porch",
+    version,
+    about = "Porch: a single-user, self-hosted blog that federates and speaks the IndieWeb protocols",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the site (the default when no command is given)
+    Serve(ServeArgs),
+    /// Set up the owner without a browser: username, display name, password from stdin
+    Init(InitArgs),
+    /// Change the password (read from stdin) and end every session
+    Passwd(DataPasswordArgs),
+    /// Manage app tokens
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Write a consistent backup of the database and all media into one archive
+    Backup(BackupArgs),
+    /// Restore a backup archive into an empty data folder
+    Restore(RestoreArgs),
+}
+
+#[derive(Args, Clone)]
+struct DataArg {
+    /// The data folder (database and media)
+    #[arg(long, env = "PORCH_DATA", default_value = "./porch-data")]
+    data: PathBuf,
+}
+
+#[derive(Args, Clone)]
+struct ServeArgs {
+    #[command(flatten)]
+    data: DataArg,
+    /// Address to listen on
+    #[arg(long, env = "PORCH_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Public origin of the site, used in every link and id (default: the one recorded at
+    /// setup, else derived from --listen)
+    #[arg(long, env = "PORCH_BASE_URL")]
+    base_url: Option<String>,
+    /// Let outbound requests reach private, loopback and link-local addresses
+    #[arg(long)]
+    allow_private_network: bool,
+    /// Trust X-Forwarded-For from a reverse proxy in front of Porch
+    #[arg(long, env = "PORCH_TRUST_PROXY")]
+    trust_proxy: bool,
+    /// Serve HTTPS for this domain with a Let's Encrypt certificate (ports 443 and 80)
+    #[arg(long, env = "PORCH_ACME_DOMAIN", requires = "acme_email")]
+    acme_domain: Option<String>,
+    /// Contact address for Let's Encrypt
+    #[arg(long, env = "PORCH_ACME_EMAIL", requires = "acme_domain")]
+    acme_email: Option<String>,
+    /// Use Let's Encrypt's staging service (for trying a set-up)
+    #[arg(long, requires = "acme_domain")]
+    acme_staging: bool,
+}
+
+#[derive(Args)]
+struct InitArgs {
+    #[command(flatten)]
+    data: DataArg,
+    /// Public origin of the site, such as https://example.com
+    #[arg(long, env = "PORCH_BASE_URL")]
+    base_url: String,
+    /// The owner's username (lowercase letters, digits, underscores)
+    #[arg(long)]
+    username: String,
+    /// The owner's display name (default: the username)
+    #[arg(long)]
+    name: Option<String>,
+    /// Read the password from the first line of standard input
+    #[arg(long, required = true)]
+    password_stdin: bool,
+}
+
+#[derive(Args)]
+struct DataPasswordArgs {
+    #[command(flatten)]
+    data: DataArg,
+    /// Read the new password from the first line of standard input
+    #[arg(long, required = true)]
+    password_stdin: bool,
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a bearer token and print it on a line of its own
+    Create {
+        #[command(flatten)]
+        data: DataArg,
+        /// What the token is for (shown in the admin panel)
+        #[arg(long)]
+        name: String,
+        /// Space-separated scopes: create update delete media
+        #[arg(long, default_value = "create update delete media")]
+        scope: String,
+    },
+}
+
+#[derive(Args)]
+struct BackupArgs {
+    #[command(flatten)]
+    data: DataArg,
+    /// The archive to write (.tar.gz)
+    #[arg(long)]
+    out: PathBuf,
+}
+
+#[derive(Args)]
+struct RestoreArgs {
+    #[command(flatten)]
+    data: DataArg,
+    /// The archive written by `porch backup`
+    archive: PathBuf,
+}
+
+fn read_password_line() -> Result<String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("read the password from standard input")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+pub fn run() -> Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        None => serve(cli.serve),
+        Some(Command::Serve(args)) => serve(args),
+        Some(Command::Init(args)) => init(args),
+        Some(Command::Passwd(args)) => passwd(args),
+        Some(Command::Token {
+            command: TokenCommand::Create { data, name, scope },
+        }) => {
+            let scope = crate::auth::tokens::validate_scope(&scope).map_err(anyhow::Error::msg)?;
+            let name = name.trim().to_string();
+            if name.is_empty() {
+                bail!("--name must not be empty");
+            }
+            let db = server::open_data(&data.data)?;
+            let token = db.write_blocking(|tx| crate::auth::tokens::create(tx, &name, &scope))?;
+            println!("{token}");
+            Ok(())
+        }
+        Some(Command::Backup(args)) => {
+            backup::backup(&args.data.data, &args.out)?;
+            eprintln!("Backup written to {}", args.out.display());
+            Ok(())
+        }
+        Some(Command::Restore(args)) => {
+            backup::restore(&args.data.data, &args.archive)?;
+            eprintln!("Restored into {}", args.data.data.display());
+            Ok(())
+        }
+    }
+}
+
+fn serve(args: ServeArgs) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let db = server::open_data(&args.data.data)?;
+        let given = match (&args.base_url, &args.acme_domain) {
+            (Some(url), _) => Some(BaseUrl::parse(url).map_err(anyhow::Error::msg)?),
+            (None, Some(domain)) => {
+                Some(BaseUrl::parse(&format!("https://{domain}")).map_err(anyhow::Error::msg)?)
+            }
+            (None, None) => None,
+        };
+        if let Some(domain) = args.acme_domain.clone() {
+            let base_url = server::resolve_base_url(&db, given, args.listen)?;
+            let config = config(&args, base_url);
+            let acme = Acme {
+                domain,
+                email: args.acme_email.clone().unwrap_or_default(),
+                staging: args.acme_staging,
+            };
+            return server::serve_acme(config, db, acme).await;
+        }
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .with_context(|| format!("listen on {}", args.listen))?;
+        let bound = listener.local_addr()?;
+        let base_url = server::resolve_base_url(&db, given, bound)?;
+        let running = server::start(config(&args, base_url), db, listener).await?;
+        println!(
+            "Porch is serving {} on {bound}",
+            running.app.config.base_url
+        );
+        server::shutdown_signal().await;
+        tracing::info!("shutting down");
+        running.stop().await
+    })
+}
+
+fn config(args: &ServeArgs, base_url: BaseUrl) -> Config {
+    Config {
+        data_dir: args.data.data.clone(),
+        base_url,
+        allow_private_network: args.allow_private_network,
+        trust_proxy: args.trust_proxy,
+    }
+}
+
+fn init(args: InitArgs) -> Result<()> {
+    let base_url = BaseUrl::parse(&args.base_url).map_err(anyhow::Error::msg)?;
+    let new = NewOwner {
+        username: args.username.trim().to_string(),
+        display_name: args.name.unwrap_or_else(|| args.username.clone()),
+        password: read_password_line()?,
+    };
+    owner::validate(&new).map_err(anyhow::Error::msg)?;
+    let hash = password::hash(&new.password)?;
+    let db = server::open_data(&args.data.data)?;
+    db.write_blocking(|tx| {
+        if crate::store::owner::get(tx)?.is_some() {
+            bail!("this site is already set up; use `porch passwd` to change the password");
+        }
+        owner::create(tx, &new, &hash)?;
+        settings::set_raw(tx, "base_url", base_url.as_str())
+    })?;
+    eprintln!("Set up {} for @{}", base_url, new.username);
+    Ok(())
+}
+
+fn passwd(args: DataPasswordArgs) -> Result<()> {
+    let new = read_password_line()?;
+    password::validate(&new).map_err(anyhow::Error::msg)?;
+    let hash = password::hash(&new)?;
+    let db = server::open_data(&args.data.data)?;
+    let ended = db.write_blocking(|tx| {
+        if crate::store::owner::get(tx)?.is_none() {
+            bail!("this site is not set up yet; use `porch init` or the setup link");
+        }
+        owner::change_password(tx, &hash)
+    })?;
+    eprintln!("Password changed; {ended} session(s) ended.");
+    Ok(())
+}

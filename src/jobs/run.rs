@@ -1,0 +1,24 @@
+//! What each kind of job does.
+
+use anyhow::Result;
+
+use crate::app::App;
+use crate::posts::save;
+
+use super::Job;
+
+pub async fn run(app: &App, job: Job) -> Result<()> {
+    match job {
+        Job::PublishPost { post_id } => {
+            let settings = app.settings().await?;
+            let published = app
+                .db
+                .write(move |tx| save::publish_due(tx, &settings, post_id))
+                .await?;
+            if published {
+                tracing::info!(post_id, "published scheduled post");
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! Porch: a single-user, self-hosted blogging appliance. `main.rs` parses the command line and
+//! calls `cli::run`; `server::start` wires the app (state, job worker, routes) and serves it.
+
+pub mod admin;
+pub mod app;
+pub mod auth;
+pub mod backup;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod feeds;
+pub mod jobs;
+pub mod media;
+pub mod middleware;
+pub mod net;
+pub mod posts;
+pub mod render;
+pub mod routes;
+pub mod server;
+pub mod site;
+pub mod store;

@@ -1,0 +1,231 @@
+//! Checking and cleaning an uploaded image: only JPEG, PNG, GIF and WebP; size and pixel caps
+//! checked from the header before anything is decoded (so a decompression bomb is refused, not
+//! expanded); EXIF, GPS and other metadata removed; resized copies made for pages and grids.
+
+use std::io::Cursor;
+
+use image::codecs::jpeg::JpegEncoder;
+use image::codecs::png::PngEncoder;
+use image::codecs::webp::WebPEncoder;
+use image::imageops::FilterType;
+use image::metadata::Orientation;
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
+use sha2::{Digest, Sha256};
+
+use super::jpeg;
+
+/// Largest upload accepted: a full-size photo from a current phone is 3–12 MB.
+pub const MAX_UPLOAD_BYTES: usize = 25 * 1024 * 1024;
+/// Largest image by area: 50 megapixels, beyond any phone camera; decoding it takes 200 MB.
+pub const MAX_PIXELS: u64 = 50_000_000;
+/// Longest side accepted, so a 1×50,000,000 strip is refused too.
+pub const MAX_SIDE: u32 = 16_000;
+/// Widths of the resized copies: a page column on a high-density screen, and a grid tile.
+pub const VARIANT_WIDTHS: [u32; 2] = [1200, 480];
+const JPEG_QUALITY: u8 = 85;
+/// Frames an animated GIF may have: minutes of animation, and a bound on the work one upload
+/// can cause.
+const MAX_GIF_FRAMES: usize = 3000;
+/// Quality when a JPEG must be re-encoded anyway (to apply its EXIF rotation).
+const JPEG_QUALITY_ORIGINAL: u8 = 92;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum MediaError {
+    #[error("This file is not an image Porch accepts (JPEG, PNG, GIF or WebP).")]
+    NotAnImage,
+    #[error("The file is too large ({MAX_UPLOAD_BYTES} bytes at most).")]
+    TooLarge,
+    #[error(
+        "The image is {0}×{1} pixels, larger than Porch accepts ({MAX_PIXELS} pixels, {MAX_SIDE} on a side, at most)."
+    )]
+    TooManyPixels(u32, u32),
+    #[error("The image could not be read: {0}")]
+    Corrupt(String),
+}
+
+/// A cleaned image, ready to be stored.
+pub struct Processed {
+    pub hash: String,
+    pub ext: &'static str,
+    pub mime: &'static str,
+    pub width: u32,
+    pub height: u32,
+    pub original: Vec<u8>,
+    /// (width, bytes) of each resized copy; all of them use `variant_ext`.
+    pub variants: Vec<(u32, Vec<u8>)>,
+}
+
+/// The file extension of an image's resized copies: photos become JPEG; PNG keeps its
+/// transparency; an animated GIF has no copies (resizing would stop it).
+pub fn variant_ext(ext: &str) -> &'static str {
+    match ext {
+        "png" => "png",
+        _ => "jpg",
+    }
+}
+
+fn corrupt(e: impl std::fmt::Display) -> MediaError {
+    MediaError::Corrupt(e.to_string())
+}
+
+fn limits() -> Limits {
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_PIXELS * 4 + 64 * 1024 * 1024);
+    limits
+}
+
+pub fn process(bytes: &[u8]) -> Result<Processed, MediaError> {
+    if bytes.len() > MAX_UPLOAD_BYTES {
+        return Err(MediaError::TooLarge);
+    }
+    let format = image::guess_format(bytes).map_err(|_| MediaError::NotAnImage)?;
+    let (ext, mime) = match format {
+        ImageFormat::Jpeg => ("jpg", "image/jpeg"),
+        ImageFormat::Png => ("png", "image/png"),
+        ImageFormat::Gif => ("gif", "image/gif"),
+        ImageFormat::WebP => ("webp", "image/webp"),
+        _ => return Err(MediaError::NotAnImage),
+    };
+    // The header alone gives the size: check it before a single pixel is decoded.
+    let (width, height) = ImageReader::with_format(Cursor::new(bytes), format)
+        .into_dimensions()
+        .map_err(corrupt)?;
+    if width == 0
+        || height == 0
+        || width > MAX_SIDE
+        || height > MAX_SIDE
+        || u64::from(width) * u64::from(height) > MAX_PIXELS
+    {
+        return Err(MediaError::TooManyPixels(width, height));
+    }
+
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    reader.limits(limits());
+    let mut decoder = reader.into_decoder().map_err(corrupt)?;
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let mut image = DynamicImage::from_decoder(decoder).map_err(corrupt)?;
+
+    let rotate = orientation != Orientation::NoTransforms && format != ImageFormat::Gif;
+    let original = if rotate {
+        // The rotation lived in the EXIF that is about to go: apply it to the pixels instead.
+        image.apply_orientation(orientation);
+        encode(&image, format, JPEG_QUALITY_ORIGINAL)?
+    } else {
+        strip(bytes, format)?
+    };
+    let (width, height) = (image.width(), image.height());
+
+    let mut variants = Vec::new();
+    if format != ImageFormat::Gif {
+        let variant_format = match variant_ext(ext) {
+            "png" => ImageFormat::Png,
+            _ => ImageFormat::Jpeg,
+        };
+        for target in VARIANT_WIDTHS {
+            if target < width {
+                let h = ((u64::from(height) * u64::from(target)) / u64::from(width)).max(1) as u32;
+                let small = image.resize_exact(target, h, FilterType::Lanczos3);
+                variants.push((target, encode(&small, variant_format, JPEG_QUALITY)?));
+            }
+        }
+    }
+    Ok(Processed {
+        hash: hex::encode(Sha256::digest(&original)),
+        ext,
+        mime,
+        width,
+        height,
+        original,
+        variants,
+    })
+}
+
+fn encode(image: &DynamicImage, format: ImageFormat, quality: u8) -> Result<Vec<u8>, MediaError> {
+    let mut out = Vec::new();
+    match format {
+        ImageFormat::Jpeg => {
+            // JPEG has no alpha: flatten onto white rather than black.
+            let rgb = if image.color().has_alpha() {
+                flatten_on_white(image)
+            } else {
+                image.to_rgb8()
+            };
+            rgb.write_with_encoder(JpegEncoder::new_with_quality(&mut out, quality))
+                .map_err(corrupt)?;
+        }
+        ImageFormat::Png => image
+            .write_with_encoder(PngEncoder::new(&mut out))
+            .map_err(corrupt)?,
+        ImageFormat::WebP => image
+            .to_rgba8()
+            .write_with_encoder(WebPEncoder::new_lossless(&mut out))
+            .map_err(corrupt)?,
+        _ => return Err(MediaError::NotAnImage),
+    }
+    Ok(out)
+}
+
+fn flatten_on_white(image: &DynamicImage) -> image::RgbImage {
+    let rgba = image.to_rgba8();
+    image::RgbImage::from_fn(rgba.width(), rgba.height(), |x, y| {
+        let [r, g, b, a] = rgba.get_pixel(x, y).0;
+        let blend =
+            |c: u8| ((u16::from(c) * u16::from(a) + 255 * (255 - u16::from(a))) / 255) as u8;
+        image::Rgb([blend(r), blend(g), blend(b)])
+    })
+}
+
+/// The same image with its metadata removed, without re-encoding the pixels.
+fn strip(bytes: &[u8], format: ImageFormat) -> Result<Vec<u8>, MediaError> {
+    use img_parts::{Bytes, ImageEXIF};
+    match format {
+        ImageFormat::Jpeg => jpeg::strip(bytes).ok_or_else(|| corrupt("malformed JPEG")),
+        ImageFormat::Png => {
+            let mut png =
+                img_parts::png::Png::from_bytes(Bytes::copy_from_slice(bytes)).map_err(corrupt)?;
+            // eXIf is EXIF; the text chunks carry XMP and free-form notes; tIME is when it
+            // was last edited.
+            for kind in [*b"eXIf", *b"tEXt", *b"zTXt", *b"iTXt", *b"tIME"] {
+                png.remove_chunks_by_type(kind);
+            }
+            Ok(png.encoder().bytes().to_vec())
+        }
+        ImageFormat::WebP => {
+            let mut webp = img_parts::webp::WebP::from_bytes(Bytes::copy_from_slice(bytes))
+                .map_err(corrupt)?;
+            webp.remove_chunks_by_id(*b"XMP ");
+            // set_exif also recomputes the VP8X flags for the chunks that remain.
+            webp.set_exif(None);
+            Ok(webp.encoder().bytes().to_vec())
+        }
+        ImageFormat::Gif => strip_gif(bytes),
+        _ => Err(MediaError::NotAnImage),
+    }
+}
+
+/// Re-writes a GIF frame by frame: the pixels and palettes are copied as they are, while comment
+/// and application extensions (where XMP hides) are left behind; only the loop count survives.
+fn strip_gif(bytes: &[u8]) -> Result<Vec<u8>, MediaError> {
+    let mut options = gif::DecodeOptions::new();
+    options.set_color_output(gif::ColorOutput::Indexed);
+    let mut decoder = options.read_info(Cursor::new(bytes)).map_err(corrupt)?;
+    let (w, h) = (decoder.width(), decoder.height());
+    let palette = decoder.global_palette().unwrap_or(&[]).to_vec();
+    let repeat = decoder.repeat();
+    let mut out = Vec::new();
+    {
+        let mut encoder = gif::Encoder::new(&mut out, w, h, &palette).map_err(corrupt)?;
+        encoder.set_repeat(repeat).map_err(corrupt)?;
+        let mut frames = 0;
+        while let Some(frame) = decoder.read_next_frame().map_err(corrupt)? {
+            frames += 1;
+            if frames > MAX_GIF_FRAMES {
+                return Err(corrupt("the animation has too many frames"));
+            }
+            encoder.write_frame(frame).map_err(corrupt)?;
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,59 @@
+//! Taking in one uploaded image: clean it, write its files, record it. The admin panel's media
+//! library and composer use this, as will the posting APIs.
+
+use crate::app::App;
+use crate::store::media::{self, Media, NewMedia};
+
+use super::files;
+use super::process::{self, MediaError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    #[error(transparent)]
+    Refused(#[from] MediaError),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+pub async fn accept(
+    app: &App,
+    bytes: Vec<u8>,
+    original_name: &str,
+    alt: &str,
+) -> Result<Media, UploadError> {
+    // Decoding, resizing and writing take real time: keep them off the async threads.
+    let dir = app.config.media_dir();
+    let processed = tokio::task::spawn_blocking(move || -> Result<_, UploadError> {
+        let processed = process::process(&bytes)?;
+        files::write(&dir, &processed)?;
+        Ok(processed)
+    })
+    .await
+    .map_err(anyhow::Error::from)??;
+    let name: String = original_name.chars().take(200).collect();
+    let alt = alt.trim().to_string();
+    let media = app
+        .db
+        .write(move |tx| {
+            media::insert(
+                tx,
+                &NewMedia {
+                    hash: &processed.hash,
+                    ext: processed.ext,
+                    mime: processed.mime,
+                    width: processed.width,
+                    height: processed.height,
+                    bytes: processed.original.len() as u64,
+                    variants: &processed
+                        .variants
+                        .iter()
+                        .map(|(w, _)| *w)
+                        .collect::<Vec<_>>(),
+                    original_name: &name,
+                    alt: &alt,
+                },
+            )
+        })
+        .await?;
+    Ok(media)
+}

@@ -1,0 +1,279 @@
+//! The one outbound HTTP client. Everything Porch fetches from another server goes through it, so
+//! that every fetch has timeouts, a size cap, a redirect limit, an honest User-Agent, and the
+//! guard that keeps a URL someone else chose from reaching this machine's private network.
+
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::time::Duration;
+
+use ureq::config::Config as UreqConfig;
+use ureq::http::Uri;
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
+
+use crate::config::Config;
+
+/// A peer that has not connected in this long is down or hostile.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Whole request, body included: long enough for a slow server sending a large page.
+const TOTAL_TIMEOUT: Duration = Duration::from_secs(30);
+/// Redirects followed before giving up; every hop passes the address guard again.
+const MAX_REDIRECTS: u32 = 5;
+/// The largest body read by default; callers that expect images may ask for more.
+pub const DEFAULT_MAX_BYTES: u64 = 2 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum NetError {
+    #[error("{0} is not a valid http(s) URL")]
+    BadUrl(String),
+    #[error("refused to connect to a private, loopback or link-local address")]
+    PrivateAddress,
+    #[error("the response is larger than {0} bytes")]
+    TooLarge(u64),
+    #[error("the request timed out")]
+    Timeout,
+    #[error("{0}")]
+    Other(String),
+}
+
+/// A response read whole.
+#[derive(Debug)]
+pub struct Fetched {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Fetched {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+#[derive(Clone)]
+pub struct HttpClient {
+    agent: ureq::Agent,
+}
+
+impl HttpClient {
+    pub fn new(config: &Config) -> anyhow::Result<HttpClient> {
+        let user_agent = format!("Porch/{} (+{})", env!("CARGO_PKG_VERSION"), config.base_url);
+        let ureq_config = UreqConfig::builder()
+            .timeout_connect(Some(CONNECT_TIMEOUT))
+            .timeout_global(Some(TOTAL_TIMEOUT))
+            .max_redirects(MAX_REDIRECTS)
+            .user_agent(user_agent)
+            .http_status_as_error(false)
+            // A proxy from the environment would be resolved instead of the real host, and the
+            // guard would then check the wrong address.
+            .proxy(None)
+            .build();
+        let resolver = GuardedResolver {
+            inner: DefaultResolver::default(),
+            allow_private: config.allow_private_network,
+        };
+        Ok(HttpClient {
+            agent: ureq::Agent::with_parts(ureq_config, DefaultConnector::default(), resolver),
+        })
+    }
+
+    /// GETs a URL (blocking: call it from a job or `spawn_blocking`) and reads at most
+    /// `max_bytes` of the body.
+    pub fn get(&self, url: &str, accept: &str, max_bytes: u64) -> Result<Fetched, NetError> {
+        check_url(url)?;
+        let response = self
+            .agent
+            .get(url)
+            .header("Accept", accept)
+            .call()
+            .map_err(net_error)?;
+        read(response, max_bytes)
+    }
+
+    /// POSTs a body (blocking) and reads at most `max_bytes` of the answer.
+    pub fn post(
+        &self,
+        url: &str,
+        content_type: &str,
+        body: &[u8],
+        max_bytes: u64,
+    ) -> Result<Fetched, NetError> {
+        check_url(url)?;
+        let response = self
+            .agent
+            .post(url)
+            .header("Content-Type", content_type)
+            .send(body)
+            .map_err(net_error)?;
+        read(response, max_bytes)
+    }
+}
+
+fn check_url(url: &str) -> Result<(), NetError> {
+    let uri: Uri = url.parse().map_err(|_| NetError::BadUrl(url.into()))?;
+    match (uri.scheme_str(), uri.host()) {
+        (Some("http" | "https"), Some(host)) if !host.is_empty() => Ok(()),
+        _ => Err(NetError::BadUrl(url.into())),
+    }
+}
+
+fn read(
+    mut response: ureq::http::Response<ureq::Body>,
+    max_bytes: u64,
+) -> Result<Fetched, NetError> {
+    let status = response.status().as_u16();
+    let headers: Vec<(String, String)> = response
+        .headers()
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
+        .collect();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let body = response
+        .body_mut()
+        .with_config()
+        .limit(max_bytes)
+        .read_to_vec()
+        .map_err(|e| match e {
+            ureq::Error::BodyExceedsLimit(_) => NetError::TooLarge(max_bytes),
+            other => net_error(other),
+        })?;
+    Ok(Fetched {
+        status,
+        content_type,
+        headers,
+        body,
+    })
+}
+
+fn net_error(e: ureq::Error) -> NetError {
+    match e {
+        ureq::Error::Io(io) if io.kind() == io::ErrorKind::PermissionDenied => {
+            NetError::PrivateAddress
+        }
+        ureq::Error::Timeout(_) => NetError::Timeout,
+        ureq::Error::BodyExceedsLimit(n) => NetError::TooLarge(n),
+        other => NetError::Other(other.to_string()),
+    }
+}
+
+/// Resolves names as usual, then drops every address the guard refuses. It runs for each
+/// connection, redirects included, and checks the addresses actually connected to, so neither a
+/// redirect nor DNS that answers differently the second time gets past it.
+#[derive(Debug)]
+struct GuardedResolver {
+    inner: DefaultResolver,
+    allow_private: bool,
+}
+
+impl Resolver for GuardedResolver {
+    fn resolve(
+        &self,
+        uri: &Uri,
+        config: &UreqConfig,
+        timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        let resolved = self.inner.resolve(uri, config, timeout)?;
+        if self.allow_private {
+            return Ok(resolved);
+        }
+        let mut allowed = self.empty();
+        for addr in resolved.iter().filter(|a| is_public(a.ip())) {
+            allowed.push(*addr);
+        }
+        if allowed.is_empty() {
+            return Err(ureq::Error::Io(io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                "address not allowed",
+            )));
+        }
+        Ok(allowed)
+    }
+}
+
+/// Whether an address is on the public internet: not loopback, private, link-local, shared
+/// (carrier-grade NAT), unspecified, broadcast, multicast or documentation space.
+pub fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => is_public_v4(v4),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => is_public_v4(v4),
+            None => is_public_v6(v6),
+        },
+    }
+}
+
+fn is_public_v4(ip: Ipv4Addr) -> bool {
+    let [a, b, _, _] = ip.octets();
+    !(ip.is_loopback()
+        || ip.is_private()
+        || ip.is_link_local()
+        || ip.is_unspecified()
+        || ip.is_broadcast()
+        || ip.is_multicast()
+        || ip.is_documentation()
+        || a == 0
+        || (a == 100 && (64..128).contains(&b))
+        || (a == 192 && b == 0 && ip.octets()[2] == 0)
+        || a >= 240)
+}
+
+fn is_public_v6(ip: Ipv6Addr) -> bool {
+    let first = ip.segments()[0];
+    !(ip.is_loopback()
+        || ip.is_unspecified()
+        || ip.is_multicast()
+        || (first & 0xfe00) == 0xfc00 // unique local fc00::/7
+        || (first & 0xffc0) == 0xfe80 // link-local fe80::/10
+        || (first == 0x2001 && ip.segments()[1] == 0x0db8) // documentation
+        || ip.to_ipv4().is_some_and(|v4| !is_public_v4(v4)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn private_and_special_addresses_are_not_public() {
+        for ip in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "0.0.0.0",
+            "100.64.0.1",
+            "255.255.255.255",
+            "::1",
+            "::",
+            "fe80::1",
+            "fd00::1",
+            "::ffff:127.0.0.1",
+            "::ffff:10.0.0.1",
+        ] {
+            assert!(!is_public(ip.parse().unwrap()), "{ip} should be refused");
+        }
+    }
+
+    #[test]
+    fn ordinary_addresses_are_public() {
+        for ip in ["93.184.216.34", "1.1.1.1", "2606:4700:4700::1111"] {
+            assert!(is_public(ip.parse().unwrap()), "{ip} should be allowed");
+        }
+    }
+
+    #[test]
+    fn only_http_urls_are_fetched() {
+        assert!(check_url("https://example.com/a").is_ok());
+        assert!(check_url("file:///etc/passwd").is_err());
+        assert!(check_url("gopher://example.com").is_err());
+        assert!(check_url("not a url").is_err());
+    }
+}

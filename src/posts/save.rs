@@ -1,0 +1,273 @@
+//! The one way a post or page is written: validate, render the Markdown once, store it with its
+//! categories, photos and topics, give it a permalink when it is first published, and queue the
+//! job that publishes a scheduled post — all in the caller's transaction.
+
+use anyhow::Context;
+use chrono_tz::Tz;
+use rusqlite::Connection;
+
+use crate::jobs::{self, Job};
+use crate::render::{markdown, time};
+use crate::store::posts::{self, Kind, Post, PostWrite, Status};
+use crate::store::settings::SiteSettings;
+use crate::store::{self, media, taxonomy};
+
+use super::{permalink, topics};
+
+/// Longest title accepted; longer is almost certainly a paste into the wrong box.
+const MAX_TITLE_CHARS: usize = 300;
+/// Largest post body: about a short book, far beyond any blog post.
+const MAX_MARKDOWN_BYTES: usize = 1024 * 1024;
+/// Photos one post may carry.
+pub const MAX_PHOTOS: usize = 20;
+const MAX_ALT_CHARS: usize = 1500;
+/// Categories one post may have, and the longest category name.
+const MAX_CATEGORIES: usize = 30;
+const MAX_CATEGORY_CHARS: usize = 60;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Draft,
+    Publish,
+    /// Publish at this time: in the future it waits in the queue; in the past it backdates.
+    Schedule(i64),
+}
+
+/// Everything the composer (or an API) sends for one save.
+#[derive(Clone, Debug)]
+pub struct Compose {
+    pub id: Option<i64>,
+    pub kind: Kind,
+    pub title: String,
+    pub markdown: String,
+    pub category_ids: Vec<i64>,
+    pub new_categories: Vec<String>,
+    pub photos: Vec<(i64, String)>,
+    pub action: Action,
+    pub in_nav: bool,
+    pub nav_order: i64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    /// The owner's input cannot be saved; the message says why and nothing was written.
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+/// Checks what can be checked without the database.
+pub fn validate(c: &Compose, settings: &SiteSettings) -> Result<(), String> {
+    let title = c.title.trim();
+    if title.chars().count() > MAX_TITLE_CHARS {
+        return Err(format!(
+            "The title is too long ({MAX_TITLE_CHARS} characters at most)."
+        ));
+    }
+    if c.markdown.len() > MAX_MARKDOWN_BYTES {
+        return Err("The text is too long (1 MB at most).".into());
+    }
+    if c.kind == Kind::Page && title.is_empty() {
+        return Err("A page needs a title.".into());
+    }
+    if c.markdown.trim().is_empty() && c.photos.is_empty() && title.is_empty() {
+        return Err("The post is empty: write something or add a photo.".into());
+    }
+    if c.photos.len() > MAX_PHOTOS {
+        return Err(format!("A post can carry {MAX_PHOTOS} photos at most."));
+    }
+    if c.photos
+        .iter()
+        .any(|(_, alt)| alt.chars().count() > MAX_ALT_CHARS)
+    {
+        return Err(format!(
+            "Alt text is limited to {MAX_ALT_CHARS} characters."
+        ));
+    }
+    if settings.require_alt
+        && c.action != Action::Draft
+        && c.photos.iter().any(|(_, alt)| alt.trim().is_empty())
+    {
+        return Err(
+            "Every photo needs alt text, describing it for people who cannot see it. \
+                    (You can save a draft without it, or turn this check off in Settings.)"
+                .into(),
+        );
+    }
+    let categories = c.category_ids.len() + c.new_categories.len();
+    if categories > MAX_CATEGORIES {
+        return Err(format!(
+            "A post can have {MAX_CATEGORIES} categories at most."
+        ));
+    }
+    if c.new_categories
+        .iter()
+        .any(|n| n.chars().count() > MAX_CATEGORY_CHARS || permalink::slugify(n).is_empty())
+    {
+        return Err(format!(
+            "Category names need a letter or digit, and {MAX_CATEGORY_CHARS} characters at most."
+        ));
+    }
+    Ok(())
+}
+
+/// What a save did, for the redirect and message after it.
+#[derive(Debug)]
+pub struct Saved {
+    pub id: i64,
+    pub status: Status,
+    pub path: Option<String>,
+}
+
+pub fn save(tx: &Connection, settings: &SiteSettings, c: &Compose) -> Result<Saved, SaveError> {
+    validate(c, settings).map_err(SaveError::Invalid)?;
+    let tz = time::zone(&settings.timezone);
+    let now = store::now();
+    let existing = match c.id {
+        Some(id) => Some(
+            posts::by_id(tx, id)?
+                .filter(|p| p.status != Status::Deleted)
+                .ok_or_else(|| SaveError::Invalid("That post no longer exists.".into()))?,
+        ),
+        None => None,
+    };
+    for (media_id, _) in &c.photos {
+        if media::by_id(tx, *media_id)?.is_none() {
+            return Err(SaveError::Invalid(
+                "A photo of this post was deleted from the media library; remove it and try again."
+                    .into(),
+            ));
+        }
+    }
+    let kept_time = existing.as_ref().and_then(|p| p.published_at);
+    let (status, published_at) = match c.action {
+        Action::Draft => (Status::Draft, kept_time),
+        Action::Publish => match existing.as_ref().map(|p| p.status) {
+            // Publishing a scheduled post early publishes it now.
+            Some(Status::Published) => (Status::Published, kept_time.or(Some(now))),
+            _ => (Status::Published, Some(now)),
+        },
+        Action::Schedule(at) if at > now => (Status::Scheduled, Some(at)),
+        Action::Schedule(at) => (Status::Published, Some(at)),
+    };
+
+    let mut category_ids = c.category_ids.clone();
+    for name in &c.new_categories {
+        let name = name.trim();
+        category_ids.push(taxonomy::ensure_category(
+            tx,
+            name,
+            &permalink::slugify(name),
+        )?);
+    }
+    category_ids.sort_unstable();
+    category_ids.dedup();
+
+    let html = markdown::to_html(&c.markdown);
+    let title = Some(c.title.trim()).filter(|t| !t.is_empty());
+    let found_topics = match c.kind {
+        Kind::Post => topics::find(&c.markdown, &settings.topics),
+        Kind::Page => Vec::new(),
+    };
+    let write = PostWrite {
+        kind: c.kind,
+        status,
+        title,
+        markdown: &c.markdown,
+        html: &html,
+        published_at,
+        in_nav: c.in_nav,
+        nav_order: c.nav_order,
+        category_ids: &category_ids,
+        photos: &c.photos,
+        topics: &found_topics,
+        search_text: &markdown::plain_text(&html),
+    };
+    let id = match &existing {
+        Some(post) => {
+            posts::update(tx, post.id, &write)?;
+            post.id
+        }
+        None => posts::insert(tx, &write)?,
+    };
+
+    // A rescheduled or published post no longer needs its old publication job.
+    let job = Job::PublishPost { post_id: id };
+    jobs::cancel(tx, &job)?;
+    if status == Status::Scheduled {
+        jobs::enqueue(tx, &job, published_at.unwrap_or(now))?;
+    }
+
+    let mut path = existing.as_ref().and_then(|p| p.path.clone());
+    if status == Status::Published && path.is_none() {
+        path = Some(assign_path(
+            tx,
+            id,
+            c.kind,
+            title,
+            published_at.unwrap_or(now),
+            tz,
+        )?);
+    }
+    Ok(Saved { id, status, path })
+}
+
+/// Publishes a scheduled post whose time has come (the job queue calls this). A post that was
+/// since edited back to a draft, rescheduled or deleted is left alone.
+pub fn publish_due(tx: &Connection, settings: &SiteSettings, post_id: i64) -> anyhow::Result<bool> {
+    let Some(post) = posts::by_id(tx, post_id)? else {
+        return Ok(false);
+    };
+    let due = post.published_at.is_some_and(|t| t <= store::now());
+    if post.status != Status::Scheduled || !due {
+        return Ok(false);
+    }
+    let compose = compose_from(
+        &post,
+        Action::Schedule(post.published_at.unwrap_or_default()),
+    );
+    // Alt text was checked when it was scheduled; the owner's settings may have changed since,
+    // and a scheduled post must still go out on time.
+    let mut lenient = settings.clone();
+    lenient.require_alt = false;
+    save(tx, &lenient, &compose).map_err(|e| anyhow::anyhow!("publish scheduled post: {e}"))?;
+    Ok(true)
+}
+
+/// The Compose that would save `post` unchanged with another action.
+pub fn compose_from(post: &Post, action: Action) -> Compose {
+    Compose {
+        id: Some(post.id),
+        kind: post.kind,
+        title: post.title.clone().unwrap_or_default(),
+        markdown: post.markdown.clone(),
+        category_ids: post.categories.iter().map(|c| c.id).collect(),
+        new_categories: Vec::new(),
+        photos: post
+            .photos
+            .iter()
+            .map(|p| (p.media.id, p.alt.clone()))
+            .collect(),
+        action,
+        in_nav: post.in_nav,
+        nav_order: post.nav_order,
+    }
+}
+
+fn assign_path(
+    tx: &Connection,
+    id: i64,
+    kind: Kind,
+    title: Option<&str>,
+    published_at: i64,
+    tz: Tz,
+) -> anyhow::Result<String> {
+    let base = match kind {
+        Kind::Post => permalink::post_path(title, published_at, tz),
+        Kind::Page => permalink::page_path(title.unwrap_or("page")),
+    };
+    let path = permalink::unique(&base, |p| posts::path_taken(tx, p))?;
+    posts::set_path(tx, id, &path).context("posts: assign permalink")?;
+    Ok(path)
+}

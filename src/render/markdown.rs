@@ -1,0 +1,70 @@
+//! Markdown → HTML, done once when a post is saved; the sanitized HTML is what gets stored.
+
+use comrak::{Options, markdown_to_html};
+
+use super::sanitize;
+
+fn options() -> Options<'static> {
+    let mut options = Options::default();
+    // Bare URLs in short posts become links, as on Micro.blog and Mastodon.
+    options.extension.autolink = true;
+    options.extension.table = true;
+    options.extension.strikethrough = true;
+    // The owner may write HTML in a post (Micro.blog allows it); the sanitizer below decides
+    // what of it survives, so raw HTML is passed through to it rather than escaped.
+    options.render.r#unsafe = true;
+    options
+}
+
+/// Renders the owner's Markdown to HTML that is safe to show.
+pub fn to_html(markdown: &str) -> String {
+    sanitize::owner_html(&markdown_to_html(markdown, &options()))
+}
+
+/// The text of some HTML with every tag removed, for the search index and feed summaries.
+pub fn plain_text(html: &str) -> String {
+    let text = ammonia::Builder::empty().clean(html).to_string();
+    let text = text
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&");
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bare_urls_become_links() {
+        let html = to_html("see https://example.com/a for more");
+        assert!(
+            html.contains(r#"<a href="https://example.com/a""#),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn hashtags_stay_plain_text() {
+        let html = to_html("a #word here");
+        assert_eq!(html.trim(), "<p>a #word here</p>");
+    }
+
+    #[test]
+    fn scripts_in_a_post_are_removed() {
+        let html = to_html("hi <script>alert(1)</script> <img src=x onerror=alert(1)>");
+        assert!(!html.contains("script"), "{html}");
+        assert!(!html.contains("onerror"), "{html}");
+    }
+
+    #[test]
+    fn plain_text_drops_tags_and_decodes_entities() {
+        assert_eq!(
+            plain_text("<p>Fish &amp; <em>chips</em></p>\n<p>x &lt; y</p>"),
+            "Fish & chips x < y"
+        );
+    }
+}

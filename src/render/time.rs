@@ -1,0 +1,75 @@
+//! Dates as the owner sees them: stored times are UTC seconds; pages show them in the site's
+//! time zone.
+
+use chrono::{DateTime, LocalResult, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+/// The site's time zone, falling back to UTC for a name chrono-tz does not know.
+pub fn zone(name: &str) -> Tz {
+    name.parse().unwrap_or(Tz::UTC)
+}
+
+pub fn local(ts: i64, tz: Tz) -> DateTime<Tz> {
+    Utc.timestamp_opt(ts, 0)
+        .single()
+        .unwrap_or_default()
+        .with_timezone(&tz)
+}
+
+/// RFC 3339 with the local offset, for `dt-published` and JSON Feed.
+pub fn iso(ts: i64, tz: Tz) -> String {
+    local(ts, tz).to_rfc3339()
+}
+
+/// RFC 2822, for RSS.
+pub fn rfc2822(ts: i64) -> String {
+    local(ts, Tz::UTC).to_rfc2822()
+}
+
+/// How a date reads on a page: "27 Nov 2026".
+pub fn display_date(ts: i64, tz: Tz) -> String {
+    local(ts, tz).format("%-d %b %Y").to_string()
+}
+
+/// The value of an `<input type="datetime-local">` for a time.
+pub fn input_value(ts: i64, tz: Tz) -> String {
+    local(ts, tz).format("%Y-%m-%dT%H:%M").to_string()
+}
+
+/// Reads an `<input type="datetime-local">` value (seconds optional) in the site's time zone.
+pub fn parse_input(value: &str, tz: Tz) -> Option<i64> {
+    let value = value.trim();
+    let naive = NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S"))
+        .ok()?;
+    match tz.from_local_datetime(&naive) {
+        LocalResult::Single(t) => Some(t.timestamp()),
+        // In the hour a clock goes back, take the earlier; in the hour it skips, the time does
+        // not exist and is refused.
+        LocalResult::Ambiguous(early, _) => Some(early.timestamp()),
+        LocalResult::None => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn input_values_round_trip_in_the_site_zone() {
+        let tz = zone("Europe/Paris");
+        let ts = parse_input("2026-07-01T09:30", tz).unwrap();
+        assert_eq!(ts, 1782891000);
+        assert_eq!(input_value(ts, tz), "2026-07-01T09:30");
+    }
+
+    #[test]
+    fn unknown_zones_fall_back_to_utc() {
+        assert_eq!(zone("Mars/Olympus"), Tz::UTC);
+    }
+
+    #[test]
+    fn a_skipped_local_time_is_refused() {
+        assert_eq!(parse_input("2026-03-29T02:30", zone("Europe/Paris")), None);
+    }
+}

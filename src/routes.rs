@@ -1,0 +1,110 @@
+//! The one route table, read top to bottom: from a URL you find its handler.
+
+use poem::endpoint::EndpointExt;
+use poem::middleware::{CatchPanic, Compression};
+use poem::{Endpoint, IntoEndpoint, Route, get, post};
+
+use crate::app::App;
+use crate::site::cache::Cached;
+use crate::site::errors::FriendlyErrors;
+use crate::{admin, feeds, media, middleware, site};
+
+/// A public page or feed: answered from the page cache with ETag and Last-Modified.
+fn page<E: IntoEndpoint>(ep: E) -> Cached<E::Endpoint> {
+    Cached {
+        inner: ep.into_endpoint(),
+    }
+}
+
+pub fn build(app: App) -> impl Endpoint {
+    let admin = Route::new()
+        // Signing in and out
+        .at(
+            "/login",
+            get(admin::login::show_form).post(admin::login::submit),
+        )
+        .at("/logout", post(admin::login::logout))
+        .at("/logout-everywhere", post(admin::login::logout_everywhere))
+        // Posts and pages
+        .at("/", get(admin::posts::published))
+        .at("/drafts", get(admin::posts::drafts))
+        .at("/pages", get(admin::posts::pages))
+        .at("/new", get(admin::compose::new))
+        .at("/posts", post(admin::post_save::submit))
+        .at("/posts/:id", get(admin::compose::edit))
+        .at("/posts/:id/delete", post(admin::post_delete::delete))
+        .at("/preview", post(admin::preview::preview))
+        // Media library
+        .at(
+            "/media",
+            get(admin::media::library).post(admin::media::upload_form),
+        )
+        .at("/media/:id/alt", post(admin::media::set_alt))
+        .at("/media/:id/delete", post(admin::media::delete))
+        // Categories
+        .at("/categories", get(admin::categories::index))
+        .at("/categories/:id/rename", post(admin::categories::rename))
+        .at("/categories/:id/delete", post(admin::categories::delete))
+        // Settings, password, tokens, jobs
+        .at(
+            "/settings",
+            get(admin::settings::page).post(admin::settings::save),
+        )
+        .at("/settings/avatar", post(admin::settings::upload_avatar))
+        .at("/password", post(admin::settings::change_password))
+        .at(
+            "/tokens",
+            get(admin::tokens::index).post(admin::tokens::create_form),
+        )
+        .at("/tokens/:id/revoke", post(admin::tokens::revoke))
+        .at("/jobs", get(admin::jobs::index))
+        .at("/jobs/:id/retry", post(admin::jobs::retry))
+        .at("/jobs/:id/delete", post(admin::jobs::delete));
+
+    let routes = Route::new()
+        // Operations and static files
+        .at("/healthz", get(site::statics::healthz))
+        .at("/robots.txt", get(site::statics::robots))
+        .at("/static/*name", get(site::statics::file))
+        .at("/uploads/:name", get(media::serve::serve))
+        // First-run setup and the admin panel
+        .at(
+            "/setup",
+            get(admin::setup::show_form).post(admin::setup::submit),
+        )
+        .nest("/admin", admin)
+        // Feeds
+        .at("/feed.xml", get(page(feeds::rss::site)))
+        .at("/feed.json", get(page(feeds::json_feed::site)))
+        .at(
+            "/categories/:slug/feed.xml",
+            get(page(feeds::rss::category)),
+        )
+        .at(
+            "/categories/:slug/feed.json",
+            get(page(feeds::json_feed::category)),
+        )
+        .at("/sitemap.xml", get(page(feeds::sitemap::sitemap)))
+        // The blog
+        .at("/page/:n/", get(page(site::home::numbered)))
+        .at("/archive/", get(page(site::archive::index)))
+        .at("/:year/:month/", get(page(site::archive::month_page)))
+        .at("/categories/", get(page(site::lists::categories)))
+        .at("/categories/:slug/", get(page(site::lists::category)))
+        .at("/topics/", get(page(site::lists::topic_index)))
+        .at("/topics/:slug/", get(page(site::lists::topic)))
+        .at("/photos/", get(page(site::photos::grid)))
+        .at("/search/", get(page(site::search::search)))
+        .at("/about/", get(page(site::about::about)))
+        // Everything else is a permalink (a post, a page, or 404 / 410), and the home page:
+        // poem's router sends "/" to a catch-all when there is one.
+        .at("/*path", get(page(site::post_show::show)));
+
+    FriendlyErrors { inner: routes }
+        .with(middleware::SecurityHeaders)
+        .with(middleware::SameOriginPosts)
+        .with(Compression::new())
+        .with(CatchPanic::new())
+        .with(middleware::RequestLog)
+        .data(app)
+}

@@ -1,0 +1,200 @@
+//! Starting Porch: open the data folder and database, print the setup link on a first run,
+//! start the job worker, and serve HTTP (or HTTPS through ACME).
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use poem::listener::acme::{
+    AutoCert, ChallengeType, LETS_ENCRYPT_PRODUCTION, LETS_ENCRYPT_STAGING,
+};
+use poem::listener::{Listener, TcpAcceptor, TcpListener};
+use poem::web::Redirect;
+use poem::{EndpointExt, IntoResponse, Request, Server, handler};
+use tokio::sync::oneshot;
+
+use crate::app::App;
+use crate::auth::owner;
+use crate::config::{Acme, Config};
+use crate::store::{Db, settings};
+use crate::{jobs, routes};
+
+/// Grace given to requests in flight when the server is asked to stop.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Opens (or creates) the data folder and its database.
+pub fn open_data(data_dir: &Path) -> Result<Db> {
+    std::fs::create_dir_all(crate::config::media_dir(data_dir))
+        .with_context(|| format!("create the data folder {}", data_dir.display()))?;
+    Db::open(&data_dir.join("porch.db"))
+}
+
+/// On a site without an owner, makes a fresh one-time setup link and returns it.
+pub fn setup_link(app: &App) -> Result<Option<String>> {
+    app.db.write_blocking(|tx| {
+        if crate::store::owner::get(tx)?.is_some() {
+            return Ok(None);
+        }
+        let token = owner::issue_setup_token(tx)?;
+        Ok(Some(format!("{}/setup?token={token}", app.config.base_url)))
+    })
+}
+
+/// A running server, as tests and the CLI hold it.
+pub struct Running {
+    pub app: App,
+    pub addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// Stops accepting, lets requests in flight finish, and waits for the server to end.
+    pub async fn stop(mut self) -> Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        self.task.await.context("server task")??;
+        Ok(())
+    }
+
+    /// Waits until the server ends (on Ctrl-C or SIGTERM when started by `serve`).
+    pub async fn wait(self) -> Result<()> {
+        self.task.await.context("server task")??;
+        Ok(())
+    }
+}
+
+/// Builds the app on an already-bound listener and serves it until `stop` is called.
+pub async fn start(config: Config, db: Db, listener: tokio::net::TcpListener) -> Result<Running> {
+    let addr = listener.local_addr()?;
+    let app = App::new(config, db)?;
+    if let Some(link) = setup_link(&app)? {
+        // Printed, not only logged: this is how the owner finds their way in.
+        println!(
+            "Porch is not set up yet. Open this link to choose your username and password:\n\n    {link}\n"
+        );
+    }
+    jobs::worker::start(app.clone()).await?;
+    let endpoint = routes::build(app.clone());
+    let acceptor = TcpAcceptor::from_tokio(listener)?;
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(
+        Server::new_with_acceptor(acceptor)
+            .name("porch")
+            .run_with_graceful_shutdown(
+                endpoint,
+                async move {
+                    let _ = stop_rx.await;
+                },
+                Some(SHUTDOWN_GRACE),
+            ),
+    );
+    tracing::info!(%addr, base_url = %app.config.base_url, "Porch is listening");
+    Ok(Running {
+        app,
+        addr,
+        stop: Some(stop_tx),
+        task,
+    })
+}
+
+/// The base URL to use: the flag's, else the one recorded at setup, else one from the address.
+/// The first explicit base URL is recorded, because ids built on it must not change.
+pub fn resolve_base_url(
+    db: &Db,
+    given: Option<crate::config::BaseUrl>,
+    listen: SocketAddr,
+) -> Result<crate::config::BaseUrl> {
+    let stored = db
+        .read_blocking(|c| settings::get_raw(c, "base_url"))?
+        .and_then(|s| crate::config::BaseUrl::parse(&s).ok());
+    match (given, stored) {
+        (Some(given), Some(stored)) => {
+            if given != stored {
+                tracing::warn!(
+                    %given, %stored,
+                    "the base URL differs from the one this site was set up with; links and ids will change"
+                );
+            }
+            Ok(given)
+        }
+        (Some(given), None) => {
+            let value = given.to_string();
+            db.write_blocking(|tx| settings::set_raw(tx, "base_url", &value))?;
+            Ok(given)
+        }
+        (None, Some(stored)) => Ok(stored),
+        (None, None) => Ok(crate::config::BaseUrl::from_listen(listen)),
+    }
+}
+
+/// Serves HTTPS for `acme.domain` with a certificate from Let's Encrypt (TLS-ALPN-01), and
+/// plain HTTP on port 80 that redirects to it.
+pub async fn serve_acme(config: Config, db: Db, acme: Acme) -> Result<()> {
+    let app = App::new(config, db)?;
+    if let Some(link) = setup_link(&app)? {
+        println!(
+            "Porch is not set up yet. Open this link to choose your username and password:\n\n    {link}\n"
+        );
+    }
+    jobs::worker::start(app.clone()).await?;
+    let auto_cert = AutoCert::builder()
+        .directory_url(if acme.staging {
+            LETS_ENCRYPT_STAGING
+        } else {
+            LETS_ENCRYPT_PRODUCTION
+        })
+        .domain(acme.domain.clone())
+        .contact(format!("mailto:{}", acme.email))
+        .challenge_type(ChallengeType::TlsAlpn01)
+        .cache_path(app.config.data_dir.join("acme"))
+        .build()?;
+    let https = TcpListener::bind("[::]:443").acme(auto_cert);
+    let redirect = redirect_to_https.data(acme.domain.clone());
+    let http = Server::new(TcpListener::bind("[::]:80")).run(redirect);
+    let endpoint = routes::build(app.clone());
+    tracing::info!(
+        domain = acme.domain,
+        "Porch is serving HTTPS on :443 and redirecting :80"
+    );
+    let https = Server::new(https).run_with_graceful_shutdown(
+        endpoint,
+        shutdown_signal(),
+        Some(SHUTDOWN_GRACE),
+    );
+    tokio::select! {
+        r = https => r?,
+        r = http => r?,
+    }
+    Ok(())
+}
+
+#[handler]
+fn redirect_to_https(
+    req: &Request,
+    poem::web::Data(domain): poem::web::Data<&String>,
+) -> impl IntoResponse {
+    let path = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
+    Redirect::permanent(format!("https://{domain}{path}"))
+}
+
+/// Resolves on Ctrl-C or SIGTERM (systemd's stop).
+pub async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("install SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

@@ -1,0 +1,158 @@
+//! Public pages change only when the owner changes something, and the content version (bumped by
+//! triggers on every such change) says when. So each page is rendered once per version and kept:
+//! repeat requests are answered from memory, and conditional GETs get 304 from the ETag or the
+//! time of the last change. This is what lets a Raspberry Pi serve a busy day's traffic.
+
+use std::collections::HashMap;
+use std::sync::RwLock;
+
+use bytes::Bytes;
+use poem::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use poem::{Endpoint, IntoResponse, Request, Response};
+use sha2::{Digest, Sha256};
+
+use crate::app::App;
+
+/// Memory kept for rendered pages. A page is 10–60 KB, so this holds a few hundred, which
+/// covers the pages people actually visit; a small machine keeps the rest of its memory.
+const MAX_BYTES: usize = 8 * 1024 * 1024;
+/// Pages larger than this are served but not kept (a huge archive month, say).
+const MAX_ENTRY_BYTES: usize = 1024 * 1024;
+
+struct Entry {
+    version: i64,
+    headers: HeaderMap,
+    body: Bytes,
+    etag: HeaderValue,
+    last_modified: HeaderValue,
+}
+
+#[derive(Default)]
+pub struct PageCache {
+    entries: RwLock<HashMap<String, std::sync::Arc<Entry>>>,
+}
+
+impl PageCache {
+    fn get(&self, key: &str, version: i64) -> Option<std::sync::Arc<Entry>> {
+        let entries = self.entries.read().unwrap_or_else(|p| p.into_inner());
+        entries.get(key).filter(|e| e.version == version).cloned()
+    }
+
+    fn put(&self, key: String, entry: std::sync::Arc<Entry>) {
+        let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
+        let size: usize = entries.values().map(|e| e.body.len()).sum();
+        if size + entry.body.len() > MAX_BYTES {
+            // Pages of older versions are useless; if that is not enough, start afresh.
+            entries.retain(|_, e| e.version == entry.version);
+            let size: usize = entries.values().map(|e| e.body.len()).sum();
+            if size + entry.body.len() > MAX_BYTES {
+                entries.clear();
+            }
+        }
+        entries.insert(key, entry);
+    }
+}
+
+/// Wraps the public site's routes with the page cache and conditional GET.
+pub struct Cached<E> {
+    pub inner: E,
+}
+
+impl<E: Endpoint> Endpoint for Cached<E> {
+    type Output = Response;
+
+    async fn call(&self, req: Request) -> poem::Result<Response> {
+        if req.method() != Method::GET && req.method() != Method::HEAD {
+            return self.inner.call(req).await.map(IntoResponse::into_response);
+        }
+        let Some(app) = req.data::<App>().cloned() else {
+            return self.inner.call(req).await.map(IntoResponse::into_response);
+        };
+        let key = req
+            .uri()
+            .path_and_query()
+            .map(|pq| pq.as_str().to_string())
+            .unwrap_or_default();
+        let stamp = app.db.stamp();
+        let version = stamp.version();
+        if let Some(entry) = app.pages.get(&key, version) {
+            return Ok(respond(&entry, req.headers()));
+        }
+        let changed_at = stamp.changed_at();
+        let request_headers = req.headers().clone();
+        let response = self.inner.call(req).await?.into_response();
+        if response.status() != StatusCode::OK {
+            return Ok(response);
+        }
+        let (parts, body) = response.into_parts();
+        let body = body.into_bytes().await?;
+        let etag = format!("\"{}\"", hex::encode(&Sha256::digest(&body)[..12]));
+        let last_modified = httpdate(changed_at);
+        let entry = std::sync::Arc::new(Entry {
+            version,
+            headers: parts.headers,
+            etag: HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("\"\"")),
+            last_modified: HeaderValue::from_str(&last_modified)
+                .unwrap_or(HeaderValue::from_static("")),
+            body,
+        });
+        if entry.body.len() <= MAX_ENTRY_BYTES {
+            app.pages.put(key, entry.clone());
+        }
+        Ok(respond(&entry, &request_headers))
+    }
+}
+
+fn httpdate(ts: i64) -> String {
+    crate::render::time::local(ts, chrono_tz::Tz::UTC)
+        .format("%a, %d %b %Y %H:%M:%S GMT")
+        .to_string()
+}
+
+/// RFC 9110 §13.1: If-None-Match decides when present; otherwise If-Modified-Since.
+fn not_modified(entry: &Entry, req: &HeaderMap) -> bool {
+    if let Some(inm) = req.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) {
+        let ours = entry.etag.to_str().unwrap_or_default();
+        return inm.split(',').any(|tag| {
+            let tag = tag.trim();
+            tag == "*" || tag.trim_start_matches("W/") == ours
+        });
+    }
+    match (
+        req.get(header::IF_MODIFIED_SINCE)
+            .and_then(|v| v.to_str().ok()),
+        entry.last_modified.to_str().ok(),
+    ) {
+        (Some(since), Some(ours)) => match (
+            chrono::DateTime::parse_from_rfc2822(since),
+            chrono::DateTime::parse_from_rfc2822(ours),
+        ) {
+            (Ok(since), Ok(ours)) => ours <= since,
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+fn respond(entry: &Entry, req: &HeaderMap) -> Response {
+    let unchanged = not_modified(entry, req);
+    let mut builder = Response::builder();
+    if unchanged {
+        builder = builder.status(StatusCode::NOT_MODIFIED);
+    } else {
+        for (name, value) in &entry.headers {
+            builder = builder.header(name, value);
+        }
+    }
+    let builder = builder
+        .header(header::ETAG, entry.etag.clone())
+        .header(header::LAST_MODIFIED, entry.last_modified.clone())
+        // Browsers and proxies may keep a copy but must ask (cheaply, with the ETag) each time,
+        // so that a new post shows at once.
+        .header(header::CACHE_CONTROL, "public, no-cache");
+    if unchanged {
+        builder.body(poem::Body::empty())
+    } else {
+        builder.body(entry.body.clone())
+    }
+}

@@ -1,0 +1,163 @@
+//! Collections of posts: categories (`/categories/`, `/categories/<slug>/`) and emoji topics
+//! (`/topics/`, `/topics/<slug>/`).
+
+use crate::ctx;
+use poem::web::{Data, Path};
+use poem::{Response, handler};
+use serde::Serialize;
+
+use crate::app::App;
+use crate::error::{AppError, Result};
+use crate::posts::topics;
+use crate::render::time;
+use crate::store::{posts, taxonomy};
+
+use super::views::{self, FeedLink, Link, Meta};
+
+/// Posts shown on one category or topic page; older ones are in the archive.
+const LIST_LIMIT: u32 = 200;
+
+#[derive(Serialize)]
+struct Collection {
+    title: String,
+    url: String,
+    emoji: Option<String>,
+}
+
+#[handler]
+pub async fn categories(Data(app): Data<&App>) -> Result<Response> {
+    let (site, _) = views::site_view(app).await?;
+    let list = app.db.read(taxonomy::categories_in_use).await?;
+    let base = &app.config.base_url;
+    let items: Vec<Collection> = list
+        .into_iter()
+        .map(|c| Collection {
+            url: base.join(&format!("/categories/{}/", c.slug)),
+            title: c.name,
+            emoji: None,
+        })
+        .collect();
+    let meta = Meta {
+        title: format!("Categories · {}", site.title),
+        url: base.join("/categories/"),
+        description: format!("The categories of {}.", site.title),
+        og_type: "website",
+        image: None,
+        feeds: views::site_feeds(app, &site.title),
+    };
+    let body = app.templates.render(
+        "collections.html",
+        ctx! { site, meta, heading => "Categories", items },
+    )?;
+    Ok(views::html(body))
+}
+
+#[handler]
+pub async fn category(Data(app): Data<&App>, Path(slug): Path<String>) -> Result<Response> {
+    let lookup = slug.clone();
+    let found = app
+        .db
+        .read(move |c| {
+            let Some(category) = taxonomy::category_by_slug(c, &lookup)? else {
+                return Ok(None);
+            };
+            let list = posts::in_category(c, category.id, LIST_LIMIT)?;
+            Ok(Some((category, list)))
+        })
+        .await?;
+    let Some((category, list)) = found else {
+        return Err(AppError::NotFound);
+    };
+    let (site, settings) = views::site_view(app).await?;
+    let tz = time::zone(&settings.timezone);
+    let base = &app.config.base_url;
+    let mut feeds = vec![
+        FeedLink {
+            title: format!("{} · {} (RSS)", category.name, site.title),
+            url: base.join(&format!("/categories/{slug}/feed.xml")),
+            mime: "application/rss+xml",
+        },
+        FeedLink {
+            title: format!("{} · {} (JSON Feed)", category.name, site.title),
+            url: base.join(&format!("/categories/{slug}/feed.json")),
+            mime: "application/feed+json",
+        },
+    ];
+    feeds.extend(views::site_feeds(app, &site.title));
+    let meta = Meta {
+        title: format!("{} · {}", category.name, site.title),
+        url: base.join(&format!("/categories/{slug}/")),
+        description: format!("Posts in {} on {}.", category.name, site.title),
+        og_type: "website",
+        image: None,
+        feeds,
+    };
+    let body = app.templates.render(
+        "list.html",
+        ctx! { site, meta, heading => category.name, posts => views::post_views(app, &list, tz) },
+    )?;
+    Ok(views::html(body))
+}
+
+#[handler]
+pub async fn topic_index(Data(app): Data<&App>) -> Result<Response> {
+    let (site, settings) = views::site_view(app).await?;
+    let in_use = app.db.read(taxonomy::topics_in_use).await?;
+    let base = &app.config.base_url;
+    let items: Vec<Collection> = settings
+        .topics
+        .iter()
+        .filter(|t| in_use.contains(&topics::normalize(&t.emoji)))
+        .map(|t| Collection {
+            title: t.name.clone(),
+            url: base.join(&format!("/topics/{}/", t.slug)),
+            emoji: Some(t.emoji.clone()),
+        })
+        .collect();
+    let meta = Meta {
+        title: format!("Topics · {}", site.title),
+        url: base.join("/topics/"),
+        description: format!("Posts on {} collected by emoji.", site.title),
+        og_type: "website",
+        image: None,
+        feeds: views::site_feeds(app, &site.title),
+    };
+    let body = app.templates.render(
+        "collections.html",
+        ctx! { site, meta, heading => "Topics", items },
+    )?;
+    Ok(views::html(body))
+}
+
+#[handler]
+pub async fn topic(Data(app): Data<&App>, Path(slug): Path<String>) -> Result<Response> {
+    let (site, settings) = views::site_view(app).await?;
+    let Some(topic) = settings.topics.iter().find(|t| t.slug == slug).cloned() else {
+        return Err(AppError::NotFound);
+    };
+    let emoji = topics::normalize(&topic.emoji);
+    let list = app
+        .db
+        .read(move |c| posts::in_topic(c, &emoji, LIST_LIMIT))
+        .await?;
+    let tz = time::zone(&settings.timezone);
+    let base = &app.config.base_url;
+    let heading = format!("{} {}", topic.emoji, topic.name);
+    let meta = Meta {
+        title: format!("{heading} · {}", site.title),
+        url: base.join(&format!("/topics/{slug}/")),
+        description: format!("Posts about {} on {}.", topic.name, site.title),
+        og_type: "website",
+        image: None,
+        feeds: views::site_feeds(app, &site.title),
+    };
+    let back = Link {
+        title: "All topics".into(),
+        url: base.join("/topics/"),
+    };
+    let body = app.templates.render(
+        "list.html",
+        ctx! { site, meta, heading, back, posts => views::post_views(app, &list, tz) },
+    )?;
+    Ok(views::html(body))
+}

@@ -1,0 +1,61 @@
+//! Full-text search (`/search/?q=…`) over published posts and pages, with SQLite FTS5.
+
+use crate::ctx;
+use poem::web::{Data, Query};
+use poem::{Response, handler};
+use serde::Deserialize;
+
+use crate::app::App;
+use crate::error::Result;
+use crate::render::time;
+use crate::store::posts;
+
+use super::views::{self, Meta};
+
+/// Results shown for one query, best first.
+const RESULTS: u32 = 50;
+/// A query longer than this is cut: nobody types more, and FTS work grows with terms.
+const MAX_QUERY_CHARS: usize = 200;
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    q: Option<String>,
+}
+
+#[handler]
+pub async fn search(Data(app): Data<&App>, Query(query): Query<SearchQuery>) -> Result<Response> {
+    let q: String = query
+        .q
+        .unwrap_or_default()
+        .trim()
+        .chars()
+        .take(MAX_QUERY_CHARS)
+        .collect();
+    let terms = q.clone();
+    let results = if q.is_empty() {
+        Vec::new()
+    } else {
+        app.db
+            .read(move |c| posts::search(c, &terms, RESULTS))
+            .await?
+    };
+    let (site, settings) = views::site_view(app).await?;
+    let tz = time::zone(&settings.timezone);
+    let meta = Meta {
+        title: if q.is_empty() {
+            format!("Search · {}", site.title)
+        } else {
+            format!("“{q}” · Search · {}", site.title)
+        },
+        url: app.config.base_url.join("/search/"),
+        description: format!("Search {}.", site.title),
+        og_type: "website",
+        image: None,
+        feeds: views::site_feeds(app, &site.title),
+    };
+    let body = app.templates.render(
+        "search.html",
+        ctx! { site, meta, q, searched => !q.is_empty(), posts => views::post_views(app, &results, tz) },
+    )?;
+    Ok(views::html(body))
+}

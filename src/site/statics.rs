@@ -1,0 +1,55 @@
+//! Files that are not pages: the theme's static files, robots.txt, the health check.
+
+use poem::http::{StatusCode, header};
+use poem::web::{Data, Path, Query};
+use poem::{Response, handler};
+use serde::Deserialize;
+
+use crate::app::App;
+use crate::error::{AppError, Result};
+
+#[derive(Deserialize)]
+pub struct Version {
+    v: Option<String>,
+}
+
+/// `/static/<name>`: embedded theme files (or the owner's overrides). URLs from `static_url`
+/// carry the file's hash, so those can be cached for a year; bare URLs must revalidate.
+#[handler]
+pub fn file(
+    Data(app): Data<&App>,
+    Path(name): Path<String>,
+    Query(version): Query<Version>,
+) -> Result<Response> {
+    let file = app.static_files.get(&name).ok_or(AppError::NotFound)?;
+    let cache = match version.v {
+        Some(v) if v == file.hash => "public, max-age=31536000, immutable",
+        _ => "public, no-cache",
+    };
+    Ok(Response::builder()
+        .header(header::CONTENT_TYPE, file.mime)
+        .header(header::CACHE_CONTROL, cache)
+        .header(header::ETAG, format!("\"{}\"", file.hash))
+        .body(file.bytes.clone()))
+}
+
+#[handler]
+pub fn robots(Data(app): Data<&App>) -> Response {
+    let body = format!(
+        "User-agent: *\nDisallow: /admin/\nDisallow: /setup\n\nSitemap: {}\n",
+        app.config.base_url.join("/sitemap.xml")
+    );
+    Response::builder()
+        .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
+        .body(body)
+}
+
+/// For monitors and the install script: answers as soon as the server accepts requests.
+#[handler]
+pub fn healthz() -> Response {
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
+        .header(header::CACHE_CONTROL, "no-store")
+        .body("ok\n")
+}

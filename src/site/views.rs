@@ -1,0 +1,208 @@
+//! What templates see: stored rows turned into ready-to-print values (absolute URLs, dates in
+//! the site's zone, image sizes), so that templates hold no logic a theme could get wrong.
+
+use chrono_tz::Tz;
+use poem::Response;
+use poem::http::header;
+use serde::Serialize;
+
+use crate::app::App;
+use crate::error::Result;
+use crate::media::files;
+use crate::render::{markdown, time};
+use crate::store::posts::{self, Kind, Post};
+use crate::store::{owner, settings::SiteSettings};
+
+/// Characters of plain text used where a post has no title (page titles, descriptions, feeds).
+const SUMMARY_CHARS: usize = 160;
+
+#[derive(Clone, Serialize)]
+pub struct Link {
+    pub title: String,
+    pub url: String,
+}
+
+#[derive(Serialize)]
+pub struct Author {
+    pub name: String,
+    pub username: String,
+    pub url: String,
+    pub about_url: String,
+    pub avatar: Option<String>,
+    pub bio_html: String,
+    pub rel_me: Vec<String>,
+}
+
+/// The parts of every page that come from the site, not the page.
+#[derive(Serialize)]
+pub struct SiteView {
+    pub title: String,
+    pub description: String,
+    pub base_url: String,
+    pub author: Author,
+    pub nav: Vec<Link>,
+}
+
+/// A page's own head: its title, canonical URL, Open Graph data and feed links.
+#[derive(Serialize)]
+pub struct Meta {
+    pub title: String,
+    pub url: String,
+    pub description: String,
+    pub og_type: &'static str,
+    pub image: Option<String>,
+    pub feeds: Vec<FeedLink>,
+}
+
+#[derive(Clone, Serialize)]
+pub struct FeedLink {
+    pub title: String,
+    pub url: String,
+    pub mime: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct PhotoView {
+    /// The copy sized for a page column.
+    pub src: String,
+    /// The copy sized for a grid tile.
+    pub thumb: String,
+    pub original: String,
+    pub alt: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+#[derive(Serialize)]
+pub struct PostView {
+    pub id: i64,
+    pub url: String,
+    pub path: String,
+    pub title: Option<String>,
+    pub html: String,
+    pub summary: String,
+    pub published_at: i64,
+    pub published_iso: String,
+    pub published_display: String,
+    pub updated_iso: String,
+    pub categories: Vec<Link>,
+    pub photos: Vec<PhotoView>,
+    pub is_page: bool,
+}
+
+/// A short plain-text summary of some HTML, cut at a word.
+pub fn summarize(html: &str) -> String {
+    let text = markdown::plain_text(html);
+    if text.chars().count() <= SUMMARY_CHARS {
+        return text;
+    }
+    let cut: String = text.chars().take(SUMMARY_CHARS).collect();
+    match cut.rfind(' ') {
+        Some(i) => format!("{}…", &cut[..i]),
+        None => format!("{cut}…"),
+    }
+}
+
+pub fn post_view(app: &App, post: &Post, tz: Tz) -> PostView {
+    let base = &app.config.base_url;
+    let path = post.path.clone().unwrap_or_default();
+    let published = post.published_at.unwrap_or(post.updated_at);
+    PostView {
+        id: post.id,
+        url: base.join(&path),
+        path,
+        title: post.title.clone(),
+        summary: summarize(&post.html),
+        html: post.html.clone(),
+        published_at: published,
+        published_iso: time::iso(published, tz),
+        published_display: time::display_date(published, tz),
+        updated_iso: time::iso(post.updated_at, tz),
+        categories: post
+            .categories
+            .iter()
+            .map(|c| Link {
+                title: c.name.clone(),
+                url: base.join(&format!("/categories/{}/", c.slug)),
+            })
+            .collect(),
+        photos: post
+            .photos
+            .iter()
+            .map(|p| PhotoView {
+                src: base.join(&files::fitting(&p.media, 1200)),
+                thumb: base.join(&files::fitting(&p.media, 480)),
+                original: base.join(&files::url_path(&p.media.hash, &p.media.ext, None)),
+                alt: p.alt.clone(),
+                width: p.media.width,
+                height: p.media.height,
+            })
+            .collect(),
+        is_page: post.kind == Kind::Page,
+    }
+}
+
+pub fn post_views(app: &App, posts: &[Post], tz: Tz) -> Vec<PostView> {
+    posts.iter().map(|p| post_view(app, p, tz)).collect()
+}
+
+/// The feed links every page advertises: the whole site's, plus any of the page's own.
+pub fn site_feeds(app: &App, title: &str) -> Vec<FeedLink> {
+    let base = &app.config.base_url;
+    vec![
+        FeedLink {
+            title: format!("{title} (RSS)"),
+            url: base.join("/feed.xml"),
+            mime: "application/rss+xml",
+        },
+        FeedLink {
+            title: format!("{title} (JSON Feed)"),
+            url: base.join("/feed.json"),
+            mime: "application/feed+json",
+        },
+    ]
+}
+
+pub async fn site_view(app: &App) -> Result<(SiteView, std::sync::Arc<SiteSettings>)> {
+    let settings = app.settings().await?;
+    let (owner, nav) = app
+        .db
+        .read(|c| Ok((owner::get(c)?, posts::nav_pages(c)?)))
+        .await?;
+    let base = &app.config.base_url;
+    let (name, username) = owner
+        .map(|o| (o.display_name, o.username))
+        .unwrap_or_default();
+    let view = SiteView {
+        title: settings.title.clone(),
+        description: settings.description.clone(),
+        base_url: base.to_string(),
+        author: Author {
+            name,
+            username,
+            url: base.join("/"),
+            about_url: base.join("/about/"),
+            avatar: settings
+                .avatar
+                .as_deref()
+                .map(|name| base.join(&format!("/uploads/{name}"))),
+            bio_html: markdown::to_html(&settings.bio),
+            rel_me: settings.rel_me.clone(),
+        },
+        nav: nav
+            .into_iter()
+            .map(|(title, path)| Link {
+                title,
+                url: base.join(&path),
+            })
+            .collect(),
+    };
+    Ok((view, settings))
+}
+
+/// An HTML response for a rendered page.
+pub fn html(body: String) -> Response {
+    Response::builder()
+        .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
+        .body(body)
+}

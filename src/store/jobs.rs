@@ -1,0 +1,146 @@
+//! The durable job queue's table. See src/jobs/ for the worker that runs them.
+
+use anyhow::{Context, Result};
+use rusqlite::{Connection, Row};
+use serde::Serialize;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct JobRow {
+    pub id: i64,
+    pub kind: String,
+    pub payload: String,
+    pub status: String,
+    pub run_at: i64,
+    pub attempts: u32,
+    pub max_attempts: u32,
+    pub last_error: String,
+    pub created_at: i64,
+}
+
+fn from_row(r: &Row) -> rusqlite::Result<JobRow> {
+    Ok(JobRow {
+        id: r.get("id")?,
+        kind: r.get("kind")?,
+        payload: r.get("payload")?,
+        status: r.get("status")?,
+        run_at: r.get("run_at")?,
+        attempts: r.get("attempts")?,
+        max_attempts: r.get("max_attempts")?,
+        last_error: r.get("last_error")?,
+        created_at: r.get("created_at")?,
+    })
+}
+
+/// Queues a job; call it inside the transaction of the change that needs the job.
+pub fn enqueue(
+    conn: &Connection,
+    kind: &str,
+    payload: &str,
+    run_at: i64,
+    max_attempts: u32,
+) -> Result<i64> {
+    let now = super::now();
+    conn.execute(
+        "INSERT INTO jobs (kind, payload, status, run_at, max_attempts, created_at, updated_at)
+         VALUES (?1, ?2, 'queued', ?3, ?4, ?5, ?5)",
+        (kind, payload, run_at, max_attempts, now),
+    )
+    .context("store: enqueue job")?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Removes queued jobs of a kind with this payload (a rescheduled post drops its old job).
+pub fn cancel(conn: &Connection, kind: &str, payload: &str) -> Result<usize> {
+    conn.execute(
+        "DELETE FROM jobs WHERE kind = ?1 AND payload = ?2 AND status <> 'running'",
+        (kind, payload),
+    )
+    .context("store: cancel jobs")
+}
+
+/// Marks up to `limit` due jobs as running and returns them.
+pub fn claim_due(conn: &Connection, now: i64, limit: u32) -> Result<Vec<JobRow>> {
+    let mut stmt = conn.prepare_cached(
+        "UPDATE jobs SET status = 'running', attempts = attempts + 1, updated_at = ?1
+         WHERE id IN (SELECT id FROM jobs WHERE status = 'queued' AND run_at <= ?1
+                      ORDER BY run_at, id LIMIT ?2)
+         RETURNING *",
+    )?;
+    let rows = stmt.query_map((now, limit), from_row)?;
+    rows.collect::<rusqlite::Result<_>>()
+        .context("store: claim jobs")
+}
+
+/// When the next queued job is due, if any.
+pub fn next_due(conn: &Connection) -> Result<Option<i64>> {
+    conn.query_row(
+        "SELECT min(run_at) FROM jobs WHERE status = 'queued'",
+        [],
+        |r| r.get(0),
+    )
+    .context("store: next job")
+}
+
+pub fn complete(conn: &Connection, id: i64) -> Result<()> {
+    conn.execute("DELETE FROM jobs WHERE id = ?1", [id])
+        .context("store: complete job")?;
+    Ok(())
+}
+
+/// Records a failed attempt: queued again at `retry_at`, or failed for good when `retry_at` is None.
+pub fn fail(conn: &Connection, id: i64, error: &str, retry_at: Option<i64>) -> Result<()> {
+    let now = super::now();
+    match retry_at {
+        Some(at) => conn.execute(
+            "UPDATE jobs SET status = 'queued', run_at = ?2, last_error = ?3, updated_at = ?4 WHERE id = ?1",
+            (id, at, error, now),
+        ),
+        None => conn.execute(
+            "UPDATE jobs SET status = 'failed', last_error = ?2, updated_at = ?3 WHERE id = ?1",
+            (id, error, now),
+        ),
+    }
+    .context("store: fail job")?;
+    Ok(())
+}
+
+/// After a crash or restart, jobs that were running are queued again: their work never finished.
+pub fn requeue_running(conn: &Connection) -> Result<usize> {
+    conn.execute(
+        "UPDATE jobs SET status = 'queued', updated_at = ?1 WHERE status = 'running'",
+        [super::now()],
+    )
+    .context("store: requeue jobs")
+}
+
+/// Puts a failed job back in the queue to run now, with its attempts counted afresh.
+pub fn retry(conn: &Connection, id: i64) -> Result<bool> {
+    let n = conn
+        .execute(
+            "UPDATE jobs SET status = 'queued', run_at = ?2, attempts = 0, updated_at = ?2
+             WHERE id = ?1 AND status = 'failed'",
+            (id, super::now()),
+        )
+        .context("store: retry job")?;
+    Ok(n > 0)
+}
+
+pub fn delete(conn: &Connection, id: i64) -> Result<bool> {
+    let n = conn
+        .execute(
+            "DELETE FROM jobs WHERE id = ?1 AND status <> 'running'",
+            [id],
+        )
+        .context("store: delete job")?;
+    Ok(n > 0)
+}
+
+pub fn list(conn: &Connection, limit: u32) -> Result<Vec<JobRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT * FROM jobs ORDER BY CASE status WHEN 'failed' THEN 0 WHEN 'running' THEN 1 ELSE 2 END,
+                                     run_at LIMIT ?1",
+    )?;
+    let rows = stmt.query_map([limit], from_row)?;
+    rows.collect::<rusqlite::Result<_>>()
+        .context("store: list jobs")
+}

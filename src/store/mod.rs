@@ -1,0 +1,21 @@
+//! SQLite: the connections, the migrations, and the typed queries, one file per table family.
+//! SQL lives only here.
+
+mod db;
+pub mod jobs;
+pub mod media;
+mod migrations;
+pub mod owner;
+pub mod posts;
+pub mod sessions;
+pub mod settings;
+pub mod taxonomy;
+pub mod tokens;
+
+pub use db::{ContentStamp, Db, open_connection};
+pub use migrations::{SCHEMA_VERSION, apply_migrations, create_fresh};
+
+/// The current time in Unix seconds; every stored timestamp uses it.
+pub fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}

@@ -1,0 +1,372 @@
+//! The shared test harness: the real server on a loopback port with a temporary data folder,
+//! and a small HTTP client that keeps cookies and does not follow redirects, so that tests see
+//! exactly what a browser would be sent.
+
+#![allow(dead_code)]
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use porch::app::App;
+use porch::auth::owner::{self, NewOwner};
+use porch::auth::password;
+use porch::config::{BaseUrl, Config};
+use porch::server::{self, Running};
+
+pub const USERNAME: &str = "alice";
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub struct TestServer {
+    pub base: String,
+    pub data: PathBuf,
+    pub app: App,
+    _dir: Option<tempfile::TempDir>,
+    running: Option<Running>,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl TestServer {
+    /// A fresh site that has not been set up.
+    pub fn start() -> TestServer {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let data = dir.path().join("data");
+        let mut server = TestServer::start_in(&data);
+        server._dir = Some(dir);
+        server
+    }
+
+    /// A site set up with the owner `alice` and `PASSWORD`.
+    pub fn with_owner() -> TestServer {
+        let server = TestServer::start();
+        server.create_owner();
+        server
+    }
+
+    /// Starts the server on an existing (or new) data folder.
+    pub fn start_in(data: &Path) -> TestServer {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let data = data.to_path_buf();
+        let running = runtime.block_on(async {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let db = server::open_data(&data).unwrap();
+            let config = Config {
+                data_dir: data.clone(),
+                base_url: BaseUrl::from_listen(addr),
+                allow_private_network: true,
+                trust_proxy: false,
+            };
+            server::start(config, db, listener).await.unwrap()
+        });
+        TestServer {
+            base: running.app.config.base_url.to_string(),
+            app: running.app.clone(),
+            data,
+            _dir: None,
+            running: Some(running),
+            runtime: Some(runtime),
+        }
+    }
+
+    pub fn create_owner(&self) {
+        let hash = password::hash(PASSWORD).unwrap();
+        let new = NewOwner {
+            username: USERNAME.into(),
+            display_name: "Alice Example".into(),
+            password: PASSWORD.into(),
+        };
+        self.app
+            .db
+            .write_blocking(|tx| owner::create(tx, &new, &hash))
+            .unwrap();
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn client(&self) -> Client {
+        Client::new(&self.base)
+    }
+
+    /// A client signed in as the owner.
+    pub fn admin(&self) -> Client {
+        let client = self.client();
+        client.login(PASSWORD);
+        client
+    }
+
+    /// Stops the server and waits for it, keeping the data folder.
+    pub fn stop(&mut self) {
+        if let (Some(running), Some(runtime)) = (self.running.take(), self.runtime.take()) {
+            runtime.block_on(running.stop()).unwrap();
+            runtime.shutdown_timeout(Duration::from_secs(5));
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// One HTTP response, read whole.
+#[derive(Debug)]
+pub struct Resp {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Resp {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn location(&self) -> &str {
+        self.header("location").unwrap_or("")
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+}
+
+/// A browser-like client: keeps cookies, never follows redirects.
+pub struct Client {
+    base: String,
+    agent: ureq::Agent,
+    cookies: RefCell<BTreeMap<String, String>>,
+}
+
+impl Client {
+    pub fn new(base: &str) -> Client {
+        let config = ureq::Agent::config_builder()
+            .max_redirects(0)
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(60)))
+            .build();
+        Client {
+            base: base.to_string(),
+            agent: config.into(),
+            cookies: RefCell::new(BTreeMap::new()),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        if path.starts_with("http") {
+            path.to_string()
+        } else {
+            format!("{}{path}", self.base)
+        }
+    }
+
+    fn cookie_header(&self) -> Option<String> {
+        let cookies = self.cookies.borrow();
+        (!cookies.is_empty()).then(|| {
+            cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+    }
+
+    fn finish(&self, response: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Resp {
+        let mut response = response.expect("request failed");
+        let headers: Vec<(String, String)> = response
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+            .collect();
+        for (k, v) in &headers {
+            if k == "set-cookie" {
+                let pair = v.split(';').next().unwrap_or("");
+                if let Some((name, value)) = pair.split_once('=') {
+                    let expired = v.contains("Max-Age=0");
+                    if expired || value.is_empty() {
+                        self.cookies.borrow_mut().remove(name);
+                    } else {
+                        self.cookies.borrow_mut().insert(name.into(), value.into());
+                    }
+                }
+            }
+        }
+        let status = response.status().as_u16();
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(64 * 1024 * 1024)
+            .read_to_vec()
+            .unwrap_or_default();
+        Resp {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub fn get(&self, path: &str) -> Resp {
+        self.get_with(path, &[])
+    }
+
+    pub fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Resp {
+        let mut req = self.agent.get(self.url(path));
+        if let Some(c) = self.cookie_header() {
+            req = req.header("Cookie", c);
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        self.finish(req.call())
+    }
+
+    pub fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let body = serde_urlencoded::to_string(fields).unwrap();
+        self.post_raw(
+            path,
+            "application/x-www-form-urlencoded",
+            body.as_bytes(),
+            &[],
+        )
+    }
+
+    pub fn post_raw(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: &[u8],
+        headers: &[(&str, &str)],
+    ) -> Resp {
+        let mut req = self
+            .agent
+            .post(self.url(path))
+            .header("Content-Type", content_type);
+        if let Some(c) = self.cookie_header() {
+            req = req.header("Cookie", c);
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        self.finish(req.send(body))
+    }
+
+    /// Posts multipart/form-data: text fields, then files as (field, file name, bytes).
+    pub fn post_multipart(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> Resp {
+        let boundary = "----porchtestboundary7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+            );
+        }
+        for (name, file_name, bytes) in files {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        self.post_raw(
+            path,
+            &format!("multipart/form-data; boundary={boundary}"),
+            &body,
+            &[],
+        )
+    }
+
+    pub fn login(&self, password: &str) -> Resp {
+        let page = self.get("/admin/login");
+        assert_eq!(page.status, 200, "login page: {}", page.text());
+        let csrf = csrf_in(&page.text());
+        self.post_form(
+            "/admin/login",
+            &[("csrf", &csrf), ("password", password), ("next", "/admin")],
+        )
+    }
+
+    /// The CSRF token of the admin panel, read from a page of it.
+    pub fn csrf(&self) -> String {
+        let page = self.get("/admin/new");
+        assert_eq!(page.status, 200, "not signed in: {}", page.text());
+        csrf_in(&page.text())
+    }
+
+    /// Saves a post through the composer; returns the response (303 on success).
+    pub fn compose(&self, fields: &[(&str, &str)]) -> Resp {
+        let csrf = self.csrf();
+        let mut all = vec![("csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post_multipart("/admin/posts", &all, &[])
+    }
+
+    pub fn has_cookie(&self, name: &str) -> bool {
+        self.cookies.borrow().contains_key(name)
+    }
+}
+
+/// The value of the first `name="csrf"` hidden field in a page.
+pub fn csrf_in(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("no csrf field in: {html}"))
+        + marker.len();
+    html[start..start + html[start..].find('"').unwrap()].to_string()
+}
+
+/// The permalink of the newest published post, read from the store.
+pub fn newest_path(server: &TestServer) -> String {
+    server
+        .app
+        .db
+        .read_blocking(|c| porch::store::posts::published(c, 1, 0))
+        .unwrap()
+        .first()
+        .and_then(|p| p.path.clone())
+        .expect("a published post")
+}
+
+/// A small PNG of the given size, each pixel a colour from its position.
+pub fn png(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+/// A JPEG of the given size.
+pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 256) as u8, 90, (y % 256) as u8])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+    out.into_inner()
+}
