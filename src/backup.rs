@@ -110,7 +110,22 @@ pub fn restore(data_dir: &Path, archive: &Path) -> Result<()> {
             data_dir.display()
         );
     }
+    let existed = data_dir.exists();
     std::fs::create_dir_all(data_dir)?;
+    let result = unpack(data_dir, archive);
+    if result.is_err() {
+        // The folder was empty or absent before, so all it holds now came from this archive: a
+        // refused or broken archive must not leave a half-restored site that looks whole.
+        let _ = if existed {
+            clear_dir(data_dir)
+        } else {
+            std::fs::remove_dir_all(data_dir)
+        };
+    }
+    result
+}
+
+fn unpack(data_dir: &Path, archive: &Path) -> Result<()> {
     let file = File::open(archive).with_context(|| format!("open {}", archive.display()))?;
     let mut tar = tar::Archive::new(GzDecoder::new(file));
     let mut has_db = false;
@@ -139,6 +154,19 @@ pub fn restore(data_dir: &Path, archive: &Path) -> Result<()> {
     let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
     if check != "ok" {
         bail!("restore: the database fails its integrity check: {check}");
+    }
+    Ok(())
+}
+
+fn clear_dir(dir: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        if entry.file_type()?.is_dir() {
+            std::fs::remove_dir_all(&path)?;
+        } else {
+            std::fs::remove_file(&path)?;
+        }
     }
     Ok(())
 }

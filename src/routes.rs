@@ -1,7 +1,8 @@
 //! The one route table, read top to bottom: from a URL you find its handler.
 
 use poem::endpoint::EndpointExt;
-use poem::middleware::{CatchPanic, Compression};
+use poem::http::header;
+use poem::middleware::{CatchPanic, Compression, SetHeader};
 use poem::{Endpoint, IntoEndpoint, Route, get, post};
 
 use crate::app::App;
@@ -104,6 +105,9 @@ pub fn build(app: App) -> impl Endpoint {
         .with(middleware::SecurityHeaders)
         .with(middleware::SameOriginPosts)
         .with(Compression::new())
+        // The same URL is sent compressed or plain depending on Accept-Encoding, and public
+        // pages may be kept by shared caches; poem's Compression does not say so itself.
+        .with(SetHeader::new().appending(header::VARY, "Accept-Encoding"))
         .with(CatchPanic::new())
         .with(middleware::RequestLog)
         .data(app)

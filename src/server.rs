@@ -16,7 +16,7 @@ use tokio::sync::oneshot;
 use crate::app::App;
 use crate::auth::owner;
 use crate::config::{Acme, Config};
-use crate::store::{Db, settings};
+use crate::store::{Db, sessions, settings};
 use crate::{jobs, routes};
 
 /// Grace given to requests in flight when the server is asked to stop.
@@ -40,6 +40,22 @@ pub fn setup_link(app: &App) -> Result<Option<String>> {
     })
 }
 
+/// What every start does before serving: drop expired sessions, print the setup link on a site
+/// without an owner, and start the job worker.
+async fn boot(app: &App) -> Result<()> {
+    let now = crate::store::now();
+    app.db
+        .write(move |tx| sessions::delete_expired(tx, now))
+        .await?;
+    if let Some(link) = setup_link(app)? {
+        // Printed, not only logged: this is how the owner finds their way in.
+        println!(
+            "Porch is not set up yet. Open this link to choose your username and password:\n\n    {link}\n"
+        );
+    }
+    jobs::worker::start(app.clone()).await
+}
+
 /// A running server, as tests and the CLI hold it.
 pub struct Running {
     pub app: App,
@@ -57,25 +73,13 @@ impl Running {
         self.task.await.context("server task")??;
         Ok(())
     }
-
-    /// Waits until the server ends (on Ctrl-C or SIGTERM when started by `serve`).
-    pub async fn wait(self) -> Result<()> {
-        self.task.await.context("server task")??;
-        Ok(())
-    }
 }
 
 /// Builds the app on an already-bound listener and serves it until `stop` is called.
 pub async fn start(config: Config, db: Db, listener: tokio::net::TcpListener) -> Result<Running> {
     let addr = listener.local_addr()?;
     let app = App::new(config, db)?;
-    if let Some(link) = setup_link(&app)? {
-        // Printed, not only logged: this is how the owner finds their way in.
-        println!(
-            "Porch is not set up yet. Open this link to choose your username and password:\n\n    {link}\n"
-        );
-    }
-    jobs::worker::start(app.clone()).await?;
+    boot(&app).await?;
     let endpoint = routes::build(app.clone());
     let acceptor = TcpAcceptor::from_tokio(listener)?;
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
@@ -133,12 +137,7 @@ pub fn resolve_base_url(
 /// plain HTTP on port 80 that redirects to it.
 pub async fn serve_acme(config: Config, db: Db, acme: Acme) -> Result<()> {
     let app = App::new(config, db)?;
-    if let Some(link) = setup_link(&app)? {
-        println!(
-            "Porch is not set up yet. Open this link to choose your username and password:\n\n    {link}\n"
-        );
-    }
-    jobs::worker::start(app.clone()).await?;
+    boot(&app).await?;
     let auto_cert = AutoCert::builder()
         .directory_url(if acme.staging {
             LETS_ENCRYPT_STAGING

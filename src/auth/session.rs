@@ -123,8 +123,9 @@ impl<'a> FromRequest<'a> for Admin {
 /// is refused, since replaying it after login would act on a stale page.
 fn not_signed_in(req: &Request) -> poem::Error {
     if req.method() == poem::http::Method::GET || req.method() == poem::http::Method::HEAD {
+        // The original URI: inside the nested admin routes `uri()` has lost its `/admin` prefix.
         let next = req
-            .uri()
+            .original_uri()
             .path_and_query()
             .map(|pq| pq.as_str())
             .unwrap_or("/admin");

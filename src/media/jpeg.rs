@@ -83,9 +83,9 @@ pub fn strip(data: &[u8]) -> Option<Vec<u8>> {
             in_scan = true;
         }
     }
-    // A stream without its end marker: browsers show such files, so keep what was read.
-    out.extend_from_slice(&[0xFF, 0xD9]);
-    Some(out)
+    // No end marker: the file was cut short (an interrupted transfer). Its decoder would fill
+    // the missing part with grey and the owner would publish a broken photo; refuse it instead.
+    None
 }
 
 #[cfg(test)]
@@ -132,5 +132,16 @@ mod tests {
     fn refuses_what_is_not_a_jpeg() {
         assert_eq!(strip(b"GIF89a"), None);
         assert_eq!(strip(&[0xFF, 0xD8, 0xFF, 0xE1, 0x00]), None);
+    }
+
+    #[test]
+    fn refuses_a_jpeg_cut_short() {
+        let mut jpeg = vec![0xFF, 0xD8];
+        jpeg.extend(segment(0xDB, b"quant"));
+        jpeg.extend(segment(0xDA, b"scanhdr"));
+        jpeg.extend_from_slice(&[1, 2, 3]);
+        assert_eq!(strip(&jpeg), None);
+        jpeg.extend_from_slice(&[0xFF, 0xD9]);
+        assert!(strip(&jpeg).is_some());
     }
 }

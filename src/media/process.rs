@@ -101,6 +101,9 @@ pub fn process(bytes: &[u8]) -> Result<Processed, MediaError> {
         return Err(MediaError::TooManyPixels(width, height));
     }
 
+    // Stripping walks the file's structure, so it also refuses a file cut short before any
+    // pixel is decoded.
+    let stripped = strip(bytes, format)?;
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     reader.limits(limits());
     let mut decoder = reader.into_decoder().map_err(corrupt)?;
@@ -113,7 +116,7 @@ pub fn process(bytes: &[u8]) -> Result<Processed, MediaError> {
         image.apply_orientation(orientation);
         encode(&image, format, JPEG_QUALITY_ORIGINAL)?
     } else {
-        strip(bytes, format)?
+        stripped
     };
     let (width, height) = (image.width(), image.height());
 
@@ -181,7 +184,9 @@ fn flatten_on_white(image: &DynamicImage) -> image::RgbImage {
 fn strip(bytes: &[u8], format: ImageFormat) -> Result<Vec<u8>, MediaError> {
     use img_parts::{Bytes, ImageEXIF};
     match format {
-        ImageFormat::Jpeg => jpeg::strip(bytes).ok_or_else(|| corrupt("malformed JPEG")),
+        ImageFormat::Jpeg => {
+            jpeg::strip(bytes).ok_or_else(|| corrupt("the JPEG is malformed or incomplete"))
+        }
         ImageFormat::Png => {
             let mut png =
                 img_parts::png::Png::from_bytes(Bytes::copy_from_slice(bytes)).map_err(corrupt)?;

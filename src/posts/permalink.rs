@@ -115,7 +115,7 @@ mod tests {
         let tokyo: Tz = "Asia/Tokyo".parse().unwrap();
         assert_eq!(post_path(None, ts, tokyo), "/2026/07/01/163000.html");
         assert_eq!(
-            post_path(Some("🎉"), ts, Tz::UTC),
+            post_path(Some("!!!"), ts, Tz::UTC),
             "/2026/07/01/073000.html"
         );
     }

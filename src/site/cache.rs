@@ -86,7 +86,9 @@ impl<E: Endpoint> Endpoint for Cached<E> {
         }
         let (parts, body) = response.into_parts();
         let body = body.into_bytes().await?;
-        let etag = format!("\"{}\"", hex::encode(&Sha256::digest(&body)[..12]));
+        // Weak: the compression middleware sends this one representation as gzip, brotli or
+        // plain bytes, which a strong ETag would have to tell apart.
+        let etag = format!("W/\"{}\"", hex::encode(&Sha256::digest(&body)[..12]));
         let last_modified = httpdate(changed_at);
         let entry = std::sync::Arc::new(Entry {
             version,
@@ -109,10 +111,15 @@ fn httpdate(ts: i64) -> String {
         .to_string()
 }
 
-/// RFC 9110 §13.1: If-None-Match decides when present; otherwise If-Modified-Since.
+/// RFC 9110 §13.1: If-None-Match decides when present (with the weak comparison it
+/// prescribes); otherwise If-Modified-Since.
 fn not_modified(entry: &Entry, req: &HeaderMap) -> bool {
     if let Some(inm) = req.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) {
-        let ours = entry.etag.to_str().unwrap_or_default();
+        let ours = entry
+            .etag
+            .to_str()
+            .unwrap_or_default()
+            .trim_start_matches("W/");
         return inm.split(',').any(|tag| {
             let tag = tag.trim();
             tag == "*" || tag.trim_start_matches("W/") == ours
