@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use crate::app::App;
 use crate::auth::Admin;
-use crate::auth::csrf::AdminForm;
+use crate::auth::csrf::{AdminForm, NoFields};
 use crate::error::{AppError, Result};
 use crate::store::taxonomy;
 
@@ -60,14 +60,11 @@ pub async fn rename(
     Ok(Redirect::see_other("/admin/categories?done=renamed").into_response())
 }
 
-#[derive(Deserialize)]
-pub struct Empty {}
-
 #[handler]
 pub async fn delete(
     Data(app): Data<&App>,
     Path(id): Path<i64>,
-    _f: AdminForm<Empty>,
+    _f: AdminForm<NoFields>,
 ) -> Result<Response> {
     app.db
         .write(move |tx| taxonomy::delete_category(tx, id))

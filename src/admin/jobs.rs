@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::App;
 use crate::auth::Admin;
-use crate::auth::csrf::AdminForm;
+use crate::auth::csrf::{AdminForm, NoFields};
 use crate::error::{AppError, Result};
 use crate::render::time;
 use crate::store::jobs;
@@ -68,14 +68,11 @@ pub async fn index(
     .await
 }
 
-#[derive(Deserialize)]
-pub struct Empty {}
-
 #[handler]
 pub async fn retry(
     Data(app): Data<&App>,
     Path(id): Path<i64>,
-    _f: AdminForm<Empty>,
+    _f: AdminForm<NoFields>,
 ) -> Result<Response> {
     if !app.db.write(move |tx| jobs::retry(tx, id)).await? {
         return Err(AppError::NotFound);
@@ -88,7 +85,7 @@ pub async fn retry(
 pub async fn delete(
     Data(app): Data<&App>,
     Path(id): Path<i64>,
-    _f: AdminForm<Empty>,
+    _f: AdminForm<NoFields>,
 ) -> Result<Response> {
     if !app.db.write(move |tx| jobs::delete(tx, id)).await? {
         return Err(AppError::NotFound);

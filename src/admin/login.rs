@@ -9,7 +9,7 @@ use poem::{IntoResponse, Request, Response, handler};
 use serde::Deserialize;
 
 use crate::app::App;
-use crate::auth::csrf::AdminForm;
+use crate::auth::csrf::{AdminForm, NoFields};
 use crate::auth::throttle::client_ip;
 use crate::auth::{password, secret, session};
 use crate::error::{AppError, Result};
@@ -28,9 +28,6 @@ pub struct LoginForm {
     csrf: String,
     next: Option<String>,
 }
-
-#[derive(Deserialize)]
-pub struct Empty {}
 
 /// Only a path inside the admin panel is followed after login, so the login form cannot be used
 /// to bounce the owner to another site.
@@ -51,17 +48,6 @@ fn login_cookie(app: &App, token: &str) -> HeaderValue {
         "{LOGIN_CSRF_COOKIE}={token}; Path=/admin/login; HttpOnly; SameSite=Strict; Max-Age=3600{secure}"
     ))
     .unwrap_or(HeaderValue::from_static(""))
-}
-
-fn cookie_value<'r>(req: &'r Request, name: &str) -> Option<&'r str> {
-    req.headers()
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
 }
 
 fn page(app: &App, status: StatusCode, ctx: minijinja::Value) -> Result<Response> {
@@ -106,7 +92,7 @@ pub async fn submit(
     Form(f): Form<LoginForm>,
 ) -> Result<Response> {
     let next = safe_next(f.next.as_deref());
-    let expected = cookie_value(req, LOGIN_CSRF_COOKIE).unwrap_or("");
+    let expected = session::cookie_value(req, LOGIN_CSRF_COOKIE).unwrap_or("");
     if expected.is_empty() || !secret::equal(expected, &f.csrf) {
         return page(
             app,
@@ -149,19 +135,11 @@ pub async fn submit(
         );
     }
     app.login_throttle.record_success(ip);
-    let user_agent = req
-        .headers()
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let cookie = session::start(app, user_agent).await?;
-    let mut response = Redirect::see_other(next).into_response();
-    response.headers_mut().append(header::SET_COOKIE, cookie);
-    Ok(response)
+    Ok(session::sign_in(app, req, &next).await?)
 }
 
 #[handler]
-pub async fn logout(Data(app): Data<&App>, f: AdminForm<Empty>) -> Result<Response> {
+pub async fn logout(Data(app): Data<&App>, f: AdminForm<NoFields>) -> Result<Response> {
     let id = f.admin.session_id;
     app.db.write(move |tx| sessions::delete(tx, id)).await?;
     signed_out(app)
@@ -169,7 +147,7 @@ pub async fn logout(Data(app): Data<&App>, f: AdminForm<Empty>) -> Result<Respon
 
 /// Ends every session: a lost phone, a shared computer.
 #[handler]
-pub async fn logout_everywhere(Data(app): Data<&App>, _f: AdminForm<Empty>) -> Result<Response> {
+pub async fn logout_everywhere(Data(app): Data<&App>, _f: AdminForm<NoFields>) -> Result<Response> {
     let ended = app.db.write(|tx| sessions::delete_all(tx)).await?;
     tracing::info!(ended, "signed out everywhere");
     signed_out(app)

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::App;
 use crate::auth::Admin;
-use crate::auth::csrf::AdminForm;
+use crate::auth::csrf::{AdminForm, NoFields};
 use crate::error::{AppError, Result};
 use crate::media::files;
 use crate::media::upload::{self, UploadError};
@@ -169,15 +169,12 @@ pub async fn set_alt(
     Ok(Redirect::see_other("/admin/media?done=alt").into_response())
 }
 
-#[derive(Deserialize)]
-pub struct Empty {}
-
 /// Deletes an image that no post uses (deleted posts included: they may be restored).
 #[handler]
 pub async fn delete(
     Data(app): Data<&App>,
     Path(id): Path<i64>,
-    _f: AdminForm<Empty>,
+    _f: AdminForm<NoFields>,
 ) -> Result<Response> {
     let outcome = app
         .db

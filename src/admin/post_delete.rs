@@ -3,22 +3,18 @@
 
 use poem::web::{Data, Path, Redirect};
 use poem::{IntoResponse, Response, handler};
-use serde::Deserialize;
 
 use crate::app::App;
-use crate::auth::csrf::AdminForm;
+use crate::auth::csrf::{AdminForm, NoFields};
 use crate::error::{AppError, Result};
 use crate::jobs::{self, Job};
 use crate::store::posts::{self, Kind, Status};
-
-#[derive(Deserialize)]
-pub struct Empty {}
 
 #[handler]
 pub async fn delete(
     Data(app): Data<&App>,
     Path(id): Path<i64>,
-    _f: AdminForm<Empty>,
+    _f: AdminForm<NoFields>,
 ) -> Result<Response> {
     let kind = app
         .db

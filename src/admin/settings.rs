@@ -259,17 +259,7 @@ pub async fn change_password(
     app.db
         .write(move |tx| owner::change_password(tx, &hash))
         .await?;
-    let user_agent = req
-        .headers()
-        .get(poem::http::header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let cookie = crate::auth::session::start(app, user_agent).await?;
-    let mut response = Redirect::see_other("/admin/settings?done=password").into_response();
-    response
-        .headers_mut()
-        .insert(poem::http::header::SET_COOKIE, cookie);
-    Ok(response)
+    Ok(crate::auth::session::sign_in(app, req, "/admin/settings?done=password").await?)
 }
 
 async fn form_for(app: &App) -> Result<SettingsForm> {

@@ -3,8 +3,8 @@
 
 use crate::ctx;
 use poem::http::{StatusCode, header};
-use poem::web::{Data, Form, Query, Redirect};
-use poem::{IntoResponse, Request, Response, handler};
+use poem::web::{Data, Form, Query};
+use poem::{Request, Response, handler};
 use serde::Deserialize;
 
 use crate::app::App;
@@ -114,13 +114,5 @@ pub async fn submit(
         return page(app, StatusCode::GONE, ctx! { done => true });
     }
     tracing::info!("setup finished: the owner account exists");
-    let user_agent = req
-        .headers()
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let cookie = session::start(app, user_agent).await?;
-    let mut response = Redirect::see_other("/admin").into_response();
-    response.headers_mut().insert(header::SET_COOKIE, cookie);
-    Ok(response)
+    Ok(session::sign_in(app, req, "/admin").await?)
 }

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::app::App;
 use crate::auth::Admin;
-use crate::auth::csrf::AdminForm;
+use crate::auth::csrf::{AdminForm, NoFields};
 use crate::auth::tokens::{self as app_tokens, SCOPES, validate_scope};
 use crate::error::{AppError, Result};
 use crate::store::tokens;
@@ -77,14 +77,11 @@ pub async fn create_form(Data(app): Data<&App>, f: AdminForm<CreateForm>) -> Res
     show(app, &f.admin, Some(token), None, None).await
 }
 
-#[derive(Deserialize)]
-pub struct Empty {}
-
 #[handler]
 pub async fn revoke(
     Data(app): Data<&App>,
     Path(id): Path<i64>,
-    _f: AdminForm<Empty>,
+    _f: AdminForm<NoFields>,
 ) -> Result<Response> {
     if !app.db.write(move |tx| tokens::revoke(tx, id)).await? {
         return Err(AppError::NotFound);

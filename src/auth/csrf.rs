@@ -18,6 +18,10 @@ pub struct AdminForm<T> {
     pub form: T,
 }
 
+/// The form of a button that only needs its CSRF token (delete, revoke, log out).
+#[derive(serde::Deserialize)]
+pub struct NoFields {}
+
 pub fn refused() -> poem::Error {
     poem::Error::from_response(
         Response::builder()

@@ -55,6 +55,20 @@ pub async fn start(app: &App, user_agent: &str) -> Result<HeaderValue> {
     Ok(HeaderValue::from_str(&cookie)?)
 }
 
+/// Starts a session for this browser and answers with a redirect to `to` that sets its cookie:
+/// after setup, login, and a password change (which ended every other session).
+pub async fn sign_in(app: &App, req: &Request, to: &str) -> Result<Response> {
+    let user_agent = req
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let cookie = start(app, user_agent).await?;
+    let mut response = Redirect::see_other(to).into_response();
+    response.headers_mut().append(header::SET_COOKIE, cookie);
+    Ok(response)
+}
+
 /// The `Set-Cookie` value that removes the session cookie.
 pub fn clear_cookie(app: &App) -> HeaderValue {
     let secure = if app.config.base_url.is_https() {
@@ -69,7 +83,8 @@ pub fn clear_cookie(app: &App) -> HeaderValue {
     .unwrap_or(HeaderValue::from_static(""))
 }
 
-fn session_token<'r>(req: &'r Request, name: &str) -> Option<&'r str> {
+/// The value of a cookie the request carries.
+pub fn cookie_value<'r>(req: &'r Request, name: &str) -> Option<&'r str> {
     req.headers()
         .get_all(header::COOKIE)
         .iter()
@@ -82,7 +97,7 @@ fn session_token<'r>(req: &'r Request, name: &str) -> Option<&'r str> {
 
 /// Looks up the session a request carries, if it is live.
 pub async fn current(app: &App, req: &Request) -> Result<Option<Admin>> {
-    let Some(token) = session_token(req, cookie_name(app)) else {
+    let Some(token) = cookie_value(req, cookie_name(app)) else {
         return Ok(None);
     };
     let token_hash = secret::hash(token);

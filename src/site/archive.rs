@@ -10,7 +10,7 @@ use crate::error::{AppError, Result};
 use crate::render::time;
 use crate::store::posts;
 
-use super::views::{self, Meta};
+use super::views;
 
 #[derive(Serialize)]
 struct Month {
@@ -41,14 +41,13 @@ pub async fn index(Data(app): Data<&App>) -> Result<Response> {
             })
         })
         .collect();
-    let meta = Meta {
-        title: format!("Archive · {}", site.title),
-        url: base.join("/archive/"),
-        description: format!("Every post on {}, by month.", site.title),
-        og_type: "website",
-        image: None,
-        feeds: views::site_feeds(app, &site.title),
-    };
+    let meta = views::listing_meta(
+        app,
+        &site,
+        format!("Archive · {}", site.title),
+        base.join("/archive/"),
+        format!("Every post on {}, by month.", site.title),
+    );
     let body = app
         .templates
         .render("archive.html", ctx! { site, meta, months })?;
@@ -75,14 +74,13 @@ pub async fn month_page(
     let (site, settings) = views::site_view(app).await?;
     let tz = time::zone(&settings.timezone);
     let label = month_label(y, m);
-    let meta = Meta {
-        title: format!("{label} · {}", site.title),
-        url: app.config.base_url.join(&prefix),
-        description: format!("Posts from {label}."),
-        og_type: "website",
-        image: None,
-        feeds: views::site_feeds(app, &site.title),
-    };
+    let meta = views::listing_meta(
+        app,
+        &site,
+        format!("{label} · {}", site.title),
+        app.config.base_url.join(&prefix),
+        format!("Posts from {label}."),
+    );
     let body = app.templates.render(
         "list.html",
         ctx! { site, meta, heading => label, posts => views::post_views(app, &list, tz) },

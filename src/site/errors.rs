@@ -7,7 +7,7 @@ use poem::{Endpoint, IntoResponse, Request, Response};
 
 use crate::app::App;
 
-use super::views::{self, Meta};
+use super::views;
 
 pub struct FriendlyErrors<E> {
     pub inner: E,
@@ -49,14 +49,13 @@ async fn render(app: &App, status: StatusCode, path: &str) -> Option<Response> {
             "The server could not show this page. Try again in a moment.",
         ),
     };
-    let meta = Meta {
-        title: format!("{heading} · {}", site.title),
-        url: app.config.base_url.join(path),
-        description: message.to_string(),
-        og_type: "website",
-        image: None,
-        feeds: views::site_feeds(app, &site.title),
-    };
+    let meta = views::listing_meta(
+        app,
+        &site,
+        format!("{heading} · {}", site.title),
+        app.config.base_url.join(path),
+        message.to_string(),
+    );
     let body = app
         .templates
         .render(

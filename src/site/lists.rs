@@ -12,7 +12,7 @@ use crate::posts::topics;
 use crate::render::time;
 use crate::store::{posts, taxonomy};
 
-use super::views::{self, FeedLink, Link, Meta};
+use super::views::{self, FeedLink, Link};
 
 /// Posts shown on one category or topic page; older ones are in the archive.
 const LIST_LIMIT: u32 = 200;
@@ -37,14 +37,13 @@ pub async fn categories(Data(app): Data<&App>) -> Result<Response> {
             emoji: None,
         })
         .collect();
-    let meta = Meta {
-        title: format!("Categories · {}", site.title),
-        url: base.join("/categories/"),
-        description: format!("The categories of {}.", site.title),
-        og_type: "website",
-        image: None,
-        feeds: views::site_feeds(app, &site.title),
-    };
+    let meta = views::listing_meta(
+        app,
+        &site,
+        format!("Categories · {}", site.title),
+        base.join("/categories/"),
+        format!("The categories of {}.", site.title),
+    );
     let body = app.templates.render(
         "collections.html",
         ctx! { site, meta, heading => "Categories", items },
@@ -71,27 +70,29 @@ pub async fn category(Data(app): Data<&App>, Path(slug): Path<String>) -> Result
     let (site, settings) = views::site_view(app).await?;
     let tz = time::zone(&settings.timezone);
     let base = &app.config.base_url;
-    let mut feeds = vec![
-        FeedLink {
-            title: format!("{} · {} (RSS)", category.name, site.title),
-            url: base.join(&format!("/categories/{slug}/feed.xml")),
-            mime: "application/rss+xml",
-        },
-        FeedLink {
-            title: format!("{} · {} (JSON Feed)", category.name, site.title),
-            url: base.join(&format!("/categories/{slug}/feed.json")),
-            mime: "application/feed+json",
-        },
-    ];
-    feeds.extend(views::site_feeds(app, &site.title));
-    let meta = Meta {
-        title: format!("{} · {}", category.name, site.title),
-        url: base.join(&format!("/categories/{slug}/")),
-        description: format!("Posts in {} on {}.", category.name, site.title),
-        og_type: "website",
-        image: None,
-        feeds,
-    };
+    let mut meta = views::listing_meta(
+        app,
+        &site,
+        format!("{} · {}", category.name, site.title),
+        base.join(&format!("/categories/{slug}/")),
+        format!("Posts in {} on {}.", category.name, site.title),
+    );
+    // The category's own feeds come first, so that readers offer them on this page.
+    meta.feeds.splice(
+        0..0,
+        [
+            FeedLink {
+                title: format!("{} · {} (RSS)", category.name, site.title),
+                url: base.join(&format!("/categories/{slug}/feed.xml")),
+                mime: "application/rss+xml",
+            },
+            FeedLink {
+                title: format!("{} · {} (JSON Feed)", category.name, site.title),
+                url: base.join(&format!("/categories/{slug}/feed.json")),
+                mime: "application/feed+json",
+            },
+        ],
+    );
     let body = app.templates.render(
         "list.html",
         ctx! { site, meta, heading => category.name, posts => views::post_views(app, &list, tz) },
@@ -114,14 +115,13 @@ pub async fn topic_index(Data(app): Data<&App>) -> Result<Response> {
             emoji: Some(t.emoji.clone()),
         })
         .collect();
-    let meta = Meta {
-        title: format!("Topics · {}", site.title),
-        url: base.join("/topics/"),
-        description: format!("Posts on {} collected by emoji.", site.title),
-        og_type: "website",
-        image: None,
-        feeds: views::site_feeds(app, &site.title),
-    };
+    let meta = views::listing_meta(
+        app,
+        &site,
+        format!("Topics · {}", site.title),
+        base.join("/topics/"),
+        format!("Posts on {} collected by emoji.", site.title),
+    );
     let body = app.templates.render(
         "collections.html",
         ctx! { site, meta, heading => "Topics", items },
@@ -143,14 +143,13 @@ pub async fn topic(Data(app): Data<&App>, Path(slug): Path<String>) -> Result<Re
     let tz = time::zone(&settings.timezone);
     let base = &app.config.base_url;
     let heading = format!("{} {}", topic.emoji, topic.name);
-    let meta = Meta {
-        title: format!("{heading} · {}", site.title),
-        url: base.join(&format!("/topics/{slug}/")),
-        description: format!("Posts about {} on {}.", topic.name, site.title),
-        og_type: "website",
-        image: None,
-        feeds: views::site_feeds(app, &site.title),
-    };
+    let meta = views::listing_meta(
+        app,
+        &site,
+        format!("{heading} · {}", site.title),
+        base.join(&format!("/topics/{slug}/")),
+        format!("Posts about {} on {}.", topic.name, site.title),
+    );
     let back = Link {
         title: "All topics".into(),
         url: base.join("/topics/"),

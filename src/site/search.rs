@@ -10,7 +10,7 @@ use crate::error::Result;
 use crate::render::time;
 use crate::store::posts;
 
-use super::views::{self, Meta};
+use super::views;
 
 /// Results shown for one query, best first.
 const RESULTS: u32 = 50;
@@ -41,18 +41,17 @@ pub async fn search(Data(app): Data<&App>, Query(query): Query<SearchQuery>) -> 
     };
     let (site, settings) = views::site_view(app).await?;
     let tz = time::zone(&settings.timezone);
-    let meta = Meta {
-        title: if q.is_empty() {
+    let meta = views::listing_meta(
+        app,
+        &site,
+        if q.is_empty() {
             format!("Search · {}", site.title)
         } else {
             format!("“{q}” · Search · {}", site.title)
         },
-        url: app.config.base_url.join("/search/"),
-        description: format!("Search {}.", site.title),
-        og_type: "website",
-        image: None,
-        feeds: views::site_feeds(app, &site.title),
-    };
+        app.config.base_url.join("/search/"),
+        format!("Search {}.", site.title),
+    );
     let body = app.templates.render(
         "search.html",
         ctx! { site, meta, q, searched => !q.is_empty(), posts => views::post_views(app, &results, tz) },

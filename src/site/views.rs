@@ -146,6 +146,25 @@ pub fn post_views(app: &App, posts: &[Post], tz: Tz) -> Vec<PostView> {
     posts.iter().map(|p| post_view(app, p, tz)).collect()
 }
 
+/// The head of a page that lists things (archive, categories, search, errors): no image of its
+/// own, the site's feeds.
+pub fn listing_meta(
+    app: &App,
+    site: &SiteView,
+    title: String,
+    url: String,
+    description: String,
+) -> Meta {
+    Meta {
+        title,
+        url,
+        description,
+        og_type: "website",
+        image: None,
+        feeds: site_feeds(app, &site.title),
+    }
+}
+
 /// The feed links every page advertises: the whole site's, plus any of the page's own.
 pub fn site_feeds(app: &App, title: &str) -> Vec<FeedLink> {
     let base = &app.config.base_url;
