@@ -35,8 +35,7 @@ CREATE TABLE app_tokens (
     name         TEXT NOT NULL,
     token_hash   TEXT NOT NULL UNIQUE,
     scope        TEXT NOT NULL,
-    created_at   INTEGER NOT NULL,
-    last_used_at INTEGER
+    created_at   INTEGER NOT NULL
 );
 
 -- Posts and pages. `path` is the permalink, given once at first publication and never changed.
@@ -153,6 +152,12 @@ CREATE TRIGGER post_categories_changed_i AFTER INSERT ON post_categories BEGIN
     UPDATE site_meta SET content_version = content_version + 1, content_changed_at = unixepoch();
 END;
 CREATE TRIGGER post_categories_changed_d AFTER DELETE ON post_categories BEGIN
+    UPDATE site_meta SET content_version = content_version + 1, content_changed_at = unixepoch();
+END;
+CREATE TRIGGER post_topics_changed_i AFTER INSERT ON post_topics BEGIN
+    UPDATE site_meta SET content_version = content_version + 1, content_changed_at = unixepoch();
+END;
+CREATE TRIGGER post_topics_changed_d AFTER DELETE ON post_topics BEGIN
     UPDATE site_meta SET content_version = content_version + 1, content_changed_at = unixepoch();
 END;
 CREATE TRIGGER post_photos_changed_i AFTER INSERT ON post_photos BEGIN

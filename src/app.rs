@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use anyhow::Result;
 use tokio::sync::Notify;
 
+use crate::auth::password;
 use crate::auth::throttle::Throttle;
 use crate::config::Config;
 use crate::net::HttpClient;
@@ -26,6 +27,7 @@ pub struct AppInner {
     pub static_files: HashMap<String, StaticFile>,
     pub pages: PageCache,
     pub login_throttle: Throttle,
+    pub passwords: password::Gate,
     pub http: HttpClient,
     /// Wakes the job worker when a job is queued to run now.
     pub jobs_wake: Notify,
@@ -51,6 +53,7 @@ impl App {
             static_files,
             pages: PageCache::default(),
             login_throttle: Throttle::default(),
+            passwords: password::Gate::default(),
             http,
             jobs_wake: Notify::new(),
             settings: Mutex::new(None),

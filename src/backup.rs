@@ -14,7 +14,7 @@ use rusqlite::Connection;
 use rusqlite::backup::Backup;
 
 use crate::config::media_dir;
-use crate::store::{SCHEMA_VERSION, open_connection};
+use crate::store::{SCHEMA_VERSION, integrity_check, open_connection};
 
 const DB_NAME: &str = "porch.db";
 const MANIFEST: &str = "porch-backup.json";
@@ -27,6 +27,8 @@ pub fn backup(data_dir: &Path, out: &Path) -> Result<()> {
     let snapshot = tempfile_beside(out, "db")?;
     {
         let source = open_connection(&db_path)?;
+        // Created private first: the copy holds the password hash and session tokens.
+        private_file(&snapshot)?;
         let mut target = Connection::open(&snapshot)?;
         let backup = Backup::new(&source, &mut target)?;
         // All pages in one step: one read transaction, so the copy is a single moment of the
@@ -35,7 +37,7 @@ pub fn backup(data_dir: &Path, out: &Path) -> Result<()> {
     }
     let partial = tempfile_beside(out, "partial")?;
     let result = (|| -> Result<()> {
-        let file = BufWriter::new(File::create(&partial)?);
+        let file = BufWriter::new(private_file(&partial)?);
         let mut tar = tar::Builder::new(GzEncoder::new(file, Compression::default()));
         let manifest = serde_json::json!({
             "porch": env!("CARGO_PKG_VERSION"),
@@ -92,6 +94,15 @@ fn append_media<W: std::io::Write>(tar: &mut tar::Builder<W>, media: &Path) -> R
         }
     }
     Ok(())
+}
+
+/// Creates (or truncates) a file only its owner can read: a backup holds the password hash.
+fn private_file(path: &Path) -> std::io::Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
 }
 
 fn tempfile_beside(path: &Path, suffix: &str) -> Result<std::path::PathBuf> {
@@ -151,7 +162,7 @@ fn unpack(data_dir: &Path, archive: &Path) -> Result<()> {
         bail!("restore: the archive holds no database");
     }
     let conn = open_connection(&data_dir.join(DB_NAME))?;
-    let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+    let check = integrity_check(&conn)?;
     if check != "ok" {
         bail!("restore: the database fails its integrity check: {check}");
     }

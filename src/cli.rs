@@ -165,7 +165,12 @@ pub fn run() -> Result<()> {
                 bail!("--name must not be empty");
             }
             let db = server::open_data(&data.data)?;
-            let token = db.write_blocking(|tx| crate::auth::tokens::create(tx, &name, &scope))?;
+            let token = db.write_blocking(|tx| {
+                if crate::store::owner::get(tx)?.is_none() {
+                    bail!("this site is not set up yet; use `porch init` or the setup link first");
+                }
+                crate::auth::tokens::create(tx, &name, &scope)
+            })?;
             println!("{token}");
             Ok(())
         }

@@ -79,7 +79,8 @@ pub struct Config {
     pub base_url: BaseUrl,
     /// Lets outbound requests reach private, loopback and link-local addresses (tests, local peers).
     pub allow_private_network: bool,
-    /// Trust `X-Forwarded-For` / `X-Forwarded-Proto` from a reverse proxy in front of Porch.
+    /// Trust `X-Forwarded-For` from a reverse proxy in front of Porch (for the visitor's address;
+    /// the scheme and host always come from the base URL).
     pub trust_proxy: bool,
 }
 

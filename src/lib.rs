@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod media;
 pub mod middleware;
 pub mod net;
+pub mod paging;
 pub mod posts;
 pub mod render;
 pub mod routes;

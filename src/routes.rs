@@ -14,6 +14,15 @@ use crate::{admin, feeds, media, middleware, site};
 fn page<E: IntoEndpoint>(ep: E) -> Cached<E::Endpoint> {
     Cached {
         inner: ep.into_endpoint(),
+        by_query: false,
+    }
+}
+
+/// The same, for a page whose query string matters (`?q=`, `?page=`).
+fn page_by_query<E: IntoEndpoint>(ep: E) -> Cached<E::Endpoint> {
+    Cached {
+        inner: ep.into_endpoint(),
+        by_query: true,
     }
 }
 
@@ -91,11 +100,14 @@ pub fn build(app: App) -> impl Endpoint {
         .at("/archive/", get(page(site::archive::index)))
         .at("/:year/:month/", get(page(site::archive::month_page)))
         .at("/categories/", get(page(site::lists::categories)))
-        .at("/categories/:slug/", get(page(site::lists::category)))
+        .at(
+            "/categories/:slug/",
+            get(page_by_query(site::lists::category)),
+        )
         .at("/topics/", get(page(site::lists::topic_index)))
-        .at("/topics/:slug/", get(page(site::lists::topic)))
-        .at("/photos/", get(page(site::photos::grid)))
-        .at("/search/", get(page(site::search::search)))
+        .at("/topics/:slug/", get(page_by_query(site::lists::topic)))
+        .at("/photos/", get(page_by_query(site::photos::grid)))
+        .at("/search/", get(page_by_query(site::search::search)))
         .at("/about/", get(page(site::about::about)))
         // Everything else is a permalink (a post, a page, or 404 / 410), and the home page:
         // poem's router sends "/" to a catch-all when there is one.

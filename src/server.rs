@@ -56,10 +56,30 @@ async fn boot(app: &App) -> Result<()> {
     jobs::worker::start(app.clone()).await
 }
 
+/// Only one server may serve a data folder: two would each run the other's jobs. The lock is
+/// the kernel's, so it goes with the process, even after `kill -9`.
+fn lock_data_folder(data_dir: &Path) -> Result<std::fs::File> {
+    let path = data_dir.join("porch.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("open {}", path.display()))?;
+    file.try_lock().map_err(|_| {
+        anyhow::anyhow!(
+            "another Porch is already serving {}; stop it first",
+            data_dir.display()
+        )
+    })?;
+    Ok(file)
+}
+
 /// A running server, as tests and the CLI hold it.
 pub struct Running {
     pub app: App,
     pub addr: SocketAddr,
+    _lock: std::fs::File,
     stop: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
@@ -78,6 +98,7 @@ impl Running {
 /// Builds the app on an already-bound listener and serves it until `stop` is called.
 pub async fn start(config: Config, db: Db, listener: tokio::net::TcpListener) -> Result<Running> {
     let addr = listener.local_addr()?;
+    let lock = lock_data_folder(&config.data_dir)?;
     let app = App::new(config, db)?;
     boot(&app).await?;
     let endpoint = routes::build(app.clone());
@@ -98,6 +119,7 @@ pub async fn start(config: Config, db: Db, listener: tokio::net::TcpListener) ->
     Ok(Running {
         app,
         addr,
+        _lock: lock,
         stop: Some(stop_tx),
         task,
     })
@@ -136,6 +158,7 @@ pub fn resolve_base_url(
 /// Serves HTTPS for `acme.domain` with a certificate from Let's Encrypt (TLS-ALPN-01), and
 /// plain HTTP on port 80 that redirects to it.
 pub async fn serve_acme(config: Config, db: Db, acme: Acme) -> Result<()> {
+    let _lock = lock_data_folder(&config.data_dir)?;
     let app = App::new(config, db)?;
     boot(&app).await?;
     let auto_cert = AutoCert::builder()

@@ -1090,3 +1090,175 @@ fn porch_reports_its_version_and_explains_init() {
         "{help}"
     );
 }
+
+// ---- Limits on what reaches the password check ----
+
+/// More than the 16 KiB that a login or setup form may take.
+fn padding() -> String {
+    "x".repeat(20 * 1024)
+}
+
+#[test]
+fn a_login_body_over_16_kib_is_refused_with_413_and_signs_nobody_in() {
+    let server = TestServer::with_owner();
+    let client = server.client();
+    let page = client.get("/admin/login");
+    let csrf = csrf_in(&page.text());
+    let pad = padding();
+    // The right password, but in a body too large to be read.
+    let r = client.post_form(
+        "/admin/login",
+        &[
+            ("csrf", &csrf),
+            ("password", PASSWORD),
+            ("next", "/admin"),
+            ("pad", &pad),
+        ],
+    );
+    assert_eq!(r.status, 413, "{}", r.text());
+    assert!(set_cookie(&r, SESSION).is_none(), "{r:?}");
+    assert_eq!(session_count(&server), 0);
+    assert_eq!(client.get("/admin").status, 303);
+
+    // The same form under the cap signs in: the cap is on size, not on the extra field.
+    let client = server.client();
+    let csrf = csrf_in(&client.get("/admin/login").text());
+    let pad = "x".repeat(12 * 1024);
+    let r = client.post_form(
+        "/admin/login",
+        &[
+            ("csrf", &csrf),
+            ("password", PASSWORD),
+            ("next", "/admin"),
+            ("pad", &pad),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert_eq!(session_count(&server), 1);
+}
+
+#[test]
+fn a_setup_body_over_16_kib_is_refused_with_413_and_creates_no_owner() {
+    let server = TestServer::start();
+    let token = issue_setup_token(&server);
+    let client = server.client();
+    let pad = padding();
+    let fields = [
+        ("token", token.as_str()),
+        ("username", "jane"),
+        ("display_name", "Jane Doe"),
+        ("password", "a long enough password"),
+        ("confirm", "a long enough password"),
+    ];
+    let mut padded = fields.to_vec();
+    padded.push(("pad", &pad));
+    let r = client.post_form("/setup", &padded);
+    assert_eq!(r.status, 413, "{}", r.text());
+    assert!(set_cookie(&r, SESSION).is_none(), "{r:?}");
+    assert!(owner_of(&server).is_none());
+    assert_eq!(session_count(&server), 0);
+
+    // The link still works, and the same form without the padding sets the site up.
+    let r = server.client().post_form("/setup", &fields);
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert_eq!(owner_of(&server).unwrap().username, "jane");
+}
+
+#[test]
+fn wrong_passwords_sent_in_parallel_cannot_get_past_the_throttle() {
+    const GUESSES: usize = 20;
+    let server = TestServer::with_owner();
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(GUESSES));
+    let threads: Vec<_> = (0..GUESSES)
+        .map(|i| {
+            let base = server.base.clone();
+            let barrier = barrier.clone();
+            std::thread::spawn(move || {
+                let client = Client::new(&base);
+                let page = client.get("/admin/login");
+                assert_eq!(page.status, 200, "{}", page.text());
+                let csrf = csrf_in(&page.text());
+                let guess = format!("guess number {i}");
+                // Every guess leaves at once, before any of them has been checked.
+                barrier.wait();
+                let r = client.post_form(
+                    "/admin/login",
+                    &[("csrf", &csrf), ("password", &guess), ("next", "/admin")],
+                );
+                assert!(set_cookie(&r, SESSION).is_none(), "{r:?}");
+                r.status
+            })
+        })
+        .collect();
+    let statuses: Vec<u16> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    let held_back = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(checked + held_back, GUESSES, "{statuses:?}");
+    assert!(
+        (1..=5).contains(&checked),
+        "at most five guesses were checked: {statuses:?}"
+    );
+    // The right password waits too now.
+    assert_eq!(server.client().login(PASSWORD).status, 429);
+    assert_eq!(session_count(&server), 0);
+}
+
+#[test]
+fn wrong_current_passwords_count_toward_the_throttle() {
+    let server = TestServer::with_owner();
+    let admin = server.admin();
+    let hash_before = owner_of(&server).unwrap().password_hash;
+    let csrf = admin.csrf();
+    for attempt in 1..=5 {
+        let current = format!("wrong guess {attempt}");
+        let r = admin.post_form(
+            "/admin/password",
+            &[
+                ("csrf", &csrf),
+                ("current", &current),
+                ("new", NEW_PASSWORD),
+                ("confirm", NEW_PASSWORD),
+            ],
+        );
+        assert_eq!(r.status, 422, "attempt {attempt}: {}", r.text());
+        assert!(r.text().contains("The current password is not right."));
+    }
+    // The sixth is refused before the password is looked at, even though it is right.
+    let r = admin.post_form(
+        "/admin/password",
+        &[
+            ("csrf", &csrf),
+            ("current", PASSWORD),
+            ("new", NEW_PASSWORD),
+            ("confirm", NEW_PASSWORD),
+        ],
+    );
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert!(
+        r.text().contains("Too many wrong passwords."),
+        "{}",
+        r.text()
+    );
+    assert!(set_cookie(&r, SESSION).is_none());
+    assert_eq!(owner_of(&server).unwrap().password_hash, hash_before);
+    assert_eq!(admin.get("/admin").status, 200, "still signed in");
+    assert_eq!(session_count(&server), 1);
+    // It is the same count as the login form's.
+    assert_eq!(server.client().login(PASSWORD).status, 429);
+}
+
+#[test]
+fn porch_token_create_refuses_a_site_that_is_not_set_up() {
+    let server = TestServer::start();
+    let data = server.data.to_str().unwrap().to_string();
+    let o = porch(
+        &[
+            "token", "create", "--data", &data, "--name", "app", "--scope", "create",
+        ],
+        "",
+    );
+    assert!(!o.status.success(), "{}", stdout(&o));
+    assert_eq!(stdout(&o), "", "no token printed");
+    assert!(stderr(&o).contains("not set up yet"), "{}", stderr(&o));
+    assert!(token_list(&server).is_empty());
+}

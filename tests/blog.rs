@@ -233,3 +233,339 @@ fn pages_live_at_their_own_address_and_can_join_the_navigation() {
         "pages are not posts"
     );
 }
+
+// ---- Helpers for the tests below ----
+
+/// The stored post at a permalink.
+fn post_at(server: &TestServer, path: &str) -> porch::store::posts::Post {
+    server
+        .app
+        .db
+        .read_blocking(|c| porch::store::posts::by_path(c, path))
+        .unwrap()
+        .unwrap_or_else(|| panic!("no post at {path}"))
+}
+
+/// The `datetime` of the first `dt-published` on a page.
+fn dt_published(html: &str) -> String {
+    let marker = r#"class="dt-published" datetime=""#;
+    let start = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("no dt-published in: {html}"))
+        + marker.len();
+    html[start..start + html[start..].find('"').unwrap()].to_string()
+}
+
+/// The JSON Feed item whose URL ends with `path`.
+fn feed_item(server: &TestServer, path: &str) -> Option<serde_json::Value> {
+    let feed = server.client().get("/feed.json").json();
+    feed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|item| item["url"].as_str().unwrap_or("").ends_with(path))
+        .cloned()
+}
+
+/// Saves posts straight through the store's one save operation, as the composer would but
+/// without a request each: for tests that need many posts.
+fn save_many(server: &TestServer, composes: Vec<porch::posts::save::Compose>) {
+    server
+        .app
+        .db
+        .write_blocking(move |tx| {
+            let settings = porch::store::settings::load(tx)?;
+            for c in &composes {
+                porch::posts::save::save(tx, &settings, c).map_err(|e| anyhow::anyhow!("{e}"))?;
+            }
+            Ok(())
+        })
+        .unwrap();
+}
+
+fn compose_of(
+    title: &str,
+    markdown: &str,
+    categories: &[&str],
+    action: porch::posts::save::Action,
+) -> porch::posts::save::Compose {
+    porch::posts::save::Compose {
+        id: None,
+        kind: porch::store::posts::Kind::Post,
+        title: title.into(),
+        markdown: markdown.into(),
+        category_ids: Vec::new(),
+        new_categories: categories.iter().map(|c| c.to_string()).collect(),
+        photos: Vec::new(),
+        action,
+        in_nav: false,
+        nav_order: 0,
+    }
+}
+
+/// The ids of the posts listed in an admin list page (its edit links), in order.
+fn admin_row_ids(html: &str) -> Vec<i64> {
+    let marker = r#"<td>
+      <a href="/admin/posts/"#;
+    html.match_indices(marker)
+        .map(|(at, _)| {
+            let rest = &html[at + marker.len()..];
+            rest[..rest.find('"').unwrap()].parse().unwrap()
+        })
+        .collect()
+}
+
+/// The `href` of the `rel` link of a page's pager, if it has one.
+fn pager_link(html: &str, rel: &str) -> Option<String> {
+    let marker = format!(r#"<a rel="{rel}" href=""#);
+    let start = html.find(&marker)? + marker.len();
+    Some(html[start..start + html[start..].find('"').unwrap()].to_string())
+}
+
+// ---- Publishing again, kinds, scheduled pages, paging ----
+
+#[test]
+fn a_post_published_again_after_a_draft_keeps_its_first_date_and_permalink() {
+    let server = TestServer::with_owner();
+    let admin = server.admin();
+    // A time in the past publishes at once, dated then; its date is far from "now", so a
+    // second publication that took a new date could not go unnoticed.
+    let saved = admin.compose(&[
+        ("title", "Old news"),
+        ("markdown", "First told in 2020."),
+        ("action", "schedule"),
+        ("publish_at", "2020-03-04T10:00"),
+    ]);
+    assert_eq!(saved.status, 303, "{}", saved.text());
+    let path = "/2020/03/04/old-news.html";
+    let first = post_at(&server, path);
+    let id = first.id.to_string();
+    let visitor = server.client();
+    let page = visitor.get(path);
+    assert_eq!(page.status, 200);
+    assert_eq!(dt_published(&page.text()), "2020-03-04T10:00:00+00:00");
+    let feed_date = feed_item(&server, path).expect("in the feed")["date_published"].clone();
+    assert_eq!(feed_date, "2020-03-04T10:00:00+00:00");
+
+    let draft = admin.compose(&[
+        ("id", &id),
+        ("title", "Old news"),
+        ("markdown", "First told in 2020."),
+        ("action", "draft"),
+    ]);
+    assert_eq!(draft.status, 303, "{}", draft.text());
+    assert_ne!(visitor.get(path).status, 200, "a draft is not shown");
+    assert!(feed_item(&server, path).is_none());
+
+    let again = admin.compose(&[
+        ("id", &id),
+        ("title", "Old news"),
+        ("markdown", "First told in 2020, told again."),
+        ("action", "publish"),
+    ]);
+    assert_eq!(again.status, 303, "{}", again.text());
+    assert_eq!(again.location(), "/admin?done=published");
+    let after = post_at(&server, path);
+    assert_eq!(after.id, first.id);
+    assert_eq!(after.published_at, first.published_at);
+    let page = visitor.get(path);
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("told again."));
+    assert_eq!(dt_published(&page.text()), "2020-03-04T10:00:00+00:00");
+    let item = feed_item(&server, path).expect("back in the feed");
+    assert_eq!(item["date_published"], feed_date);
+    assert!(
+        item["content_html"]
+            .as_str()
+            .unwrap()
+            .contains("told again.")
+    );
+}
+
+#[test]
+fn editing_a_post_cannot_turn_it_into_a_page() {
+    let server = TestServer::with_owner();
+    let admin = server.admin();
+    admin.compose(&[
+        ("title", "Staying a post"),
+        ("markdown", "Posted."),
+        ("action", "publish"),
+    ]);
+    let path = newest_path(&server);
+    let id = post_at(&server, &path).id.to_string();
+
+    let edited = admin.compose(&[
+        ("id", &id),
+        ("kind", "page"),
+        ("title", "Staying a post"),
+        ("markdown", "Edited as if a page."),
+        ("in_nav", "on"),
+        ("action", "publish"),
+    ]);
+    assert_eq!(edited.status, 303, "{}", edited.text());
+    assert_eq!(edited.location(), "/admin?done=published");
+    let post = post_at(&server, &path);
+    assert_eq!(post.kind, porch::store::posts::Kind::Post);
+    assert_eq!(post.markdown, "Edited as if a page.");
+
+    let visitor = server.client();
+    let page = visitor.get(&path);
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("Edited as if a page."));
+    let item = feed_item(&server, &path).expect("still in the feed");
+    assert!(
+        item["content_html"]
+            .as_str()
+            .unwrap()
+            .contains("Edited as if a page.")
+    );
+    assert!(
+        visitor
+            .get("/feed.xml")
+            .text()
+            .contains("Edited as if a page.")
+    );
+    assert_eq!(visitor.get("/staying-a-post/").status, 404);
+    let nav_link = format!(r#"<a href="{}">Staying a post</a>"#, server.url(&path));
+    assert!(
+        !visitor.get("/").text().contains(&nav_link),
+        "not in the navigation"
+    );
+    assert!(!admin.get("/admin/pages").text().contains("Staying a post"));
+    assert!(admin.get("/admin").text().contains("Staying a post"));
+}
+
+#[test]
+fn a_scheduled_page_is_listed_as_scheduled_with_the_pages() {
+    let server = TestServer::with_owner();
+    let admin = server.admin();
+    let tomorrow = chrono::Utc::now() + chrono::Duration::days(1);
+    let saved = admin.compose(&[
+        ("kind", "page"),
+        ("title", "Coming soon"),
+        ("markdown", "Not yet."),
+        ("action", "schedule"),
+        ("publish_at", &tomorrow.format("%Y-%m-%dT%H:%M").to_string()),
+    ]);
+    assert_eq!(saved.status, 303, "{}", saved.text());
+    assert_eq!(saved.location(), "/admin/pages?done=scheduled");
+
+    let list = admin.get("/admin/pages?done=scheduled");
+    assert_eq!(list.status, 200);
+    let html = list.text();
+    let at = html
+        .find(">Coming soon</a>")
+        .unwrap_or_else(|| panic!("the page is listed: {html}"));
+    assert!(
+        html[at..].starts_with(
+            r#">Coming soon</a>
+      <span class="status">scheduled</span>"#
+        ),
+        "{html}"
+    );
+    assert!(
+        !admin.get("/admin/drafts").text().contains("Coming soon"),
+        "pages are not listed with posts"
+    );
+    assert_eq!(server.client().get("/coming-soon/").status, 404);
+}
+
+#[test]
+fn the_drafts_list_pages_across_drafts_and_scheduled_posts() {
+    use porch::posts::save::Action;
+    let server = TestServer::with_owner();
+    let later = chrono::Utc::now().timestamp() + 86_400;
+    let mut composes = Vec::new();
+    for i in 0..30 {
+        composes.push(compose_of(
+            &format!("Draft {i:02}"),
+            "Draft.",
+            &[],
+            Action::Draft,
+        ));
+    }
+    for i in 0..25 {
+        composes.push(compose_of(
+            &format!("Scheduled {i:02}"),
+            "Later.",
+            &[],
+            Action::Schedule(later + i),
+        ));
+    }
+    save_many(&server, composes);
+
+    let admin = server.admin();
+    let first = admin.get("/admin/drafts");
+    assert_eq!(first.status, 200);
+    let first_ids = admin_row_ids(&first.text());
+    assert_eq!(first_ids.len(), 50, "{}", first.text());
+    assert!(first.text().contains(r#"<a href="?page=2">"#));
+    assert!(!first.text().contains(r#"<a href="?page=0">"#));
+
+    let second = admin.get("/admin/drafts?page=2");
+    assert_eq!(second.status, 200);
+    let second_ids = admin_row_ids(&second.text());
+    assert_eq!(second_ids.len(), 5, "{}", second.text());
+    assert!(second.text().contains(r#"<a href="?page=1">"#));
+    assert!(!second.text().contains(r#"<a href="?page=3">"#));
+
+    let mut all: Vec<i64> = first_ids.iter().chain(&second_ids).copied().collect();
+    all.sort_unstable();
+    all.dedup();
+    assert_eq!(all.len(), 55, "every draft and scheduled post once");
+}
+
+#[test]
+fn category_and_topic_pages_are_paged_by_fifty() {
+    use porch::posts::save::Action;
+    let server = TestServer::with_owner();
+    let composes = (1..=51)
+        .map(|i| {
+            compose_of(
+                &format!("Book {i:02}"),
+                "Reading 📚 again.",
+                &["Reading"],
+                Action::Publish,
+            )
+        })
+        .collect();
+    save_many(&server, composes);
+
+    let visitor = server.client();
+    for list in ["/categories/reading/", "/topics/books/"] {
+        let first = visitor.get(list);
+        assert_eq!(first.status, 200, "{list}");
+        let html = first.text();
+        assert_eq!(
+            html.matches(r#"<article class="h-entry"#).count(),
+            50,
+            "{list}"
+        );
+        // Newest first: the first post saved is the one left for the second page.
+        assert!(
+            html.contains(">Book 51</a>") && !html.contains(">Book 01</a>"),
+            "{list}"
+        );
+        assert_eq!(
+            pager_link(&html, "next"),
+            Some(server.url(&format!("{list}?page=2"))),
+            "{list}"
+        );
+        assert_eq!(pager_link(&html, "prev"), None, "{list}");
+
+        let second = visitor.get(&format!("{list}?page=2"));
+        assert_eq!(second.status, 200, "{list}");
+        let html = second.text();
+        assert_eq!(
+            html.matches(r#"<article class="h-entry"#).count(),
+            1,
+            "{list}"
+        );
+        assert!(html.contains(">Book 01</a>"), "{list}");
+        assert_eq!(pager_link(&html, "next"), None, "{list}");
+        assert_eq!(pager_link(&html, "prev"), Some(server.url(list)), "{list}");
+
+        let beyond = visitor.get(&format!("{list}?page=3"));
+        assert_eq!(beyond.status, 404, "{list}");
+    }
+}

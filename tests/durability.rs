@@ -968,3 +968,122 @@ fn the_jobs_page_lists_the_job_of_a_scheduled_post() {
     assert!(visitor.location().starts_with("/admin/login"));
     assert!(!visitor.text().contains("publish_post"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// 6. One server per data folder, writes from other processes, lost workers
+
+#[test]
+fn a_second_server_on_the_same_data_folder_is_refused() {
+    let server = TestServer::with_owner();
+    let mut child = porch()
+        .args(["serve", "--data"])
+        .arg(&server.data)
+        .args(["--listen", "127.0.0.1:0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start porch serve");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("a second porch serve kept running on a folder already served");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(!out.status.success());
+    let stderr = stderr_of(&out);
+    assert!(
+        stderr.contains("another Porch is already serving"),
+        "{stderr}"
+    );
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("Porch is serving"),
+        "it never served"
+    );
+    // The first server is untouched and still answers.
+    assert_eq!(server.client().get("/healthz").status, 200);
+    assert_eq!(server.admin().get("/admin").status, 200);
+}
+
+#[test]
+fn a_write_by_another_process_reaches_the_page_cache() {
+    let server = TestServer::start();
+    let visitor = server.client();
+    let first = visitor.get("/");
+    assert_eq!(first.status, 200, "{}", first.text());
+    let cached = visitor.get("/");
+    assert_eq!(
+        cached.header("etag"),
+        first.header("etag"),
+        "served from the cache"
+    );
+    assert!(!first.text().contains("Bobbie Tables"));
+
+    let mut child = porch()
+        .args(["init", "--data"])
+        .arg(&server.data)
+        .args([
+            "--base-url",
+            &server.base,
+            "--username",
+            "bobbie",
+            "--name",
+            "Bobbie Tables",
+            "--password-stdin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start porch init");
+    writeln!(child.stdin.take().unwrap(), "{OWNER_PASSWORD}").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "porch init: {}", stderr_of(&out));
+
+    wait_for(
+        "the new owner on the home page",
+        Duration::from_secs(3),
+        || visitor.get("/").text().contains("Bobbie Tables"),
+    );
+    let after = visitor.get("/");
+    assert_ne!(after.header("etag"), first.header("etag"));
+}
+
+#[test]
+fn a_job_whose_worker_died_runs_again_after_its_lease() {
+    let server = TestServer::with_owner();
+    let admin = server.admin();
+    let db = &server.app.db;
+    let at = store::now() + 3;
+    let id = schedule(&admin, db, "Picked up again", "The first worker died.", at);
+
+    // A worker claims the job (as if 5 s had passed, with a 1 s lease) and dies without
+    // recording an outcome: the job stays 'running' with nobody running it.
+    let now = store::now();
+    let claimed = db
+        .write_blocking(|tx| store::jobs::claim_due(tx, now + 5, 1, 10))
+        .unwrap();
+    assert_eq!(claimed.len(), 1, "{claimed:?}");
+    assert_eq!(claimed[0].kind, "publish_post");
+    assert_eq!(publish_jobs(db, id), vec![("running".into(), now + 6)]);
+    assert_eq!(post_titled(db, "Picked up again").1, "scheduled");
+
+    wait_for("the post published by another claim", PUBLISH_WAIT, || {
+        post_titled(db, "Picked up again").1 == "published"
+    });
+    let (_, _, path, published_at) = post_titled(db, "Picked up again");
+    assert_eq!(path, Some(utc_permalink(at, "picked-up-again")));
+    assert_eq!(published_at, Some(at));
+    wait_for("the job to be done", PUBLISH_WAIT, || {
+        publish_jobs(db, id).is_empty()
+    });
+    assert_eq!(
+        server.client().get(&path.unwrap()).status,
+        200,
+        "the post is shown"
+    );
+}

@@ -817,6 +817,9 @@ fn ampersands_angle_brackets_quotes_and_emoji_survive_in_both_feeds() {
 fn every_cached_page_and_feed_answers_conditional_gets() {
     let b = blog();
     let visitor = b.server.client();
+    // Last-Modified has one-second resolution, so the server proves freshness by date only once
+    // the second of the last change is over.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
     for path in [
         "/",
         b.first.as_str(),
@@ -1562,4 +1565,78 @@ fn no_page_or_feed_loads_anything_from_another_host() {
         let html = Html::parse_fragment(item.description().unwrap());
         assert_fetches_only_from_site("an RSS item", &html, &base);
     }
+}
+
+#[test]
+fn relative_links_in_a_post_are_made_absolute_in_the_feeds_only() {
+    let server = TestServer::with_owner();
+    let admin = server.admin();
+    let path = publish(
+        &server,
+        &admin,
+        "Relative",
+        "Read [me](/about/) and see ![x](/static/style.css).",
+        "",
+    );
+    let about = server.url("/about/");
+    let image = server.url("/static/style.css");
+    let visitor = server.client();
+
+    // On the site itself a relative link is fine, and stays as the owner wrote it.
+    let doc = page(&visitor, &path);
+    let content = doc
+        .select(&sel(".h-entry .e-content"))
+        .next()
+        .expect("the post's content");
+    let link = content.select(&sel("a")).next().expect("the link");
+    assert_eq!(attr(link, "href"), "/about/");
+    let img = content.select(&sel("img")).next().expect("the image");
+    assert_eq!(attr(img, "src"), "/static/style.css");
+
+    // A feed reader has no page to resolve them against.
+    let json = json_feed(&visitor, "/feed.json");
+    let item = items(&json)
+        .iter()
+        .find(|i| string_at(i, "url").ends_with(&path))
+        .expect("the post in the JSON Feed");
+    let html = Html::parse_fragment(string_at(item, "content_html"));
+    let link = html.select(&sel("a")).next().expect("the link");
+    assert_eq!(attr(link, "href"), about);
+    let img = html.select(&sel("img")).next().expect("the image");
+    assert_eq!(attr(img, "src"), image);
+
+    let (channel, _) = rss_feed(&visitor, "/feed.xml");
+    let item = channel
+        .items()
+        .iter()
+        .find(|i| i.link().is_some_and(|l| l.ends_with(&path)))
+        .expect("the post in the RSS feed");
+    let html = Html::parse_fragment(item.description().unwrap());
+    let link = html.select(&sel("a")).next().expect("the link");
+    assert_eq!(attr(link, "href"), about);
+    let img = html.select(&sel("img")).next().expect("the image");
+    assert_eq!(attr(img, "src"), image);
+}
+
+#[test]
+fn static_files_answer_if_none_match_with_304() {
+    let server = TestServer::start();
+    let visitor = server.client();
+    let first = visitor.get("/static/style.css");
+    assert_eq!(first.status, 200);
+    assert!(!first.body.is_empty());
+    let etag = first.header("etag").expect("an ETag").to_string();
+
+    let same = visitor.get_with("/static/style.css", &[("If-None-Match", &etag)]);
+    assert_eq!(same.status, 304, "{:?}", same.headers);
+    assert!(same.body.is_empty(), "a 304 has no body");
+    assert_eq!(same.header("etag"), Some(etag.as_str()));
+
+    let listed = format!("\"nope\", W/{etag}");
+    let in_list = visitor.get_with("/static/style.css", &[("If-None-Match", &listed)]);
+    assert_eq!(in_list.status, 304, "a weak match in a list");
+
+    let other = visitor.get_with("/static/style.css", &[("If-None-Match", "\"nope\"")]);
+    assert_eq!(other.status, 200);
+    assert_eq!(other.body, first.body);
 }

@@ -294,7 +294,15 @@ fn posts(server: &TestServer) -> Vec<Post> {
     server
         .app
         .db
-        .read_blocking(|c| porch::store::posts::for_admin(c, Kind::Post, None, 100, 0))
+        .read_blocking(|c| {
+            porch::store::posts::for_admin(
+                c,
+                Kind::Post,
+                &[Status::Draft, Status::Scheduled, Status::Published],
+                100,
+                0,
+            )
+        })
         .unwrap()
 }
 
@@ -982,4 +990,168 @@ fn an_upload_over_25_mb_is_refused_with_413() {
     assert_eq!(resp.status, 413, "{}", resp.text());
     assert!(posts(&server).is_empty());
     assert_nothing_stored(&server);
+}
+
+// ---- 8. The library's alt text, starting a post from a photo, serving, the avatar ---------
+
+/// Uploads an image to the library without alt text and returns its id.
+fn library_item(client: &Client, file_name: &str, bytes: &[u8]) -> i64 {
+    let resp = upload_json(client, file_name, bytes);
+    assert_eq!(resp.status, 201, "{}", resp.text());
+    resp.json()[0]["id"].as_i64().unwrap()
+}
+
+/// Saves alt text for a library item as its form in the media library does.
+fn set_library_alt(client: &Client, id: i64, alt: &str) {
+    let csrf = client.csrf();
+    let resp = client.post_form(
+        &format!("/admin/media/{id}/alt"),
+        &[("csrf", &csrf), ("alt", alt)],
+    );
+    assert_eq!(resp.status, 303, "{}", resp.text());
+    assert_eq!(resp.location(), "/admin/media?done=alt");
+}
+
+/// The text of the first `name="photo_alt"` textarea of a composer page.
+fn photo_alt_in(html: &str) -> String {
+    let start = html
+        .find("name=\"photo_alt\"")
+        .unwrap_or_else(|| panic!("no photo_alt field in: {html}"));
+    let open = start + html[start..].find('>').unwrap() + 1;
+    html[open..open + html[open..].find("</textarea>").unwrap()].to_string()
+}
+
+#[test]
+fn alt_text_saved_in_the_library_serves_a_post_that_gives_none() {
+    let server = TestServer::with_owner();
+    let admin = server.admin();
+    let id = library_item(&admin, "heron.jpg", &common::jpeg(800, 600));
+    let alt = "A grey heron standing on one leg";
+    set_library_alt(&admin, id, alt);
+
+    // Alt text is required to publish (the default), and the post gives none of its own.
+    let saved = admin.compose(&[
+        ("markdown", "Down by the river"),
+        ("photo_id", &id.to_string()),
+        ("photo_alt", ""),
+        ("action", "publish"),
+    ]);
+    assert_eq!(saved.status, 303, "{}", saved.text());
+    assert_eq!(saved.location(), "/admin?done=published");
+    let stored = posts(&server);
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].status, Status::Published);
+
+    let page = server.client().get(&common::newest_path(&server));
+    assert_eq!(page.status, 200);
+    let page = page.text();
+    let tag = img_tag(&page, r#"<img class="u-photo""#);
+    assert!(tag.contains(&format!(r#"alt="{alt}""#)), "{tag}");
+}
+
+#[test]
+fn a_post_started_from_a_library_photo_carries_it_and_its_alt_text() {
+    let server = TestServer::with_owner();
+    let admin = server.admin();
+    let id = library_item(&admin, "fern.jpg", &common::jpeg(800, 600));
+    let alt = "A fern unrolling";
+    set_library_alt(&admin, id, alt);
+
+    let form = admin.get(&format!("/admin/new?photo={id}"));
+    assert_eq!(form.status, 200, "{}", form.text());
+    let html = form.text();
+    assert_eq!(photo_id_in(&html), id.to_string());
+    assert!(
+        html.contains(&format!(
+            r#"<input type="hidden" name="photo_id" value="{id}">"#
+        )),
+        "{html}"
+    );
+    assert_eq!(photo_alt_in(&html), alt);
+
+    // Saved as the browser sends that form back.
+    let saved = admin.compose(&[
+        ("markdown", "Spring"),
+        ("photo_id", &photo_id_in(&html)),
+        ("photo_alt", &photo_alt_in(&html)),
+        ("action", "publish"),
+    ]);
+    assert_eq!(saved.status, 303, "{}", saved.text());
+    let stored = posts(&server);
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].status, Status::Published);
+    assert_eq!(stored[0].photos.len(), 1);
+    let page = server.client().get(&common::newest_path(&server)).text();
+    let tag = img_tag(&page, r#"<img class="u-photo""#);
+    let m = media_rows(&server).remove(0);
+    assert!(
+        tag.contains(&format!(r#"src="{}""#, server.url(&original_url(&m)))),
+        "{tag}"
+    );
+    assert!(tag.contains(&format!(r#"alt="{alt}""#)), "{tag}");
+}
+
+#[test]
+fn uploads_answer_conditional_and_range_requests() {
+    let server = TestServer::with_owner();
+    let admin = server.admin();
+    library_item(&admin, "range.jpg", &common::jpeg(640, 480));
+    let m = media_rows(&server).remove(0);
+    let url = original_url(&m);
+    let visitor = server.client();
+
+    let full = visitor.get(&url);
+    assert_eq!(full.status, 200);
+    assert!(full.body.len() > 10);
+    let etag = full.header("etag").expect("an ETag").to_string();
+
+    let same = visitor.get_with(&url, &[("If-None-Match", &etag)]);
+    assert_eq!(same.status, 304, "{:?}", same.headers);
+    assert!(same.body.is_empty());
+    let other = visitor.get_with(&url, &[("If-None-Match", "\"something-else\"")]);
+    assert_eq!(other.status, 200);
+    assert_eq!(other.body, full.body);
+
+    let part = visitor.get_with(&url, &[("Range", "bytes=0-9")]);
+    assert_eq!(part.status, 206, "{:?}", part.headers);
+    assert_eq!(part.body, full.body[..10]);
+    assert_eq!(
+        part.header("content-range"),
+        Some(format!("bytes 0-9/{}", full.body.len()).as_str())
+    );
+}
+
+#[test]
+fn the_avatar_image_cannot_be_deleted() {
+    let server = TestServer::with_owner();
+    let admin = server.admin();
+    let csrf = admin.csrf();
+    let resp = admin.post_multipart(
+        "/admin/settings/avatar",
+        &[("csrf", &csrf)],
+        &[("file", "me.png", &common::png(600, 600))],
+    );
+    assert_eq!(resp.status, 303, "{}", resp.text());
+    assert_eq!(resp.location(), "/admin/settings?done=avatar");
+    let m = media_rows(&server).remove(0);
+    let avatar = server
+        .app
+        .db
+        .read_blocking(porch::store::settings::load)
+        .unwrap()
+        .avatar
+        .expect("an avatar");
+    assert!(avatar.starts_with(&m.hash), "{avatar}");
+    assert!(posts(&server).is_empty(), "no post uses it");
+    let files = media_files(&server);
+
+    let resp = admin.post_form(&format!("/admin/media/{}/delete", m.id), &[("csrf", &csrf)]);
+    assert_eq!(resp.status, 303, "{}", resp.text());
+    assert_eq!(resp.location(), "/admin/media?error=in_use");
+    assert_eq!(media_rows(&server).len(), 1);
+    assert_eq!(media_files(&server), files);
+    assert_eq!(
+        server.client().get(&format!("/uploads/{avatar}")).status,
+        200
+    );
 }

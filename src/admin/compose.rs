@@ -20,6 +20,8 @@ use crate::store::{media, taxonomy};
 pub struct NewQuery {
     kind: Option<String>,
     done: Option<String>,
+    /// A media library item to start the post with ("New post with this photo").
+    photo: Option<i64>,
 }
 
 #[derive(Serialize)]
@@ -71,7 +73,7 @@ pub async fn new(
         markdown: String::new(),
         category_ids: Vec::new(),
         new_categories: Vec::new(),
-        photos: Vec::new(),
+        photos: q.photo.map(|id| (id, String::new())).into_iter().collect(),
         action: Action::Publish,
         in_nav: kind == Kind::Page,
         nav_order: 0,
@@ -132,7 +134,7 @@ pub async fn show(
                         photos.push(PhotoField {
                             id: m.id,
                             thumb: files::fitting(&m, 480),
-                            alt,
+                            alt: if alt.is_empty() { m.alt } else { alt },
                         });
                     }
                 }

@@ -4,14 +4,14 @@
 
 use crate::ctx;
 use poem::http::{HeaderValue, StatusCode, header};
-use poem::web::{Data, Form, Query, Redirect};
+use poem::web::{Data, Query, Redirect};
 use poem::{IntoResponse, Request, Response, handler};
 use serde::Deserialize;
 
 use crate::app::App;
-use crate::auth::csrf::{AdminForm, NoFields};
+use crate::auth::csrf::{AdminForm, NoFields, PublicForm};
 use crate::auth::throttle::client_ip;
-use crate::auth::{password, secret, session};
+use crate::auth::{secret, session};
 use crate::error::{AppError, Result};
 use crate::store::{owner, sessions};
 
@@ -39,13 +39,9 @@ fn safe_next(next: Option<&str>) -> String {
 }
 
 fn login_cookie(app: &App, token: &str) -> HeaderValue {
-    let secure = if app.config.base_url.is_https() {
-        "; Secure"
-    } else {
-        ""
-    };
     HeaderValue::from_str(&format!(
-        "{LOGIN_CSRF_COOKIE}={token}; Path=/admin/login; HttpOnly; SameSite=Strict; Max-Age=3600{secure}"
+        "{LOGIN_CSRF_COOKIE}={token}; Path=/admin/login; HttpOnly; SameSite=Strict; Max-Age=3600{}",
+        session::secure_attribute(app)
     ))
     .unwrap_or(HeaderValue::from_static(""))
 }
@@ -89,7 +85,7 @@ pub async fn show_form(
 pub async fn submit(
     Data(app): Data<&App>,
     req: &Request,
-    Form(f): Form<LoginForm>,
+    PublicForm(f): PublicForm<LoginForm>,
 ) -> Result<Response> {
     let next = safe_next(f.next.as_deref());
     let expected = session::cookie_value(req, LOGIN_CSRF_COOKIE).unwrap_or("");
@@ -101,7 +97,7 @@ pub async fn submit(
         );
     }
     let ip = client_ip(req, app.config.trust_proxy);
-    if let Some(wait) = app.login_throttle.wait_for(ip) {
+    if let Err(wait) = app.login_throttle.attempt(ip) {
         let minutes = wait.as_secs().div_ceil(60);
         let mut response = page(
             app,
@@ -121,12 +117,11 @@ pub async fn submit(
             ctx! { next, not_set_up => true },
         );
     };
-    let given = f.password;
-    let ok = tokio::task::spawn_blocking(move || password::verify(&given, &owner.password_hash))
-        .await
-        .map_err(anyhow::Error::from)?;
-    if !ok {
-        app.login_throttle.record_failure(ip);
+    if !app
+        .passwords
+        .verify(f.password, owner.password_hash)
+        .await?
+    {
         tracing::warn!(%ip, "failed login");
         return page(
             app,
@@ -134,7 +129,7 @@ pub async fn submit(
             ctx! { next, error => "That password is not right." },
         );
     }
-    app.login_throttle.record_success(ip);
+    app.login_throttle.succeeded(ip);
     Ok(session::sign_in(app, req, &next).await?)
 }
 

@@ -14,8 +14,8 @@ use crate::auth::csrf::{AdminForm, NoFields};
 use crate::error::{AppError, Result};
 use crate::media::files;
 use crate::media::upload::{self, UploadError};
+use crate::paging::Page;
 use crate::store::media::{self, Media};
-use crate::store::settings;
 
 use super::multipart;
 
@@ -62,18 +62,13 @@ pub async fn library(
     admin: Admin,
     Query(q): Query<ListQuery>,
 ) -> Result<Response> {
-    let page = q.page.unwrap_or(1).max(1);
-    let offset = (page - 1) * PER_PAGE;
+    let page = Page::new(q.page, PER_PAGE);
     let found = app
         .db
-        .read(move |c| media::list(c, PER_PAGE + 1, offset))
+        .read(move |c| media::list(c, page.fetch(), page.offset()))
         .await?;
-    let more = found.len() > PER_PAGE as usize;
-    let items: Vec<Item> = found
-        .iter()
-        .take(PER_PAGE as usize)
-        .map(|m| item(app, m))
-        .collect();
+    let (found, prev, next) = page.split(found);
+    let items: Vec<Item> = found.iter().map(|m| item(app, m)).collect();
     // Upload refusals come back as a fixed code, never as text from the URL.
     let error = match q.error.as_deref() {
         Some("in_use") => {
@@ -87,7 +82,7 @@ pub async fn library(
         "media.html",
         "media",
         q.done.as_deref(),
-        ctx! { items, page, error, prev => (page > 1).then(|| page - 1), next => more.then(|| page + 1) },
+        ctx! { items, error, prev, next },
     )
     .await
 }
@@ -146,7 +141,7 @@ async fn refused_page(app: &App, admin: &Admin, message: &str) -> Result<Respons
         "media.html",
         "media",
         None,
-        ctx! { items => Vec::<Item>::new(), page => 1, error => message },
+        ctx! { items => Vec::<Item>::new(), error => message },
     )
     .await?;
     response.set_status(StatusCode::UNPROCESSABLE_ENTITY);
@@ -182,10 +177,7 @@ pub async fn delete(
             let Some(m) = media::by_id(tx, id)? else {
                 return Ok(None);
             };
-            let is_avatar = settings::load(tx)?
-                .avatar
-                .is_some_and(|name| name.starts_with(&m.hash));
-            if is_avatar || media::use_count(tx, id)? > 0 {
+            if media::in_use(tx, &m)? {
                 return Ok(Some(Err(())));
             }
             media::delete(tx, id)?;

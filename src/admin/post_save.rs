@@ -141,12 +141,15 @@ pub async fn submit(
     if saved.status == Status::Scheduled {
         app.jobs_wake.notify_one();
     }
-    let (list, done) = match (compose.kind, saved.status) {
-        (Kind::Page, Status::Draft) => ("/admin/pages", "draft"),
-        (Kind::Page, _) => ("/admin/pages", "published"),
-        (_, Status::Draft) => ("/admin/drafts", "draft"),
-        (_, Status::Scheduled) => ("/admin/drafts", "scheduled"),
-        _ => ("/admin", "published"),
+    let list = match (saved.kind, saved.status) {
+        (Kind::Page, _) => "/admin/pages",
+        (_, Status::Draft | Status::Scheduled) => "/admin/drafts",
+        _ => "/admin",
+    };
+    let done = match saved.status {
+        Status::Draft => "draft",
+        Status::Scheduled => "scheduled",
+        _ => "published",
     };
     Ok(Redirect::see_other(format!("{list}?done={done}")).into_response())
 }

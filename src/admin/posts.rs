@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::app::App;
 use crate::auth::Admin;
 use crate::error::Result;
+use crate::paging::Page;
 use crate::render::time;
 use crate::site::views;
 use crate::store::posts::{self, Kind, Post, Status};
@@ -64,30 +65,13 @@ async fn list(
 ) -> Result<Response> {
     let settings = app.settings().await?;
     let tz = time::zone(&settings.timezone);
-    let page = q.page.unwrap_or(1).max(1);
-    let offset = (page - 1) * PER_PAGE;
+    let page = Page::new(q.page, PER_PAGE);
     let found = app
         .db
-        .read(move |c| {
-            let mut all = Vec::new();
-            for status in statuses {
-                all.extend(posts::for_admin(
-                    c,
-                    kind,
-                    Some(*status),
-                    PER_PAGE + 1,
-                    offset,
-                )?);
-            }
-            Ok(all)
-        })
+        .read(move |c| posts::for_admin(c, kind, statuses, page.fetch(), page.offset()))
         .await?;
-    let more = found.len() > PER_PAGE as usize;
-    let rows: Vec<Row> = found
-        .iter()
-        .take(PER_PAGE as usize)
-        .map(|p| row(app, p, tz))
-        .collect();
+    let (found, prev, next) = page.split(found);
+    let rows: Vec<Row> = found.iter().map(|p| row(app, p, tz)).collect();
     super::render(
         app,
         admin,
@@ -98,9 +82,8 @@ async fn list(
             heading,
             rows,
             kind => kind.as_str(),
-            page,
-            prev => (page > 1).then(|| page - 1),
-            next => more.then(|| page + 1),
+            prev,
+            next,
         },
     )
     .await
@@ -153,7 +136,7 @@ pub async fn pages(
         &admin,
         q,
         Kind::Page,
-        &[Status::Published, Status::Draft],
+        &[Status::Published, Status::Scheduled, Status::Draft],
         "pages",
         "Pages",
     )

@@ -23,8 +23,10 @@ pub async fn preview(admin: Admin, req: &Request, body: poem::Body) -> poem::Res
         .into_bytes_limit(MAX_PREVIEW_BYTES)
         .await
         .map_err(|_| crate::error::AppError::TooLarge("The text is too long to preview.".into()))?;
-    let text = String::from_utf8_lossy(&bytes);
-    let html = tokio::task::block_in_place(|| markdown::to_html(&text));
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let html = tokio::task::spawn_blocking(move || markdown::to_html(&text))
+        .await
+        .map_err(|e| crate::error::AppError::Internal(e.into()))?;
     Ok(Response::builder()
         .status(StatusCode::OK)
         .header(header::CONTENT_TYPE, "text/html; charset=utf-8")

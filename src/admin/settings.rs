@@ -10,14 +10,16 @@ use serde::{Deserialize, Serialize};
 use crate::app::App;
 use crate::auth::csrf::AdminForm;
 use crate::auth::owner::{self, validate_display_name};
+use crate::auth::throttle::client_ip;
 use crate::auth::{Admin, password};
 use crate::error::{AppError, Result};
 use crate::media::files;
 use crate::media::upload::{self, UploadError};
 use crate::posts::permalink::slugify;
 use crate::posts::topics;
+use crate::render::markdown;
+use crate::store::owner as owner_store;
 use crate::store::settings::{self, SiteSettings, Topic};
-use crate::store::{owner as owner_store, posts};
 
 use super::multipart;
 
@@ -110,10 +112,12 @@ fn read_form(f: &SettingsForm, current: &SiteSettings) -> Result<(SiteSettings, 
         .filter(|n| (1..=100).contains(n))
         .ok_or("Posts per page must be a number from 1 to 100.")?;
     validate_display_name(&f.author_name)?;
+    let bio: String = f.bio.trim().chars().take(5000).collect();
     let settings = SiteSettings {
         title: title.to_string(),
         description: f.description.trim().chars().take(500).collect(),
-        bio: f.bio.trim().chars().take(5000).collect(),
+        bio_html: markdown::to_html(&bio),
+        bio,
         avatar: current.avatar.clone(),
         rel_me: parse_links(&f.rel_me)?,
         timezone: f.timezone.clone(),
@@ -170,19 +174,19 @@ pub async fn save(Data(app): Data<&App>, f: AdminForm<SettingsForm>) -> Result<R
         Ok(ok) => ok,
         Err(message) => return show(app, &f.admin, f.form, Some(message), None).await,
     };
-    let topics_changed = new.topics != current.topics;
     app.db
         .write(move |tx| {
-            settings::save(tx, &new)?;
-            owner_store::set_display_name(tx, &author)?;
-            if topics_changed {
-                // Posts are collected under a topic at save time; a new topic list means
-                // every post is looked at again, so old posts join new topics.
-                for (id, markdown) in posts::all_markdown(tx)? {
-                    posts::set_topics(tx, id, &topics::find(&markdown, &new.topics))?;
-                }
+            let stored = settings::load(tx)?;
+            // The avatar has its own form; keep whatever it holds now.
+            let new = SiteSettings {
+                avatar: stored.avatar,
+                ..new
+            };
+            if new.topics != stored.topics {
+                topics::retag_all(tx, &new.topics)?;
             }
-            Ok(())
+            settings::save(tx, &new)?;
+            owner_store::set_display_name(tx, &author)
         })
         .await?;
     Ok(Redirect::see_other("/admin/settings?done=settings").into_response())
@@ -207,10 +211,12 @@ pub async fn upload_avatar(
     // An avatar shows small; the grid-sized copy is plenty when there is one.
     let width = media.variants.iter().copied().min();
     let name = files::file_name(&media.hash, &media.ext, width);
-    let mut s = (*app.settings().await.map_err(AppError::from)?).clone();
-    s.avatar = Some(name);
     app.db
-        .write(move |tx| settings::save(tx, &s))
+        .write(move |tx| {
+            let mut s = settings::load(tx)?;
+            s.avatar = Some(name);
+            settings::save(tx, &s)
+        })
         .await
         .map_err(AppError::from)?;
     Ok(Redirect::see_other("/admin/settings?done=avatar").into_response())
@@ -239,10 +245,16 @@ pub async fn change_password(
         new,
         confirm,
     } = f.form;
-    let stored = owner.password_hash.clone();
-    let current_ok = tokio::task::spawn_blocking(move || password::verify(&current, &stored))
-        .await
-        .map_err(anyhow::Error::from)?;
+    // Whoever holds a session could otherwise guess the password here without limit.
+    let ip = client_ip(req, app.config.trust_proxy);
+    if app.login_throttle.attempt(ip).is_err() {
+        let message = "Too many wrong passwords. Wait a while, then try again.".to_string();
+        return show(app, &f.admin, form_for(app).await?, Some(message), None).await;
+    }
+    let current_ok = app.passwords.verify(current, owner.password_hash).await?;
+    if current_ok {
+        app.login_throttle.succeeded(ip);
+    }
     let problem = if !current_ok {
         Some("The current password is not right.".to_string())
     } else if new != confirm {
@@ -253,9 +265,7 @@ pub async fn change_password(
     if let Some(message) = problem {
         return show(app, &f.admin, form_for(app).await?, Some(message), None).await;
     }
-    let hash = tokio::task::spawn_blocking(move || password::hash(&new))
-        .await
-        .map_err(anyhow::Error::from)??;
+    let hash = app.passwords.hash(new).await?;
     app.db
         .write(move |tx| owner::change_password(tx, &hash))
         .await?;

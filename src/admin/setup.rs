@@ -3,13 +3,14 @@
 
 use crate::ctx;
 use poem::http::{StatusCode, header};
-use poem::web::{Data, Form, Query};
+use poem::web::{Data, Query};
 use poem::{Request, Response, handler};
 use serde::Deserialize;
 
 use crate::app::App;
+use crate::auth::csrf::PublicForm;
 use crate::auth::owner::{self, NewOwner};
-use crate::auth::{password, session};
+use crate::auth::session;
 use crate::error::{AppError, Result};
 use crate::store;
 
@@ -72,7 +73,7 @@ pub async fn show_form(Data(app): Data<&App>, Query(q): Query<TokenQuery>) -> Re
 pub async fn submit(
     Data(app): Data<&App>,
     req: &Request,
-    Form(f): Form<SetupForm>,
+    PublicForm(f): PublicForm<SetupForm>,
 ) -> Result<Response> {
     match state(app, &f.token).await? {
         State::Done => return page(app, StatusCode::GONE, ctx! { done => true }),
@@ -94,10 +95,7 @@ pub async fn submit(
             ctx! { token => f.token, error, username => new.username, display_name => new.display_name },
         );
     }
-    let plain = new.password.clone();
-    let hash = tokio::task::spawn_blocking(move || password::hash(&plain))
-        .await
-        .map_err(anyhow::Error::from)??;
+    let hash = app.passwords.hash(new.password.clone()).await?;
     let token = f.token.clone();
     let created = app
         .db

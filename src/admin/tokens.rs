@@ -4,18 +4,27 @@
 use crate::ctx;
 use poem::web::{Data, Path, Query, Redirect};
 use poem::{IntoResponse, Response, handler};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::app::App;
 use crate::auth::Admin;
 use crate::auth::csrf::{AdminForm, NoFields};
 use crate::auth::tokens::{self as app_tokens, SCOPES, validate_scope};
 use crate::error::{AppError, Result};
+use crate::render::time;
 use crate::store::tokens;
 
 #[derive(Deserialize)]
 pub struct DoneQuery {
     done: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Row {
+    id: i64,
+    name: String,
+    scope: String,
+    created: String,
 }
 
 async fn show(
@@ -25,14 +34,26 @@ async fn show(
     error: Option<String>,
     done: Option<&str>,
 ) -> Result<Response> {
-    let list = app.db.read(tokens::list).await?;
+    let tz = time::zone(&app.settings().await?.timezone);
+    let rows: Vec<Row> = app
+        .db
+        .read(tokens::list)
+        .await?
+        .into_iter()
+        .map(|t| Row {
+            id: t.id,
+            name: t.name,
+            scope: t.scope,
+            created: time::display_date(t.created_at, tz),
+        })
+        .collect();
     super::render(
         app,
         admin,
         "tokens.html",
         "tokens",
         done,
-        ctx! { tokens => list, new_token, error, scopes => SCOPES },
+        ctx! { tokens => rows, new_token, error, scopes => SCOPES },
     )
     .await
 }

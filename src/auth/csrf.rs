@@ -43,23 +43,43 @@ pub fn check(admin: &Admin, token: &str) -> poem::Result<()> {
 impl<'a, T: DeserializeOwned + Send> FromRequest<'a> for AdminForm<T> {
     async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
         let admin = Admin::from_request(req, body).await?;
-        let bytes = body
-            .take()?
-            .into_bytes_limit(MAX_FORM_BYTES)
-            .await
-            .map_err(|_| {
-                poem::Error::from_string("The form is too large.", StatusCode::PAYLOAD_TOO_LARGE)
-            })?;
+        let bytes = read_body(body, MAX_FORM_BYTES).await?;
         let token = form_urlencoded_field(&bytes, "csrf");
         check(&admin, token.as_deref().unwrap_or(""))?;
-        let form = serde_html_form::from_bytes(&bytes).map_err(|e| {
-            poem::Error::from_string(
-                format!("The form could not be read: {e}"),
-                StatusCode::BAD_REQUEST,
-            )
-        })?;
-        Ok(AdminForm { admin, form })
+        Ok(AdminForm {
+            admin,
+            form: parse(&bytes)?,
+        })
     }
+}
+
+/// The largest form a visitor who is not signed in may send (login, setup): a few fields.
+const MAX_PUBLIC_FORM_BYTES: usize = 16 * 1024;
+
+/// A small url-encoded form from someone not (yet) signed in, read with a size cap so that an
+/// endless body cannot fill the memory. Its own CSRF defence is up to the handler.
+pub struct PublicForm<T>(pub T);
+
+impl<'a, T: DeserializeOwned + Send> FromRequest<'a> for PublicForm<T> {
+    async fn from_request(_req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let bytes = read_body(body, MAX_PUBLIC_FORM_BYTES).await?;
+        Ok(PublicForm(parse(&bytes)?))
+    }
+}
+
+async fn read_body(body: &mut RequestBody, limit: usize) -> poem::Result<bytes::Bytes> {
+    body.take()?.into_bytes_limit(limit).await.map_err(|_| {
+        poem::Error::from_string("The form is too large.", StatusCode::PAYLOAD_TOO_LARGE)
+    })
+}
+
+fn parse<T: DeserializeOwned>(bytes: &[u8]) -> poem::Result<T> {
+    serde_html_form::from_bytes(bytes).map_err(|e| {
+        poem::Error::from_string(
+            format!("The form could not be read: {e}"),
+            StatusCode::BAD_REQUEST,
+        )
+    })
 }
 
 fn form_urlencoded_field(bytes: &[u8], name: &str) -> Option<String> {

@@ -1,9 +1,10 @@
 //! The owner's password, hashed with argon2id.
 
-use anyhow::{Result, anyhow};
+use anyhow::{Context, Result, anyhow};
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use tokio::sync::Semaphore;
 
 /// Shorter passwords are refused at setup and when changing it.
 pub const MIN_LENGTH: usize = 10;
@@ -36,6 +37,35 @@ pub fn verify(password: &str, stored: &str) -> bool {
             .verify_password(password.as_bytes(), &parsed)
             .is_ok(),
         Err(_) => false,
+    }
+}
+
+/// argon2 checks that may run at once. Each takes 19 MiB and a core for tens of milliseconds, so
+/// unbounded parallel guesses would exhaust a small machine; two keep the owner's own login quick.
+const GATE_SLOTS: usize = 2;
+
+/// Runs hashes and checks off the async threads, a bounded number at a time.
+pub struct Gate {
+    slots: Semaphore,
+}
+
+impl Default for Gate {
+    fn default() -> Self {
+        Gate {
+            slots: Semaphore::new(GATE_SLOTS),
+        }
+    }
+}
+
+impl Gate {
+    pub async fn hash(&self, password: String) -> Result<String> {
+        let _slot = self.slots.acquire().await.context("password gate closed")?;
+        tokio::task::spawn_blocking(move || hash(&password)).await?
+    }
+
+    pub async fn verify(&self, password: String, stored: String) -> Result<bool> {
+        let _slot = self.slots.acquire().await.context("password gate closed")?;
+        Ok(tokio::task::spawn_blocking(move || verify(&password, &stored)).await?)
     }
 }
 

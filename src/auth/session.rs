@@ -26,6 +26,16 @@ pub fn cookie_name(app: &App) -> &'static str {
     }
 }
 
+/// Cookies are marked Secure when the site is served over https (and only then: a browser
+/// would refuse them on a plain-http test or local site).
+pub fn secure_attribute(app: &App) -> &'static str {
+    if app.config.base_url.is_https() {
+        "; Secure"
+    } else {
+        ""
+    }
+}
+
 /// The signed-in owner, with the CSRF token that this session's forms must carry.
 #[derive(Clone, Debug)]
 pub struct Admin {
@@ -43,14 +53,10 @@ pub async fn start(app: &App, user_agent: &str) -> Result<HeaderValue> {
     app.db
         .write(move |tx| sessions::create(tx, &token_hash, &csrf, expires_at, &user_agent))
         .await?;
-    let secure = if app.config.base_url.is_https() {
-        "; Secure"
-    } else {
-        ""
-    };
     let cookie = format!(
-        "{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={LIFETIME_SECS}{secure}",
-        cookie_name(app)
+        "{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={LIFETIME_SECS}{}",
+        cookie_name(app),
+        secure_attribute(app)
     );
     Ok(HeaderValue::from_str(&cookie)?)
 }
@@ -71,14 +77,10 @@ pub async fn sign_in(app: &App, req: &Request, to: &str) -> Result<Response> {
 
 /// The `Set-Cookie` value that removes the session cookie.
 pub fn clear_cookie(app: &App) -> HeaderValue {
-    let secure = if app.config.base_url.is_https() {
-        "; Secure"
-    } else {
-        ""
-    };
     HeaderValue::from_str(&format!(
-        "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}",
-        cookie_name(app)
+        "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+        cookie_name(app),
+        secure_attribute(app)
     ))
     .unwrap_or(HeaderValue::from_static(""))
 }

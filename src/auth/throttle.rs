@@ -1,27 +1,25 @@
-//! Slows down password guessing: after a few failures from one address, further attempts from it
-//! are refused for a while, and the whole site has a ceiling too (for guessing spread over many
-//! addresses).
+//! Slows down password guessing: each address gets a few attempts in a window; a successful
+//! login gives them back. Attempts are counted before the password is checked, in one step with
+//! the check of the limit, so guesses sent in parallel cannot slip past it.
+//!
+//! There is deliberately no site-wide limit: it would let anyone lock the owner out. Guessing
+//! from many addresses at once is bounded instead by the password gate (see `password::Gate`),
+//! which lets only a couple of argon2 checks run at a time.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Failures one address may make in `WINDOW` before it must wait: enough for typos.
+/// Attempts one address may make in `WINDOW` without a success: enough for typos.
 const PER_ADDRESS: usize = 5;
-/// Failures from all addresses together in `WINDOW`, so that a botnet cannot guess freely.
-const OVERALL: usize = 50;
 const WINDOW: Duration = Duration::from_secs(15 * 60);
+/// Addresses remembered before stale ones are swept out, so the map cannot grow without end.
+const SWEEP_AT: usize = 10_000;
 
 #[derive(Default)]
 pub struct Throttle {
-    state: Mutex<State>,
-}
-
-#[derive(Default)]
-struct State {
-    by_address: HashMap<IpAddr, VecDeque<Instant>>,
-    overall: VecDeque<Instant>,
+    by_address: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
 }
 
 fn prune(times: &mut VecDeque<Instant>, now: Instant) {
@@ -34,47 +32,33 @@ fn prune(times: &mut VecDeque<Instant>, now: Instant) {
 }
 
 impl Throttle {
-    /// How long this address must wait before trying again, if it must.
-    pub fn wait_for(&self, ip: IpAddr) -> Option<Duration> {
-        self.wait_at(ip, Instant::now())
+    /// Counts an attempt from `ip`, or says how long it must wait if it has used its attempts.
+    pub fn attempt(&self, ip: IpAddr) -> Result<(), Duration> {
+        self.attempt_at(ip, Instant::now())
     }
 
-    fn wait_at(&self, ip: IpAddr, now: Instant) -> Option<Duration> {
-        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        prune(&mut state.overall, now);
-        let overall_wait = (state.overall.len() >= OVERALL)
-            .then(|| {
-                state
-                    .overall
-                    .front()
-                    .map(|t| WINDOW - now.duration_since(*t))
-            })
-            .flatten();
-        let times = state.by_address.entry(ip).or_default();
-        prune(times, now);
-        let address_wait = (times.len() >= PER_ADDRESS)
-            .then(|| times.front().map(|t| WINDOW - now.duration_since(*t)))
-            .flatten();
-        if times.is_empty() {
-            state.by_address.remove(&ip);
+    fn attempt_at(&self, ip: IpAddr, now: Instant) -> Result<(), Duration> {
+        let mut map = self.by_address.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= SWEEP_AT {
+            map.retain(|_, times| {
+                prune(times, now);
+                !times.is_empty()
+            });
         }
-        address_wait.max(overall_wait)
+        let times = map.entry(ip).or_default();
+        prune(times, now);
+        if times.len() >= PER_ADDRESS {
+            let oldest = times.front().copied().unwrap_or(now);
+            return Err(WINDOW.saturating_sub(now.duration_since(oldest)));
+        }
+        times.push_back(now);
+        Ok(())
     }
 
-    pub fn record_failure(&self, ip: IpAddr) {
-        self.failure_at(ip, Instant::now());
-    }
-
-    fn failure_at(&self, ip: IpAddr, now: Instant) {
-        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        state.overall.push_back(now);
-        state.by_address.entry(ip).or_default().push_back(now);
-    }
-
-    /// A successful login forgets that address's failures.
-    pub fn record_success(&self, ip: IpAddr) {
-        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        state.by_address.remove(&ip);
+    /// The right password was given: that address's attempts are forgotten.
+    pub fn succeeded(&self, ip: IpAddr) {
+        let mut map = self.by_address.lock().unwrap_or_else(|p| p.into_inner());
+        map.remove(&ip);
     }
 }
 
@@ -104,28 +88,39 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_address_waits_after_five_failures_and_others_do_not() {
+    fn an_address_waits_after_five_attempts_and_others_do_not() {
         let t = Throttle::default();
         let a: IpAddr = "192.0.2.1".parse().unwrap();
         let b: IpAddr = "192.0.2.2".parse().unwrap();
         let start = Instant::now();
         for _ in 0..PER_ADDRESS {
-            assert_eq!(t.wait_at(a, start), None);
-            t.failure_at(a, start);
+            assert_eq!(t.attempt_at(a, start), Ok(()));
         }
-        assert!(t.wait_at(a, start).is_some());
-        assert_eq!(t.wait_at(b, start), None);
-        assert_eq!(t.wait_at(a, start + WINDOW), None);
+        assert!(t.attempt_at(a, start).is_err());
+        assert_eq!(t.attempt_at(b, start), Ok(()));
+        assert_eq!(t.attempt_at(a, start + WINDOW), Ok(()));
     }
 
     #[test]
-    fn success_forgets_failures() {
+    fn success_gives_the_attempts_back() {
         let t = Throttle::default();
         let a: IpAddr = "192.0.2.1".parse().unwrap();
         for _ in 0..PER_ADDRESS {
-            t.record_failure(a);
+            t.attempt(a).unwrap();
         }
-        t.record_success(a);
-        assert_eq!(t.wait_for(a), None);
+        t.succeeded(a);
+        assert_eq!(t.attempt(a), Ok(()));
+    }
+
+    #[test]
+    fn stale_addresses_are_swept_out() {
+        let t = Throttle::default();
+        let start = Instant::now();
+        for i in 0..SWEEP_AT as u32 {
+            t.attempt_at(IpAddr::from(i.to_be_bytes()), start).unwrap();
+        }
+        t.attempt_at("192.0.2.9".parse().unwrap(), start + WINDOW)
+            .unwrap();
+        assert_eq!(t.by_address.lock().unwrap().len(), 1);
     }
 }

@@ -4,7 +4,7 @@ use anyhow::Result;
 
 use crate::app::App;
 use crate::error::AppError;
-use crate::render::{escape_html, time};
+use crate::render::{escape_html, sanitize, time};
 use crate::site::views::{self, PostView, SiteView};
 use crate::store::{posts, taxonomy};
 
@@ -38,7 +38,7 @@ pub async fn load(app: &App, category: Option<String>) -> Result<FeedSource, App
                     let Some(cat) = taxonomy::category_by_slug(c, &slug)? else {
                         return Ok(None);
                     };
-                    let list = posts::in_category(c, cat.id, ITEMS)?;
+                    let list = posts::in_category(c, cat.id, ITEMS, 0)?;
                     Ok(Some((cat, list)))
                 })
                 .await?;
@@ -66,8 +66,8 @@ pub async fn load(app: &App, category: Option<String>) -> Result<FeedSource, App
 }
 
 /// A post's HTML for feed readers: its text, then its photos, which readers otherwise miss.
-pub fn item_html(post: &PostView) -> String {
-    let mut html = post.html.clone();
+pub fn item_html(post: &PostView, base_url: &str) -> String {
+    let mut html = sanitize::absolute_urls(&post.html, base_url);
     for photo in &post.photos {
         html.push_str(&format!(
             "\n<p><img src=\"{}\" alt=\"{}\" width=\"{}\" height=\"{}\"></p>",

@@ -14,6 +14,9 @@ use super::{Job, backoff, run};
 /// Jobs running at once. Deliveries to other servers will be most of them; a few in parallel
 /// keep a slow peer from holding up the rest without flooding a small machine.
 const CONCURRENCY: usize = 4;
+/// How long a claimed job may run before it is considered lost and claimed again. Far longer
+/// than any job takes (outbound requests time out after 30 s), so a slow job never runs twice.
+const LEASE_SECS: i64 = 15 * 60;
 /// The longest the worker sleeps without looking at the queue, in case a wake-up was missed
 /// (another process, such as the CLI, queued work).
 const IDLE_POLL: Duration = Duration::from_secs(30);
@@ -37,7 +40,7 @@ async fn work(app: App) {
             Vec::new()
         } else {
             app.db
-                .write(move |tx| table::claim_due(tx, store::now(), free))
+                .write(move |tx| table::claim_due(tx, store::now(), LEASE_SECS, free))
                 .await
                 .unwrap_or_else(|e| {
                     tracing::error!(error = format!("{e:#}"), "jobs: claim failed");

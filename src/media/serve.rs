@@ -1,9 +1,10 @@
 //! `/uploads/<file>`: media files. Their names are content hashes, so they never change and
-//! browsers may keep them for a year.
+//! browsers may keep them for a year. Files are streamed from disk (a photo can be 25 MB), and
+//! conditional and range requests are answered by poem's static file support.
 
-use poem::http::header;
-use poem::web::{Data, Path};
-use poem::{Response, handler};
+use poem::http::{HeaderValue, header};
+use poem::web::{Data, Path, StaticFileRequest};
+use poem::{IntoResponse, Response, handler};
 
 use crate::app::App;
 use crate::error::{AppError, Result};
@@ -11,25 +12,24 @@ use crate::error::{AppError, Result};
 use super::files;
 
 #[handler]
-pub async fn serve(Data(app): Data<&App>, Path(name): Path<String>) -> Result<Response> {
+pub async fn serve(
+    Data(app): Data<&App>,
+    Path(name): Path<String>,
+    file: StaticFileRequest,
+) -> Result<Response> {
     let path = files::disk_path(&app.config.media_dir(), &name).ok_or(AppError::NotFound)?;
-    let bytes = match tokio::fs::read(&path).await {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(AppError::NotFound),
-        Err(e) => return Err(AppError::Internal(e.into())),
-    };
-    let mime = match name.rsplit('.').next() {
-        Some("jpg") => "image/jpeg",
-        Some("png") => "image/png",
-        Some("gif") => "image/gif",
-        Some("webp") => "image/webp",
-        _ => return Err(AppError::NotFound),
-    };
-    let etag = format!("\"{}\"", name.split('.').next().unwrap_or_default());
-    Ok(Response::builder()
-        .header(header::CONTENT_TYPE, mime)
-        .header(header::CACHE_CONTROL, "public, max-age=31536000, immutable")
-        .header(header::ETAG, etag)
-        .header("X-Content-Type-Options", "nosniff")
-        .body(bytes))
+    let mut response = file
+        .create_response(&path, false, false)
+        .map_err(|_| AppError::NotFound)?
+        .into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
+    headers.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    Ok(response)
 }

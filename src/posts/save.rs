@@ -116,12 +116,12 @@ pub fn validate(c: &Compose, settings: &SiteSettings) -> Result<(), String> {
 #[derive(Debug)]
 pub struct Saved {
     pub id: i64,
+    pub kind: Kind,
     pub status: Status,
     pub path: Option<String>,
 }
 
 pub fn save(tx: &Connection, settings: &SiteSettings, c: &Compose) -> Result<Saved, SaveError> {
-    validate(c, settings).map_err(SaveError::Invalid)?;
     let tz = time::zone(&settings.timezone);
     let now = store::now();
     let existing = match c.id {
@@ -132,22 +132,21 @@ pub fn save(tx: &Connection, settings: &SiteSettings, c: &Compose) -> Result<Sav
         ),
         None => None,
     };
-    for (media_id, _) in &c.photos {
-        if media::by_id(tx, *media_id)?.is_none() {
-            return Err(SaveError::Invalid(
-                "A photo of this post was deleted from the media library; remove it and try again."
-                    .into(),
-            ));
-        }
-    }
+    let c = &Compose {
+        // A post stays a post and a page a page: its URL's shape depends on it.
+        kind: existing.as_ref().map_or(c.kind, |p| p.kind),
+        photos: resolve_photos(tx, &c.photos)?,
+        ..c.clone()
+    };
+    validate(c, settings).map_err(SaveError::Invalid)?;
     let kept_time = existing.as_ref().and_then(|p| p.published_at);
+    // A post that has had a URL keeps the date in it, even when it is published again after
+    // going back to draft; one that never had a URL is dated when it goes out.
+    let was_public = existing.as_ref().is_some_and(|p| p.path.is_some());
     let (status, published_at) = match c.action {
         Action::Draft => (Status::Draft, kept_time),
-        Action::Publish => match existing.as_ref().map(|p| p.status) {
-            // Publishing a scheduled post early publishes it now.
-            Some(Status::Published) => (Status::Published, kept_time.or(Some(now))),
-            _ => (Status::Published, Some(now)),
-        },
+        Action::Publish if was_public => (Status::Published, kept_time.or(Some(now))),
+        Action::Publish => (Status::Published, Some(now)),
         Action::Schedule(at) if at > now => (Status::Scheduled, Some(at)),
         Action::Schedule(at) => (Status::Published, Some(at)),
     };
@@ -210,7 +209,33 @@ pub fn save(tx: &Connection, settings: &SiteSettings, c: &Compose) -> Result<Sav
             tz,
         )?);
     }
-    Ok(Saved { id, status, path })
+    Ok(Saved {
+        id,
+        kind: c.kind,
+        status,
+        path,
+    })
+}
+
+/// Checks that every photo still exists, and gives a photo without alt text the alt text kept
+/// for it in the media library, if any.
+fn resolve_photos(
+    tx: &Connection,
+    photos: &[(i64, String)],
+) -> Result<Vec<(i64, String)>, SaveError> {
+    photos
+        .iter()
+        .map(|(id, alt)| {
+            let media = media::by_id(tx, *id)?.ok_or_else(|| {
+                SaveError::Invalid(
+                    "A photo of this post was deleted from the media library; remove it and try again."
+                        .into(),
+                )
+            })?;
+            let alt = if alt.trim().is_empty() { media.alt } else { alt.clone() };
+            Ok((*id, alt))
+        })
+        .collect()
 }
 
 /// Publishes a scheduled post whose time has come (the job queue calls this). A post that was

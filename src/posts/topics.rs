@@ -1,6 +1,10 @@
 //! Emoji topics: a post that contains a topic's emoji is collected on that topic's page. Emoji
 //! are compared without variation selectors, since "✈" and "✈️" are the same topic to a reader.
 
+use anyhow::Result;
+use rusqlite::Connection;
+
+use crate::store::posts;
 use crate::store::settings::Topic;
 
 /// An emoji as it is stored and compared: without U+FE0F / U+FE0E.
@@ -22,6 +26,15 @@ pub fn find(text: &str, topics: &[Topic]) -> Vec<String> {
     found.sort();
     found.dedup();
     found
+}
+
+/// Looks at every post again for a new topic list, so that old posts join new topics (posts are
+/// collected under topics when they are saved).
+pub fn retag_all(tx: &Connection, topics: &[Topic]) -> Result<()> {
+    for (id, markdown) in posts::all_markdown(tx)? {
+        posts::set_topics(tx, id, &find(&markdown, topics))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -3,11 +3,11 @@
 
 use std::sync::LazyLock;
 
-use ammonia::Builder;
+use ammonia::{Builder, Url, UrlRelative};
 
 /// What a post may contain: ammonia's safe defaults plus the media and layout tags people use in
 /// blog posts. No scripts, styles, forms, frames or event handlers.
-static OWNER: LazyLock<Builder<'static>> = LazyLock::new(|| {
+fn owner_policy(relative: UrlRelative<'static>) -> Builder<'static> {
     let mut b = Builder::default();
     b.add_tags([
         "figure",
@@ -27,12 +27,46 @@ static OWNER: LazyLock<Builder<'static>> = LazyLock::new(|| {
     )
     .add_tag_attributes("source", ["src", "type"])
     .add_tag_attributes("details", ["open"])
-    // A relative link in a post is relative to the site, which is where it will be shown.
-    .url_relative(ammonia::UrlRelative::PassThrough)
+    .url_relative(relative)
     .link_rel(Some("noopener"));
     b
-});
+}
+
+/// A relative link in a post is relative to the site, which is where it is shown.
+static OWNER: LazyLock<Builder<'static>> = LazyLock::new(|| owner_policy(UrlRelative::PassThrough));
 
 pub fn owner_html(html: &str) -> String {
     OWNER.clean(html).to_string()
+}
+
+/// The owner's HTML with relative links and sources made absolute against the site's address,
+/// for where it is shown away from the site (feed readers resolve them against nothing).
+pub fn absolute_urls(html: &str, base: &str) -> String {
+    match Url::parse(base) {
+        Ok(base) => owner_policy(UrlRelative::RewriteWithBase(base))
+            .clean(html)
+            .to_string(),
+        Err(_) => html.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_links_become_absolute_for_feeds() {
+        let html = absolute_urls(
+            r#"<p><a href="/about/">me</a> <img src="/uploads/a.jpg" alt="x"></p>"#,
+            "https://blog.example/",
+        );
+        assert!(
+            html.contains(r#"href="https://blog.example/about/""#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"src="https://blog.example/uploads/a.jpg""#),
+            "{html}"
+        );
+    }
 }

@@ -25,6 +25,8 @@ struct Entry {
     body: Bytes,
     etag: HeaderValue,
     last_modified: HeaderValue,
+    /// The time of the last change, which Last-Modified gives to the second.
+    changed_at: i64,
 }
 
 #[derive(Default)]
@@ -56,6 +58,9 @@ impl PageCache {
 /// Wraps the public site's routes with the page cache and conditional GET.
 pub struct Cached<E> {
     pub inner: E,
+    /// Whether the query string changes the page (search terms, page numbers). For other pages
+    /// it is left out of the cache key, so that `/?x=1`, `/?x=2`… cannot crowd real pages out.
+    pub by_query: bool,
 }
 
 impl<E: Endpoint> Endpoint for Cached<E> {
@@ -68,12 +73,14 @@ impl<E: Endpoint> Endpoint for Cached<E> {
         let Some(app) = req.data::<App>().cloned() else {
             return self.inner.call(req).await.map(IntoResponse::into_response);
         };
-        let key = req
-            .uri()
-            .path_and_query()
-            .map(|pq| pq.as_str().to_string())
-            .unwrap_or_default();
-        let stamp = app.db.stamp();
+        let key = match (self.by_query, req.uri().path_and_query()) {
+            (true, Some(pq)) => pq.as_str().to_string(),
+            _ => req.uri().path().to_string(),
+        };
+        let stamp = match app.db.fresh_stamp().await {
+            Ok(stamp) => stamp,
+            Err(e) => return Err(crate::error::AppError::Internal(e).into()),
+        };
         let version = stamp.version();
         if let Some(entry) = app.pages.get(&key, version) {
             return Ok(respond(&entry, req.headers()));
@@ -96,6 +103,7 @@ impl<E: Endpoint> Endpoint for Cached<E> {
             etag: HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("\"\"")),
             last_modified: HeaderValue::from_str(&last_modified)
                 .unwrap_or(HeaderValue::from_static("")),
+            changed_at,
             body,
         });
         if entry.body.len() <= MAX_ENTRY_BYTES {
@@ -134,7 +142,9 @@ fn not_modified(entry: &Entry, req: &HeaderMap) -> bool {
             chrono::DateTime::parse_from_rfc2822(since),
             chrono::DateTime::parse_from_rfc2822(ours),
         ) {
-            (Ok(since), Ok(ours)) => ours <= since,
+            // Within the second of the last change, another change could still come and carry
+            // the same Last-Modified: only a date in a second that is over can prove freshness.
+            (Ok(since), Ok(ours)) => ours <= since && entry.changed_at < crate::store::now(),
             _ => false,
         },
         _ => false,

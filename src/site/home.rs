@@ -7,6 +7,7 @@ use poem::{Response, handler};
 
 use crate::app::App;
 use crate::error::{AppError, Result};
+use crate::paging::Page;
 use crate::render::time;
 use crate::store::posts;
 
@@ -30,29 +31,24 @@ fn page_path(n: u32) -> String {
 
 pub async fn render(app: &App, page: u32) -> Result<Response> {
     let (site, settings) = views::site_view(app).await?;
-    let per_page = settings.posts_per_page.clamp(1, 100);
-    let offset = (page - 1).saturating_mul(per_page);
-    let (list, total) = app
+    let paging = Page::new(Some(page), settings.posts_per_page.clamp(1, 100));
+    let list = app
         .db
-        .read(move |c| {
-            Ok((
-                posts::published(c, per_page, offset)?,
-                posts::published_count(c)?,
-            ))
-        })
+        .read(move |c| posts::published(c, paging.fetch(), paging.offset()))
         .await?;
     if list.is_empty() && page > 1 {
         return Err(AppError::NotFound);
     }
+    let (list, prev, next) = paging.split(list);
     let tz = time::zone(&settings.timezone);
     let base = &app.config.base_url;
-    let newer = (page > 1).then(|| Link {
+    let newer = prev.map(|n| Link {
         title: "Newer posts".into(),
-        url: base.join(&page_path(page - 1)),
+        url: base.join(&page_path(n)),
     });
-    let older = (offset + per_page < total).then(|| Link {
+    let older = next.map(|n| Link {
         title: "Older posts".into(),
-        url: base.join(&page_path(page + 1)),
+        url: base.join(&page_path(n)),
     });
     let meta = Meta {
         title: if page > 1 {

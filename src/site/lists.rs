@@ -2,20 +2,42 @@
 //! (`/topics/`, `/topics/<slug>/`).
 
 use crate::ctx;
-use poem::web::{Data, Path};
+use poem::web::{Data, Path, Query};
 use poem::{Response, handler};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::app::App;
 use crate::error::{AppError, Result};
+use crate::paging::Page;
 use crate::posts::topics;
 use crate::render::time;
 use crate::store::{posts, taxonomy};
 
 use super::views::{self, FeedLink, Link};
 
-/// Posts shown on one category or topic page; older ones are in the archive.
-const LIST_LIMIT: u32 = 200;
+/// Posts on one page of a category or topic.
+const PER_PAGE: u32 = 50;
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    page: Option<u32>,
+}
+
+/// Links to the neighbouring pages of a list at `url`.
+fn pager(url: &str, prev: Option<u32>, next: Option<u32>) -> (Option<Link>, Option<Link>) {
+    let link = |n: u32, title: &str| Link {
+        title: title.into(),
+        url: if n <= 1 {
+            url.to_string()
+        } else {
+            format!("{url}?page={n}")
+        },
+    };
+    (
+        prev.map(|n| link(n, "Newer posts")),
+        next.map(|n| link(n, "Older posts")),
+    )
+}
 
 #[derive(Serialize)]
 struct Collection {
@@ -52,7 +74,12 @@ pub async fn categories(Data(app): Data<&App>) -> Result<Response> {
 }
 
 #[handler]
-pub async fn category(Data(app): Data<&App>, Path(slug): Path<String>) -> Result<Response> {
+pub async fn category(
+    Data(app): Data<&App>,
+    Path(slug): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response> {
+    let page = Page::new(q.page, PER_PAGE);
     let lookup = slug.clone();
     let found = app
         .db
@@ -60,13 +87,15 @@ pub async fn category(Data(app): Data<&App>, Path(slug): Path<String>) -> Result
             let Some(category) = taxonomy::category_by_slug(c, &lookup)? else {
                 return Ok(None);
             };
-            let list = posts::in_category(c, category.id, LIST_LIMIT)?;
+            let list = posts::in_category(c, category.id, page.fetch(), page.offset())?;
             Ok(Some((category, list)))
         })
         .await?;
-    let Some((category, list)) = found else {
+    let Some((category, list)) = found.filter(|(_, list)| !list.is_empty() || page.number == 1)
+    else {
         return Err(AppError::NotFound);
     };
+    let (list, prev, next) = page.split(list);
     let (site, settings) = views::site_view(app).await?;
     let tz = time::zone(&settings.timezone);
     let base = &app.config.base_url;
@@ -93,9 +122,10 @@ pub async fn category(Data(app): Data<&App>, Path(slug): Path<String>) -> Result
             },
         ],
     );
+    let (newer, older) = pager(&meta.url, prev, next);
     let body = app.templates.render(
         "list.html",
-        ctx! { site, meta, heading => category.name, posts => views::post_views(app, &list, tz) },
+        ctx! { site, meta, heading => category.name, newer, older, posts => views::post_views(app, &list, tz) },
     )?;
     Ok(views::html(body))
 }
@@ -130,7 +160,12 @@ pub async fn topic_index(Data(app): Data<&App>) -> Result<Response> {
 }
 
 #[handler]
-pub async fn topic(Data(app): Data<&App>, Path(slug): Path<String>) -> Result<Response> {
+pub async fn topic(
+    Data(app): Data<&App>,
+    Path(slug): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response> {
+    let page = Page::new(q.page, PER_PAGE);
     let (site, settings) = views::site_view(app).await?;
     let Some(topic) = settings.topics.iter().find(|t| t.slug == slug).cloned() else {
         return Err(AppError::NotFound);
@@ -138,8 +173,12 @@ pub async fn topic(Data(app): Data<&App>, Path(slug): Path<String>) -> Result<Re
     let emoji = topics::normalize(&topic.emoji);
     let list = app
         .db
-        .read(move |c| posts::in_topic(c, &emoji, LIST_LIMIT))
+        .read(move |c| posts::in_topic(c, &emoji, page.fetch(), page.offset()))
         .await?;
+    if list.is_empty() && page.number > 1 {
+        return Err(AppError::NotFound);
+    }
+    let (list, prev, next) = page.split(list);
     let tz = time::zone(&settings.timezone);
     let base = &app.config.base_url;
     let heading = format!("{} {}", topic.emoji, topic.name);
@@ -154,9 +193,10 @@ pub async fn topic(Data(app): Data<&App>, Path(slug): Path<String>) -> Result<Re
         title: "All topics".into(),
         url: base.join("/topics/"),
     };
+    let (newer, older) = pager(&meta.url, prev, next);
     let body = app.templates.render(
         "list.html",
-        ctx! { site, meta, heading, back, posts => views::post_views(app, &list, tz) },
+        ctx! { site, meta, heading, back, newer, older, posts => views::post_views(app, &list, tz) },
     )?;
     Ok(views::html(body))
 }

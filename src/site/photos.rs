@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::App;
 use crate::error::{AppError, Result};
+use crate::paging::Page;
 use crate::render::time;
 use crate::store::posts;
 
@@ -31,21 +32,19 @@ struct Tile {
 
 #[handler]
 pub async fn grid(Data(app): Data<&App>, Query(q): Query<PageQuery>) -> Result<Response> {
-    let page = q.page.unwrap_or(1).max(1);
-    let offset = (page - 1).saturating_mul(PER_PAGE);
-    // One more than a page, to know whether there is an older page.
+    let page = Page::new(q.page, PER_PAGE);
     let list = app
         .db
-        .read(move |c| posts::with_photos(c, PER_PAGE + 1, offset))
+        .read(move |c| posts::with_photos(c, page.fetch(), page.offset()))
         .await?;
-    if list.is_empty() && page > 1 {
+    if list.is_empty() && page.number > 1 {
         return Err(AppError::NotFound);
     }
+    let (list, prev, next) = page.split(list);
     let (site, settings) = views::site_view(app).await?;
     let tz = time::zone(&settings.timezone);
     let base = &app.config.base_url;
-    let has_older = list.len() > PER_PAGE as usize;
-    let tiles: Vec<Tile> = views::post_views(app, &list[..list.len().min(PER_PAGE as usize)], tz)
+    let tiles: Vec<Tile> = views::post_views(app, &list, tz)
         .into_iter()
         .flat_map(|post| {
             let url = post.url.clone();
@@ -66,8 +65,8 @@ pub async fn grid(Data(app): Data<&App>, Query(q): Query<PageQuery>) -> Result<R
             base.join(&format!("/photos/?page={n}"))
         },
     };
-    let newer = (page > 1).then(|| link(page - 1, "Newer photos"));
-    let older = has_older.then(|| link(page + 1, "Older photos"));
+    let newer = prev.map(|n| link(n, "Newer photos"));
+    let older = next.map(|n| link(n, "Older photos"));
     let meta = Meta {
         title: format!("Photos · {}", site.title),
         url: base.join("/photos/"),

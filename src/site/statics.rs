@@ -2,7 +2,7 @@
 
 use poem::http::{StatusCode, header};
 use poem::web::{Data, Path, Query};
-use poem::{Response, handler};
+use poem::{Request, Response, handler};
 use serde::Deserialize;
 
 use crate::app::App;
@@ -20,16 +20,30 @@ pub fn file(
     Data(app): Data<&App>,
     Path(name): Path<String>,
     Query(version): Query<Version>,
+    req: &Request,
 ) -> Result<Response> {
     let file = app.static_files.get(&name).ok_or(AppError::NotFound)?;
     let cache = match version.v {
         Some(v) if v == file.hash => "public, max-age=31536000, immutable",
         _ => "public, no-cache",
     };
-    Ok(Response::builder()
-        .header(header::CONTENT_TYPE, file.mime)
+    let etag = format!("\"{}\"", file.hash);
+    let unchanged = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|tag| tag.trim().trim_start_matches("W/") == etag)
+        });
+    let builder = Response::builder()
         .header(header::CACHE_CONTROL, cache)
-        .header(header::ETAG, format!("\"{}\"", file.hash))
+        .header(header::ETAG, etag);
+    if unchanged {
+        return Ok(builder.status(StatusCode::NOT_MODIFIED).finish());
+    }
+    Ok(builder
+        .header(header::CONTENT_TYPE, file.mime)
         .body(file.bytes.clone()))
 }
 

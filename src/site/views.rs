@@ -205,7 +205,7 @@ pub async fn site_view(app: &App) -> Result<(SiteView, std::sync::Arc<SiteSettin
                 .avatar
                 .as_deref()
                 .map(|name| base.join(&format!("/uploads/{name}"))),
-            bio_html: markdown::to_html(&settings.bio),
+            bio_html: settings.bio_html.clone(),
             rel_me: settings.rel_me.clone(),
         },
         nav: nav

@@ -8,12 +8,17 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use tokio::sync::Semaphore;
 
 use super::migrations;
 
-/// How many idle read connections are kept open; more are opened under load and closed after.
-/// Each holds its own page cache, so a small number keeps a Raspberry Pi's memory low.
+/// How many idle read connections are kept open. Each holds its own page cache, so a small
+/// number keeps a Raspberry Pi's memory low.
 const IDLE_READERS: usize = 4;
+/// Reads running at once; more wait their turn instead of each taking a thread and a connection
+/// (a flood of uncached requests must not open hundreds of either). SQLite reads are short,
+/// and two cores cannot run more than a few at a time anyway.
+const MAX_READERS: usize = 8;
 
 /// Page cache per connection, in KiB (SQLite's negative `cache_size` form).
 const CACHE_KIB: i64 = 2048;
@@ -28,7 +33,14 @@ const BUSY_TIMEOUT_MS: i64 = 5000;
 pub struct ContentStamp {
     version: AtomicI64,
     changed_at: AtomicI64,
+    /// When the stamp was last read from the database, in Unix milliseconds.
+    read_at_ms: AtomicI64,
 }
+
+/// How stale the in-memory stamp may get before it is read again. Writes made by this process
+/// refresh it at once; this only bounds how long a write by another process (`porch init` while
+/// the server runs) takes to reach the page cache.
+const STAMP_MAX_AGE_MS: i64 = 1000;
 
 impl ContentStamp {
     pub fn version(&self) -> i64 {
@@ -49,6 +61,8 @@ impl ContentStamp {
             .context("store: read content stamp")?;
         self.changed_at.store(changed_at, Ordering::Release);
         self.version.store(version, Ordering::Release);
+        self.read_at_ms
+            .store(chrono::Utc::now().timestamp_millis(), Ordering::Release);
         Ok(())
     }
 }
@@ -62,6 +76,9 @@ struct Inner {
     path: PathBuf,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
+    read_slots: Semaphore,
+    /// Writes queue here rather than as blocked threads waiting for the writer's lock.
+    write_slot: Semaphore,
     stamp: ContentStamp,
 }
 
@@ -84,6 +101,12 @@ pub fn open_connection(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
+/// SQLite's own check of a database file: "ok", or what is wrong.
+pub fn integrity_check(conn: &Connection) -> Result<String> {
+    conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .context("store: integrity check")
+}
+
 impl Db {
     /// Opens the database, creating it from schema.sql or migrating it to the current version.
     pub fn open(path: &Path) -> Result<Db> {
@@ -96,6 +119,8 @@ impl Db {
                 path: path.to_path_buf(),
                 writer: Mutex::new(writer),
                 readers: Mutex::new(Vec::new()),
+                read_slots: Semaphore::new(MAX_READERS),
+                write_slot: Semaphore::new(1),
                 stamp,
             }),
         })
@@ -109,12 +134,24 @@ impl Db {
         &self.inner.stamp
     }
 
+    /// The content stamp, re-read first if it is older than a second.
+    pub async fn fresh_stamp(&self) -> Result<&ContentStamp> {
+        let age = chrono::Utc::now().timestamp_millis()
+            - self.inner.stamp.read_at_ms.load(Ordering::Acquire);
+        if age > STAMP_MAX_AGE_MS {
+            let db = self.clone();
+            self.read(move |c| db.inner.stamp.refresh(c)).await?;
+        }
+        Ok(&self.inner.stamp)
+    }
+
     /// Runs `f` on a read connection, off the async threads.
     pub async fn read<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T> + Send + 'static,
     {
+        let _slot = self.inner.read_slots.acquire().await?;
         let db = self.clone();
         tokio::task::spawn_blocking(move || db.read_blocking(f))
             .await
@@ -128,6 +165,7 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&Transaction) -> Result<T> + Send + 'static,
     {
+        let _slot = self.inner.write_slot.acquire().await?;
         let db = self.clone();
         tokio::task::spawn_blocking(move || db.write_blocking(f))
             .await
@@ -169,7 +207,14 @@ impl Db {
             .context("store: begin")?;
         let value = f(&tx)?;
         tx.commit().context("store: commit")?;
-        self.inner.stamp.refresh(&conn)?;
+        // The change is committed: failing now would make the caller report (and perhaps
+        // repeat) a save that happened. A stale stamp only delays the page cache's refresh.
+        if let Err(e) = self.inner.stamp.refresh(&conn) {
+            tracing::error!(
+                error = format!("{e:#}"),
+                "store: could not read the content stamp"
+            );
+        }
         Ok(value)
     }
 }

@@ -58,23 +58,26 @@ pub fn cancel(conn: &Connection, kind: &str, payload: &str) -> Result<usize> {
     .context("store: cancel jobs")
 }
 
-/// Marks up to `limit` due jobs as running and returns them.
-pub fn claim_due(conn: &Connection, now: i64, limit: u32) -> Result<Vec<JobRow>> {
+/// Marks up to `limit` due jobs as running and returns them. A running job's `run_at` is the end
+/// of its lease: one whose worker died without recording an outcome (a panic, a failed write)
+/// is claimed again once the lease is over.
+pub fn claim_due(conn: &Connection, now: i64, lease_secs: i64, limit: u32) -> Result<Vec<JobRow>> {
     let mut stmt = conn.prepare_cached(
-        "UPDATE jobs SET status = 'running', attempts = attempts + 1, updated_at = ?1
-         WHERE id IN (SELECT id FROM jobs WHERE status = 'queued' AND run_at <= ?1
-                      ORDER BY run_at, id LIMIT ?2)
+        "UPDATE jobs SET status = 'running', attempts = attempts + 1, run_at = ?1 + ?2,
+                         updated_at = ?1
+         WHERE id IN (SELECT id FROM jobs WHERE status IN ('queued', 'running') AND run_at <= ?1
+                      ORDER BY run_at, id LIMIT ?3)
          RETURNING *",
     )?;
-    let rows = stmt.query_map((now, limit), from_row)?;
+    let rows = stmt.query_map((now, lease_secs, limit), from_row)?;
     rows.collect::<rusqlite::Result<_>>()
         .context("store: claim jobs")
 }
 
-/// When the next queued job is due, if any.
+/// When the next queued job is due (or a running one's lease ends), if any.
 pub fn next_due(conn: &Connection) -> Result<Option<i64>> {
     conn.query_row(
-        "SELECT min(run_at) FROM jobs WHERE status = 'queued'",
+        "SELECT min(run_at) FROM jobs WHERE status IN ('queued', 'running')",
         [],
         |r| r.get(0),
     )

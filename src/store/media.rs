@@ -104,14 +104,20 @@ pub fn set_alt(conn: &Connection, id: i64, alt: &str) -> Result<()> {
     Ok(())
 }
 
-/// How many posts (of any status, deleted ones included) use this media; a used file is kept.
-pub fn use_count(conn: &Connection, id: i64) -> Result<i64> {
-    conn.query_row(
-        "SELECT count(*) FROM post_photos WHERE media_id = ?1",
-        [id],
-        |r| r.get(0),
-    )
-    .context("store: count media uses")
+/// Whether anything uses this media: a post (of any status, deleted ones included, since they
+/// can come back) or the avatar. Used media is not deleted.
+pub fn in_use(conn: &Connection, m: &Media) -> Result<bool> {
+    let posts: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM post_photos WHERE media_id = ?1",
+            [m.id],
+            |r| r.get(0),
+        )
+        .context("store: count media uses")?;
+    let avatar = super::settings::load(conn)?
+        .avatar
+        .is_some_and(|name| name.starts_with(&m.hash));
+    Ok(posts > 0 || avatar)
 }
 
 pub fn delete(conn: &Connection, id: i64) -> Result<()> {

@@ -12,7 +12,7 @@ pub mod settings;
 pub mod taxonomy;
 pub mod tokens;
 
-pub use db::{ContentStamp, Db, open_connection};
+pub use db::{ContentStamp, Db, integrity_check, open_connection};
 pub use migrations::{SCHEMA_VERSION, apply_migrations, create_fresh};
 
 /// The current time in Unix seconds; every stored timestamp uses it.

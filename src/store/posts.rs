@@ -221,22 +221,27 @@ pub fn published_count(conn: &Connection) -> Result<u32> {
     .context("store: count posts")
 }
 
-pub fn in_category(conn: &Connection, category_id: i64, limit: u32) -> Result<Vec<Post>> {
+pub fn in_category(
+    conn: &Connection,
+    category_id: i64,
+    limit: u32,
+    offset: u32,
+) -> Result<Vec<Post>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM posts p JOIN post_categories pc ON pc.post_id = p.id
          WHERE pc.category_id = ?1 AND p.kind = 'post' AND p.status = 'published'
-         ORDER BY p.published_at DESC, p.id DESC LIMIT ?2"
+         ORDER BY p.published_at DESC, p.id DESC LIMIT ?2 OFFSET ?3"
     );
-    query(conn, &sql, &[&category_id, &limit])
+    query(conn, &sql, &[&category_id, &limit, &offset])
 }
 
-pub fn in_topic(conn: &Connection, emoji: &str, limit: u32) -> Result<Vec<Post>> {
+pub fn in_topic(conn: &Connection, emoji: &str, limit: u32, offset: u32) -> Result<Vec<Post>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM posts p JOIN post_topics t ON t.post_id = p.id
          WHERE t.topic = ?1 AND p.kind = 'post' AND p.status = 'published'
-         ORDER BY p.published_at DESC, p.id DESC LIMIT ?2"
+         ORDER BY p.published_at DESC, p.id DESC LIMIT ?2 OFFSET ?3"
     );
-    query(conn, &sql, &[&emoji, &limit])
+    query(conn, &sql, &[&emoji, &limit, &offset])
 }
 
 /// Published posts of one month, oldest first; `prefix` is `/YYYY/MM/` (paths carry the local
@@ -314,31 +319,27 @@ pub fn sitemap(conn: &Connection) -> Result<Vec<(String, i64)>> {
         .context("store: list sitemap")
 }
 
-/// The admin panel's lists: posts or pages with one status (or all but deleted), newest first.
+/// The admin panel's lists: posts or pages in any of `statuses`, newest first (a draft by its
+/// last edit, the rest by their publication time).
 pub fn for_admin(
     conn: &Connection,
     kind: Kind,
-    status: Option<Status>,
+    statuses: &[Status],
     limit: u32,
     offset: u32,
 ) -> Result<Vec<Post>> {
+    let placeholders = vec!["?"; statuses.len()].join(",");
+    let sql = format!(
+        "SELECT {COLUMNS} FROM posts p WHERE p.kind = ? AND p.status IN ({placeholders})
+         ORDER BY coalesce(p.published_at, p.updated_at) DESC, p.id DESC LIMIT ? OFFSET ?"
+    );
     let kind = kind.as_str();
-    match status {
-        Some(status) => {
-            let sql = format!(
-                "SELECT {COLUMNS} FROM posts p WHERE p.kind = ?1 AND p.status = ?2
-                 ORDER BY coalesce(p.published_at, p.updated_at) DESC, p.id DESC LIMIT ?3 OFFSET ?4"
-            );
-            query(conn, &sql, &[&kind, &status.as_str(), &limit, &offset])
-        }
-        None => {
-            let sql = format!(
-                "SELECT {COLUMNS} FROM posts p WHERE p.kind = ?1 AND p.status <> 'deleted'
-                 ORDER BY coalesce(p.published_at, p.updated_at) DESC, p.id DESC LIMIT ?2 OFFSET ?3"
-            );
-            query(conn, &sql, &[&kind, &limit, &offset])
-        }
-    }
+    let names: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
+    let mut params: Vec<&dyn ToSql> = vec![&kind];
+    params.extend(names.iter().map(|n| n as &dyn ToSql));
+    params.push(&limit);
+    params.push(&offset);
+    query(conn, &sql, &params)
 }
 
 /// What a save writes: everything about a post except its id, path and timestamps.
@@ -471,9 +472,11 @@ pub fn delete(conn: &Connection, id: i64) -> Result<()> {
     Ok(())
 }
 
-/// Every live post's id and Markdown, for re-deriving topics when the topic list changes.
+/// Every live post's id and Markdown (not pages'), for re-deriving topics when the topic list
+/// changes.
 pub fn all_markdown(conn: &Connection) -> Result<Vec<(i64, String)>> {
-    let mut stmt = conn.prepare("SELECT id, markdown FROM posts WHERE status <> 'deleted'")?;
+    let mut stmt =
+        conn.prepare("SELECT id, markdown FROM posts WHERE kind = 'post' AND status <> 'deleted'")?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     rows.collect::<rusqlite::Result<_>>()
         .context("store: list markdown")

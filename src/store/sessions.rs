@@ -8,7 +8,6 @@ pub struct Session {
     pub id: i64,
     pub csrf_token: String,
     pub last_seen_at: i64,
-    pub expires_at: i64,
 }
 
 pub fn create(
@@ -31,7 +30,7 @@ pub fn create(
 /// The live session with this token hash, if it has not expired.
 pub fn find(conn: &Connection, token_hash: &str, now: i64) -> Result<Option<Session>> {
     conn.query_row(
-        "SELECT id, csrf_token, last_seen_at, expires_at FROM sessions
+        "SELECT id, csrf_token, last_seen_at FROM sessions
          WHERE token_hash = ?1 AND expires_at > ?2",
         (token_hash, now),
         |r| {
@@ -39,7 +38,6 @@ pub fn find(conn: &Connection, token_hash: &str, now: i64) -> Result<Option<Sess
                 id: r.get("id")?,
                 csrf_token: r.get("csrf_token")?,
                 last_seen_at: r.get("last_seen_at")?,
-                expires_at: r.get("expires_at")?,
             })
         },
     )

@@ -21,6 +21,8 @@ pub struct SiteSettings {
     pub title: String,
     pub description: String,
     pub bio: String,
+    /// The bio rendered from Markdown when it is saved, as posts are.
+    pub bio_html: String,
     /// File name (under /uploads/) of the avatar image, if one was uploaded.
     pub avatar: Option<String>,
     /// Profile links shown with rel="me" (IndieAuth and Mastodon use them to verify the site).
@@ -39,6 +41,7 @@ impl Default for SiteSettings {
             title: "My blog".into(),
             description: String::new(),
             bio: String::new(),
+            bio_html: String::new(),
             avatar: None,
             rel_me: Vec::new(),
             timezone: "UTC".into(),
@@ -79,6 +82,7 @@ const SITE_KEYS: &[&str] = &[
     "title",
     "description",
     "bio",
+    "bio_html",
     "avatar",
     "rel_me",
     "timezone",

@@ -3,13 +3,12 @@
 use anyhow::{Context, Result};
 use rusqlite::{Connection, Row};
 
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug)]
 pub struct AppToken {
     pub id: i64,
     pub name: String,
     pub scope: String,
     pub created_at: i64,
-    pub last_used_at: Option<i64>,
 }
 
 fn from_row(r: &Row) -> rusqlite::Result<AppToken> {
@@ -18,7 +17,6 @@ fn from_row(r: &Row) -> rusqlite::Result<AppToken> {
         name: r.get("name")?,
         scope: r.get("scope")?,
         created_at: r.get("created_at")?,
-        last_used_at: r.get("last_used_at")?,
     })
 }
 
@@ -33,7 +31,7 @@ pub fn create(conn: &Connection, name: &str, token_hash: &str, scope: &str) -> R
 
 pub fn list(conn: &Connection) -> Result<Vec<AppToken>> {
     let mut stmt = conn.prepare(
-        "SELECT id, name, scope, created_at, last_used_at FROM app_tokens ORDER BY created_at DESC, id DESC",
+        "SELECT id, name, scope, created_at FROM app_tokens ORDER BY created_at DESC, id DESC",
     )?;
     let rows = stmt.query_map([], from_row)?;
     rows.collect::<rusqlite::Result<_>>()
