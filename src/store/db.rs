@@ -17,8 +17,8 @@ use super::migrations;
 const IDLE_READERS: usize = 4;
 /// Reads running at once; more wait their turn instead of each taking a thread and a connection
 /// (a flood of uncached requests must not open hundreds of either). SQLite reads are short,
-/// and two cores cannot run more than a few at a time anyway.
-const MAX_READERS: usize = 8;
+/// and two cores gain nothing from more at a time (measured with `cargo bench --bench http`).
+const MAX_READERS: usize = 4;
 
 /// Page cache per connection, in KiB (SQLite's negative `cache_size` form).
 const CACHE_KIB: i64 = 2048;
