@@ -4,8 +4,9 @@
 use crate::ctx;
 use poem::web::{Data, Path, Query, Redirect};
 use poem::{IntoResponse, Response, handler};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use super::DoneQuery;
 use crate::app::App;
 use crate::auth::Admin;
 use crate::auth::csrf::{AdminForm, NoFields};
@@ -15,11 +16,6 @@ use crate::store::jobs;
 
 /// Rows shown; a healthy queue is nearly empty, a backed-up one needs only its head seen.
 const SHOWN: u32 = 200;
-
-#[derive(Deserialize)]
-pub struct DoneQuery {
-    done: Option<String>,
-}
 
 #[derive(Serialize)]
 struct Row {

@@ -34,6 +34,12 @@ struct Chrome<'a> {
     notice: Option<&'static str>,
 }
 
+/// The query of a screen that may show a notice after an action (`?done=saved`).
+#[derive(serde::Deserialize)]
+pub struct DoneQuery {
+    pub done: Option<String>,
+}
+
 /// Messages shown after an action, chosen by a fixed code in the redirect's `done=` parameter,
 /// so that no text from a URL is ever echoed into the page.
 pub fn notice(code: Option<&str>) -> Option<&'static str> {

@@ -7,6 +7,7 @@ use poem::web::{Data, Multipart, Query, Redirect};
 use poem::{IntoResponse, Response, handler};
 use serde::{Deserialize, Serialize};
 
+use super::DoneQuery;
 use crate::app::App;
 use crate::auth::csrf::AdminForm;
 use crate::auth::owner::{self, validate_display_name};
@@ -22,11 +23,6 @@ use crate::store::owner as owner_store;
 use crate::store::settings::{self, SiteSettings, Topic};
 
 use super::multipart;
-
-#[derive(Deserialize)]
-pub struct DoneQuery {
-    done: Option<String>,
-}
 
 #[derive(Deserialize, Serialize, Default)]
 pub struct SettingsForm {

@@ -6,6 +6,7 @@ use poem::web::{Data, Path, Query, Redirect};
 use poem::{IntoResponse, Response, handler};
 use serde::{Deserialize, Serialize};
 
+use super::DoneQuery;
 use crate::app::App;
 use crate::auth::Admin;
 use crate::auth::csrf::{AdminForm, NoFields};
@@ -13,11 +14,6 @@ use crate::auth::tokens::{self as app_tokens, SCOPES, validate_scope};
 use crate::error::{AppError, Result};
 use crate::render::time;
 use crate::store::tokens;
-
-#[derive(Deserialize)]
-pub struct DoneQuery {
-    done: Option<String>,
-}
 
 #[derive(Serialize)]
 struct Row {
