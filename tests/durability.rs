@@ -124,14 +124,21 @@ fn stderr_of(out: &Output) -> String {
 
 /// `porch init` with the owner `bob`, as an operator sets up a site without a browser.
 fn init(data: &Path) {
+    init_as(data, "http://127.0.0.1:1", "bob", "bob");
+}
+
+/// `porch init` with a given base URL, username and display name, password on stdin.
+fn init_as(data: &Path, base_url: &str, username: &str, name: &str) {
     let mut child = porch()
         .args(["init", "--data"])
         .arg(data)
         .args([
             "--base-url",
-            "http://127.0.0.1:1",
+            base_url,
             "--username",
-            "bob",
+            username,
+            "--name",
+            name,
             "--password-stdin",
         ])
         .stdin(Stdio::piped())
@@ -1023,26 +1030,7 @@ fn a_write_by_another_process_reaches_the_page_cache() {
     );
     assert!(!first.text().contains("Bobbie Tables"));
 
-    let mut child = porch()
-        .args(["init", "--data"])
-        .arg(&server.data)
-        .args([
-            "--base-url",
-            &server.base,
-            "--username",
-            "bobbie",
-            "--name",
-            "Bobbie Tables",
-            "--password-stdin",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start porch init");
-    writeln!(child.stdin.take().unwrap(), "{OWNER_PASSWORD}").unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "porch init: {}", stderr_of(&out));
+    init_as(&server.data, &server.base, "bobbie", "Bobbie Tables");
 
     wait_for(
         "the new owner on the home page",
