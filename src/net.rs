@@ -40,7 +40,6 @@ pub enum NetError {
 #[derive(Debug)]
 pub struct Fetched {
     pub status: u16,
-    pub content_type: Option<String>,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
 }
@@ -93,24 +92,6 @@ impl HttpClient {
             .map_err(net_error)?;
         read(response, max_bytes)
     }
-
-    /// POSTs a body (blocking) and reads at most `max_bytes` of the answer.
-    pub fn post(
-        &self,
-        url: &str,
-        content_type: &str,
-        body: &[u8],
-        max_bytes: u64,
-    ) -> Result<Fetched, NetError> {
-        check_url(url)?;
-        let response = self
-            .agent
-            .post(url)
-            .header("Content-Type", content_type)
-            .send(body)
-            .map_err(net_error)?;
-        read(response, max_bytes)
-    }
 }
 
 fn check_url(url: &str) -> Result<(), NetError> {
@@ -131,11 +112,6 @@ fn read(
         .iter()
         .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
         .collect();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
     let body = response
         .body_mut()
         .with_config()
@@ -147,7 +123,6 @@ fn read(
         })?;
     Ok(Fetched {
         status,
-        content_type,
         headers,
         body,
     })

@@ -30,14 +30,17 @@ pub fn open_data(data_dir: &Path) -> Result<Db> {
 }
 
 /// On a site without an owner, makes a fresh one-time setup link and returns it.
-pub fn setup_link(app: &App) -> Result<Option<String>> {
-    app.db.write_blocking(|tx| {
-        if crate::store::owner::get(tx)?.is_some() {
-            return Ok(None);
-        }
-        let token = owner::issue_setup_token(tx)?;
-        Ok(Some(format!("{}/setup?token={token}", app.config.base_url)))
-    })
+async fn setup_link(app: &App) -> Result<Option<String>> {
+    let base = app.config.base_url.clone();
+    app.db
+        .write(move |tx| {
+            if crate::store::owner::get(tx)?.is_some() {
+                return Ok(None);
+            }
+            let token = owner::issue_setup_token(tx)?;
+            Ok(Some(format!("{base}/setup?token={token}")))
+        })
+        .await
 }
 
 /// What every start does before serving: drop expired sessions, print the setup link on a site
@@ -47,7 +50,7 @@ async fn boot(app: &App) -> Result<()> {
     app.db
         .write(move |tx| sessions::delete_expired(tx, now))
         .await?;
-    if let Some(link) = setup_link(app)? {
+    if let Some(link) = setup_link(app).await? {
         // Printed, not only logged: this is how the owner finds their way in.
         println!(
             "Porch is not set up yet. Open this link to choose your username and password:\n\n    {link}\n"
@@ -78,7 +81,6 @@ fn lock_data_folder(data_dir: &Path) -> Result<std::fs::File> {
 /// A running server, as tests and the CLI hold it.
 pub struct Running {
     pub app: App,
-    pub addr: SocketAddr,
     _lock: std::fs::File,
     stop: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
@@ -118,7 +120,6 @@ pub async fn start(config: Config, db: Db, listener: tokio::net::TcpListener) ->
     tracing::info!(%addr, base_url = %app.config.base_url, "Porch is listening");
     Ok(Running {
         app,
-        addr,
         _lock: lock,
         stop: Some(stop_tx),
         task,

@@ -552,8 +552,8 @@ fn backups_taken_while_posts_are_being_written_restore_every_post_saved_before_t
     assert!(&served_photo.body == bytes, "the photo as uploaded");
 }
 
-#[test]
-fn restore_refuses_a_folder_that_is_not_empty_and_writes_nothing_there() {
+/// A freshly set-up site in a temporary folder, and a backup of it (`site.tar.gz` beside it).
+fn backed_up_site() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     init(&data);
@@ -564,6 +564,12 @@ fn restore_refuses_a_folder_that_is_not_empty_and_writes_nothing_there() {
         .arg("--out")
         .arg(&archive));
     assert!(out.status.success(), "backup: {}", stderr_of(&out));
+    (dir, archive)
+}
+
+#[test]
+fn restore_refuses_a_folder_that_is_not_empty_and_writes_nothing_there() {
+    let (dir, archive) = backed_up_site();
 
     let occupied = dir.path().join("occupied");
     std::fs::create_dir_all(&occupied).unwrap();
@@ -580,16 +586,7 @@ fn restore_refuses_a_folder_that_is_not_empty_and_writes_nothing_there() {
 
 #[test]
 fn restore_refuses_an_archive_with_an_entry_outside_the_data_folder() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    init(&data);
-    let archive = dir.path().join("site.tar.gz");
-    let out = run(porch()
-        .args(["backup", "--data"])
-        .arg(&data)
-        .arg("--out")
-        .arg(&archive));
-    assert!(out.status.success(), "backup: {}", stderr_of(&out));
+    let (dir, archive) = backed_up_site();
 
     // The genuine backup's entries, then one that climbs out of the folder. The tar crate will
     // not write `..` through its path setters, so the name goes into the header's bytes.

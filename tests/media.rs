@@ -310,7 +310,13 @@ fn published_count(server: &TestServer) -> u32 {
     server
         .app
         .db
-        .read_blocking(porch::store::posts::published_count)
+        .read_blocking(|c| {
+            Ok(c.query_row(
+                "SELECT count(*) FROM posts WHERE kind = 'post' AND status = 'published'",
+                [],
+                |r| r.get(0),
+            )?)
+        })
         .unwrap()
 }
 

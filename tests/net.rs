@@ -78,6 +78,7 @@ fn refuses_loopback_addresses_unless_private_networks_are_allowed() {
         .unwrap();
     assert_eq!(fetched.status, 200);
     assert_eq!(fetched.body, b"secret");
+    assert_eq!(fetched.header("Content-Type"), Some("text/plain"));
     let head = seen.lock().unwrap()[0].to_lowercase();
     assert!(head.contains("user-agent: porch/"), "{head}");
     assert!(head.contains("+https://blog.example"), "{head}");

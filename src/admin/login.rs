@@ -52,12 +52,11 @@ fn page(app: &App, status: StatusCode, ctx: minijinja::Value) -> Result<Response
         "admin/login.html",
         minijinja::context! { csrf => token.clone(), ..ctx },
     )?;
-    Ok(Response::builder()
-        .status(status)
-        .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
-        .header(header::CACHE_CONTROL, "no-store")
-        .header(header::SET_COOKIE, login_cookie(app, &token))
-        .body(body))
+    let mut response = super::private_page(status, body);
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, login_cookie(app, &token));
+    Ok(response)
 }
 
 async fn has_owner(app: &App) -> Result<bool> {

@@ -121,7 +121,7 @@ pub async fn upload_form(
                     refused_page(app, &admin, &message).await?
                 });
             }
-            Err(UploadError::Internal(e)) => return Err(AppError::Internal(e).into()),
+            Err(e) => return Err(AppError::from(e).into()),
         }
     }
     if uploaded.is_empty() {

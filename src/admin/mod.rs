@@ -17,7 +17,7 @@ pub mod tokens;
 
 use minijinja::Value;
 use poem::Response;
-use poem::http::header;
+use poem::http::{StatusCode, header};
 use serde::Serialize;
 
 use crate::app::App;
@@ -79,9 +79,15 @@ pub async fn render(
     };
     let ctx = minijinja::context! { admin => Value::from(minijinja::value::Serde(&chrome)), ..ctx };
     let body = app.templates.render(&format!("admin/{template}"), ctx)?;
-    Ok(Response::builder()
+    Ok(private_page(StatusCode::OK, body))
+}
+
+/// An HTML response that no cache may keep: admin pages show drafts, and the login and setup
+/// forms carry one-time tokens.
+pub fn private_page(status: StatusCode, body: String) -> Response {
+    Response::builder()
+        .status(status)
         .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
-        // Admin pages show private drafts: never cache them anywhere.
         .header(header::CACHE_CONTROL, "no-store")
-        .body(body))
+        .body(body)
 }

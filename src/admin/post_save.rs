@@ -113,7 +113,7 @@ pub async fn submit(
             Err(UploadError::Refused(e)) => {
                 upload_error = Some(format!("{}: {e}", file.file_name));
             }
-            Err(UploadError::Internal(e)) => return Err(AppError::Internal(e).into()),
+            Err(e) => return Err(AppError::from(e).into()),
         }
     }
     if let Some(error) = upload_error {

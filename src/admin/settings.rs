@@ -15,7 +15,7 @@ use crate::auth::throttle::client_ip;
 use crate::auth::{Admin, password};
 use crate::error::{AppError, Result};
 use crate::media::files;
-use crate::media::upload::{self, UploadError};
+use crate::media::upload;
 use crate::posts::permalink::slugify;
 use crate::posts::topics;
 use crate::render::markdown;
@@ -136,7 +136,7 @@ async fn show(
         .await?
         .avatar
         .as_ref()
-        .map(|name| format!("/uploads/{name}"));
+        .map(|name| files::public_path(name));
     let zones: Vec<&str> = chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).collect();
     let mut response = super::render(
         app,
@@ -199,11 +199,9 @@ pub async fn upload_avatar(
     let Some(file) = form.files.first() else {
         return Err(AppError::BadRequest("Choose an image for the avatar.".into()).into());
     };
-    let media = match upload::accept(app, file.bytes.clone(), &file.file_name, "").await {
-        Ok(m) => m,
-        Err(UploadError::Refused(e)) => return Err(AppError::BadRequest(e.to_string()).into()),
-        Err(UploadError::Internal(e)) => return Err(AppError::Internal(e).into()),
-    };
+    let media = upload::accept(app, file.bytes.clone(), &file.file_name, "")
+        .await
+        .map_err(AppError::from)?;
     // An avatar shows small; the grid-sized copy is plenty when there is one.
     let width = media.variants.iter().copied().min();
     let name = files::file_name(&media.hash, &media.ext, width);

@@ -2,7 +2,7 @@
 //! The link is printed at the first start and works once; the token in it is the form's secret.
 
 use crate::ctx;
-use poem::http::{StatusCode, header};
+use poem::http::StatusCode;
 use poem::web::{Data, Query};
 use poem::{Request, Response, handler};
 use serde::Deserialize;
@@ -52,11 +52,7 @@ async fn state(app: &App, token: &str) -> Result<State> {
 
 fn page(app: &App, status: StatusCode, ctx: minijinja::Value) -> Result<Response> {
     let body = app.templates.render("admin/setup.html", ctx)?;
-    Ok(Response::builder()
-        .status(status)
-        .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
-        .header(header::CACHE_CONTROL, "no-store")
-        .body(body))
+    Ok(super::private_page(status, body))
 }
 
 #[handler]

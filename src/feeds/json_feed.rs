@@ -85,7 +85,7 @@ pub fn to_json(src: &FeedSource) -> String {
                 id: &post.url,
                 url: &post.url,
                 title: post.title.as_deref(),
-                content_html: source::item_html(post, &src.site.base_url),
+                content_html: src.item_html(post),
                 summary: &post.summary,
                 image: post.photos.first().map(|p| p.src.as_str()),
                 date_published: post.published_iso.clone(),

@@ -38,7 +38,7 @@ pub fn to_xml(src: &FeedSource) -> String {
             ItemBuilder::default()
                 .title(post.title.clone())
                 .link(Some(post.url.clone()))
-                .description(Some(source::item_html(post, &src.site.base_url)))
+                .description(Some(src.item_html(post)))
                 .pub_date(Some(time::rfc2822(post.published_at)))
                 .guid(Some(
                     GuidBuilder::default()

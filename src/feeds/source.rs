@@ -19,6 +19,8 @@ pub struct FeedSource {
     pub feed_base: String,
     pub posts: Vec<PostView>,
     pub updated_at: i64,
+    /// Rewrites each item's relative links against the site's address.
+    absolutizer: ammonia::Builder<'static>,
 }
 
 /// The site-wide feed, or one category's when `category` is given.
@@ -60,22 +62,26 @@ pub async fn load(app: &App, category: Option<String>) -> Result<FeedSource, App
         home_url: base.join(&home_path),
         feed_base: base.join(&format!("{home_path}feed")),
         posts: views::post_views(app, &list, tz),
+        absolutizer: sanitize::absolutizer(base.as_str()),
         site,
         updated_at,
     })
 }
 
-/// A post's HTML for feed readers: its text, then its photos, which readers otherwise miss.
-pub fn item_html(post: &PostView, base_url: &str) -> String {
-    let mut html = sanitize::absolute_urls(&post.html, base_url);
-    for photo in &post.photos {
-        html.push_str(&format!(
-            "\n<p><img src=\"{}\" alt=\"{}\" width=\"{}\" height=\"{}\"></p>",
-            escape_html(&photo.src),
-            escape_html(&photo.alt),
-            photo.width,
-            photo.height
-        ));
+impl FeedSource {
+    /// A post's HTML for feed readers: its text with absolute links, then its photos, which
+    /// readers otherwise miss.
+    pub fn item_html(&self, post: &PostView) -> String {
+        let mut html = self.absolutizer.clean(&post.html).to_string();
+        for photo in &post.photos {
+            html.push_str(&format!(
+                "\n<p><img src=\"{}\" alt=\"{}\" width=\"{}\" height=\"{}\"></p>",
+                escape_html(&photo.src),
+                escape_html(&photo.alt),
+                photo.width,
+                photo.height
+            ));
+        }
+        html
     }
-    html
 }

@@ -21,7 +21,12 @@ pub fn file_name(hash: &str, ext: &str, width: Option<u32>) -> String {
 
 /// The public path of an original or resized copy.
 pub fn url_path(hash: &str, ext: &str, width: Option<u32>) -> String {
-    format!("/uploads/{}", file_name(hash, ext, width))
+    public_path(&file_name(hash, ext, width))
+}
+
+/// The public path of a media file by its file name (the avatar is kept as one).
+pub fn public_path(name: &str) -> String {
+    format!("/uploads/{name}")
 }
 
 /// The best copy of `media` for a box `want` pixels wide: the smallest copy at least that wide,

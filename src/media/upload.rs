@@ -2,6 +2,7 @@
 //! library and composer use this, as will the posting APIs.
 
 use crate::app::App;
+use crate::error::AppError;
 use crate::store::media::{self, Media, NewMedia};
 
 use super::files;
@@ -13,6 +14,16 @@ pub enum UploadError {
     Refused(#[from] MediaError),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+/// A refused upload is the owner's to fix (a bad file); anything else is the server's.
+impl From<UploadError> for AppError {
+    fn from(e: UploadError) -> Self {
+        match e {
+            UploadError::Refused(e) => AppError::BadRequest(e.to_string()),
+            UploadError::Internal(e) => AppError::Internal(e),
+        }
+    }
 }
 
 pub async fn accept(

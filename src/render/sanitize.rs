@@ -39,14 +39,13 @@ pub fn owner_html(html: &str) -> String {
     OWNER.clean(html).to_string()
 }
 
-/// The owner's HTML with relative links and sources made absolute against the site's address,
-/// for where it is shown away from the site (feed readers resolve them against nothing).
-pub fn absolute_urls(html: &str, base: &str) -> String {
+/// The owner's policy, but making relative links and sources absolute against the site's
+/// address: for HTML shown away from the site (feed readers resolve them against nothing).
+/// Build it once per feed and `clean` each item with it.
+pub fn absolutizer(base: &str) -> Builder<'static> {
     match Url::parse(base) {
-        Ok(base) => owner_policy(UrlRelative::RewriteWithBase(base))
-            .clean(html)
-            .to_string(),
-        Err(_) => html.to_string(),
+        Ok(base) => owner_policy(UrlRelative::RewriteWithBase(base)),
+        Err(_) => owner_policy(UrlRelative::PassThrough),
     }
 }
 
@@ -56,10 +55,9 @@ mod tests {
 
     #[test]
     fn relative_links_become_absolute_for_feeds() {
-        let html = absolute_urls(
-            r#"<p><a href="/about/">me</a> <img src="/uploads/a.jpg" alt="x"></p>"#,
-            "https://blog.example/",
-        );
+        let html = absolutizer("https://blog.example/")
+            .clean(r#"<p><a href="/about/">me</a> <img src="/uploads/a.jpg" alt="x"></p>"#)
+            .to_string();
         assert!(
             html.contains(r#"href="https://blog.example/about/""#),
             "{html}"

@@ -4,7 +4,7 @@
 //! time of the last change. This is what lets a Raspberry Pi serve a busy day's traffic.
 
 use std::collections::HashMap;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 use bytes::Bytes;
 use poem::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -31,27 +31,42 @@ struct Entry {
 
 #[derive(Default)]
 pub struct PageCache {
-    entries: RwLock<HashMap<String, std::sync::Arc<Entry>>>,
+    inner: RwLock<Pages>,
+}
+
+#[derive(Default)]
+struct Pages {
+    entries: HashMap<String, Arc<Entry>>,
+    /// Sum of the bodies held, kept as entries come and go rather than summed on every insert
+    /// (inserts happen under the write lock, on every cache miss).
+    bytes: usize,
 }
 
 impl PageCache {
-    fn get(&self, key: &str, version: i64) -> Option<std::sync::Arc<Entry>> {
-        let entries = self.entries.read().unwrap_or_else(|p| p.into_inner());
-        entries.get(key).filter(|e| e.version == version).cloned()
+    fn get(&self, key: &str, version: i64) -> Option<Arc<Entry>> {
+        let pages = self.inner.read().unwrap_or_else(|p| p.into_inner());
+        pages
+            .entries
+            .get(key)
+            .filter(|e| e.version == version)
+            .cloned()
     }
 
-    fn put(&self, key: String, entry: std::sync::Arc<Entry>) {
-        let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
-        let size: usize = entries.values().map(|e| e.body.len()).sum();
-        if size + entry.body.len() > MAX_BYTES {
+    fn put(&self, key: String, entry: Arc<Entry>) {
+        let mut pages = self.inner.write().unwrap_or_else(|p| p.into_inner());
+        if pages.bytes + entry.body.len() > MAX_BYTES {
             // Pages of older versions are useless; if that is not enough, start afresh.
-            entries.retain(|_, e| e.version == entry.version);
-            let size: usize = entries.values().map(|e| e.body.len()).sum();
-            if size + entry.body.len() > MAX_BYTES {
-                entries.clear();
+            pages.entries.retain(|_, e| e.version == entry.version);
+            pages.bytes = pages.entries.values().map(|e| e.body.len()).sum();
+            if pages.bytes + entry.body.len() > MAX_BYTES {
+                pages.entries.clear();
+                pages.bytes = 0;
             }
         }
-        entries.insert(key, entry);
+        pages.bytes += entry.body.len();
+        if let Some(old) = pages.entries.insert(key, entry) {
+            pages.bytes -= old.body.len();
+        }
     }
 }
 
@@ -97,7 +112,7 @@ impl<E: Endpoint> Endpoint for Cached<E> {
         // plain bytes, which a strong ETag would have to tell apart.
         let etag = format!("W/\"{}\"", hex::encode(&Sha256::digest(&body)[..12]));
         let last_modified = httpdate(changed_at);
-        let entry = std::sync::Arc::new(Entry {
+        let entry = Arc::new(Entry {
             version,
             headers: parts.headers,
             etag: HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("\"\"")),

@@ -204,7 +204,7 @@ pub async fn site_view(app: &App) -> Result<(SiteView, std::sync::Arc<SiteSettin
             avatar: settings
                 .avatar
                 .as_deref()
-                .map(|name| base.join(&format!("/uploads/{name}"))),
+                .map(|name| base.join(&files::public_path(name))),
             bio_html: settings.bio_html.clone(),
             rel_me: settings.rel_me.clone(),
         },

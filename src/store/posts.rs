@@ -212,15 +212,6 @@ pub fn published(conn: &Connection, limit: u32, offset: u32) -> Result<Vec<Post>
     query(conn, &sql, &[&limit, &offset])
 }
 
-pub fn published_count(conn: &Connection) -> Result<u32> {
-    conn.query_row(
-        "SELECT count(*) FROM posts WHERE kind = 'post' AND status = 'published'",
-        [],
-        |r| r.get(0),
-    )
-    .context("store: count posts")
-}
-
 pub fn in_category(
     conn: &Connection,
     category_id: i64,

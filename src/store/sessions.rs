@@ -70,8 +70,3 @@ pub fn delete_expired(conn: &Connection, now: i64) -> Result<usize> {
     conn.execute("DELETE FROM sessions WHERE expires_at <= ?1", [now])
         .context("store: delete expired sessions")
 }
-
-pub fn count(conn: &Connection) -> Result<i64> {
-    conn.query_row("SELECT count(*) FROM sessions", [], |r| r.get(0))
-        .context("store: count sessions")
-}
