@@ -131,6 +131,7 @@ fn fill(data: &std::path::Path) -> Vec<String> {
                 action: Action::Schedule(now - 3 * 365 * 86400 + (i as i64) * 9000),
                 in_nav: false,
                 nav_order: 0,
+                content_warning: String::new(),
             };
             save::save(tx, &site, &compose).map_err(|e| anyhow::anyhow!("{e}"))?;
         }

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use anyhow::Result;
 use tokio::sync::Notify;
 
+use crate::activitypub::{self, Federation, keys::OwnKey};
 use crate::auth::password;
 use crate::auth::throttle::Throttle;
 use crate::config::Config;
@@ -31,6 +32,7 @@ pub struct AppInner {
     pub http: HttpClient,
     /// Wakes the job worker when a job is queued to run now.
     pub jobs_wake: Notify,
+    pub federation: Federation,
     settings: Mutex<Option<(i64, Arc<SiteSettings>)>>,
 }
 
@@ -42,10 +44,16 @@ impl Deref for App {
 }
 
 impl App {
-    pub fn new(config: Config, db: Db) -> Result<App> {
+    pub fn new(config: Config, db: Db, key: OwnKey) -> Result<App> {
         let static_files = static_files(&config.theme_dir());
         let templates = Templates::new(&config.theme_dir(), &static_files);
         let http = HttpClient::new(&config)?;
+        let federation = Federation {
+            actor_id: activitypub::actor_id(&config.base_url),
+            key_id: activitypub::key_id(&config.base_url),
+            key,
+            refetched: Default::default(),
+        };
         Ok(App(Arc::new(AppInner {
             config,
             db,
@@ -56,6 +64,7 @@ impl App {
             passwords: password::Gate::default(),
             http,
             jobs_wake: Notify::new(),
+            federation,
             settings: Mutex::new(None),
         })))
     }

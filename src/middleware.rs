@@ -110,3 +110,44 @@ impl<E: Endpoint> Endpoint for SameOriginPostsEndpoint<E> {
         Ok(self.0.call(req).await?.into_response())
     }
 }
+
+/// Adds `Accept-Encoding` to `Vary`: the same URL is sent compressed or plain depending on it,
+/// public pages may be kept by shared caches, and poem's compression does not say so itself.
+/// Merged into one header with whatever the route already varies on (`Accept` on permalinks),
+/// as some caches read only the first `Vary` line.
+pub struct VaryEncoding;
+
+pub struct VaryEncodingEndpoint<E>(E);
+
+impl<E: Endpoint> Middleware<E> for VaryEncoding {
+    type Output = VaryEncodingEndpoint<E>;
+    fn transform(&self, ep: E) -> Self::Output {
+        VaryEncodingEndpoint(ep)
+    }
+}
+
+impl<E: Endpoint> Endpoint for VaryEncodingEndpoint<E> {
+    type Output = Response;
+
+    async fn call(&self, req: Request) -> poem::Result<Response> {
+        let mut response = self.0.call(req).await?.into_response();
+        let headers = response.headers_mut();
+        let existing: Vec<String> = headers
+            .get_all(header::VARY)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty() && !v.eq_ignore_ascii_case("accept-encoding"))
+            .collect();
+        let mut merged = existing.join(", ");
+        if !merged.is_empty() {
+            merged.push_str(", ");
+        }
+        merged.push_str("Accept-Encoding");
+        if let Ok(value) = HeaderValue::from_str(&merged) {
+            headers.insert(header::VARY, value);
+        }
+        Ok(response)
+    }
+}

@@ -83,14 +83,50 @@ impl HttpClient {
     /// GETs a URL (blocking: call it from a job or `spawn_blocking`) and reads at most
     /// `max_bytes` of the body.
     pub fn get(&self, url: &str, accept: &str, max_bytes: u64) -> Result<Fetched, NetError> {
+        self.get_with(url, &[("Accept", accept.to_string())], max_bytes)
+    }
+
+    /// GETs a URL with extra headers (a signature, for servers that want signed fetches).
+    pub fn get_with(
+        &self,
+        url: &str,
+        headers: &[(&str, String)],
+        max_bytes: u64,
+    ) -> Result<Fetched, NetError> {
         check_url(url)?;
-        let response = self
-            .agent
-            .get(url)
-            .header("Accept", accept)
-            .call()
-            .map_err(net_error)?;
-        read(response, max_bytes)
+        let mut request = self.agent.get(url);
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        read(request.call().map_err(net_error)?, max_bytes)
+    }
+
+    /// POSTs a body (blocking). Redirects are not followed: a signed POST is valid only for the
+    /// URL it was signed for, and a redirected POST would arrive as a GET.
+    pub fn post(
+        &self,
+        url: &str,
+        headers: &[(&str, String)],
+        body: &[u8],
+        max_bytes: u64,
+    ) -> Result<Fetched, NetError> {
+        check_url(url)?;
+        let mut request = self.agent.post(url).config().max_redirects(0).build();
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        read(request.send(body).map_err(net_error)?, max_bytes)
+    }
+}
+
+/// The `Host` a request to `url` carries (with its port when not the scheme's default), which
+/// signatures cover.
+pub fn host_header(url: &str) -> Option<String> {
+    let uri: Uri = url.parse().ok()?;
+    let host = uri.host()?;
+    match (uri.scheme_str(), uri.port_u16()) {
+        (Some("http"), Some(80)) | (Some("https"), Some(443)) | (_, None) => Some(host.into()),
+        (_, Some(port)) => Some(format!("{host}:{port}")),
     }
 }
 

@@ -1,10 +1,11 @@
 //! The one route table, read top to bottom: from a URL you find its handler.
 
 use poem::endpoint::EndpointExt;
-use poem::http::header;
-use poem::middleware::{CatchPanic, Compression, SetHeader};
+use poem::middleware::{CatchPanic, Compression};
 use poem::{Endpoint, IntoEndpoint, Route, get, post};
 
+use crate::activitypub::objects::Negotiated;
+use crate::activitypub::{self, actor as ap_actor, discovery};
 use crate::app::App;
 use crate::site::cache::Cached;
 use crate::site::errors::FriendlyErrors;
@@ -67,6 +68,38 @@ pub fn build(app: App) -> impl Endpoint {
             get(admin::tokens::index).post(admin::tokens::create_form),
         )
         .at("/tokens/:id/revoke", post(admin::tokens::revoke))
+        // The fediverse: follows, notifications, the timeline and replies, moderation
+        .at("/fediverse", get(admin::fediverse::index))
+        .at("/following", post(admin::fediverse::follow))
+        .at("/following/:id/delete", post(admin::fediverse::unfollow))
+        .at("/followers/:id/approve", post(admin::fediverse::approve))
+        .at("/followers/:id/reject", post(admin::fediverse::reject))
+        .at("/notifications", get(admin::notifications::index))
+        .at("/timeline", get(admin::timeline::index))
+        .at("/replies", post(admin::timeline::reply))
+        .at("/moderation", get(admin::moderation::index))
+        .at("/moderation/:id/approve", post(admin::moderation::approve))
+        .at("/moderation/:id/reject", post(admin::moderation::reject))
+        .at("/moderation/:id/delete", post(admin::moderation::remove))
+        .at("/blocks/domains", post(admin::moderation::block_domain))
+        .at(
+            "/blocks/domains/delete",
+            post(admin::moderation::unblock_domain),
+        )
+        .at(
+            "/blocks/domains.csv",
+            get(admin::moderation::export_domains),
+        )
+        .at(
+            "/blocks/domains/import",
+            post(admin::moderation::import_domains),
+        )
+        .at("/blocks/actors", post(admin::moderation::block_actor))
+        .at(
+            "/blocks/actors/delete",
+            post(admin::moderation::unblock_actor),
+        )
+        .at("/mutes", post(admin::moderation::mute))
         .at("/jobs", get(admin::jobs::index))
         .at("/jobs/:id/retry", post(admin::jobs::retry))
         .at("/jobs/:id/delete", post(admin::jobs::delete));
@@ -95,6 +128,21 @@ pub fn build(app: App) -> impl Endpoint {
             get(page(feeds::json_feed::category)),
         )
         .at("/sitemap.xml", get(page(feeds::sitemap::sitemap)))
+        // Federation (ActivityPub): discovery, the actor and its collections, the inbox
+        .at("/.well-known/webfinger", get(discovery::webfinger))
+        .at("/.well-known/host-meta", get(discovery::host_meta))
+        .at("/.well-known/nodeinfo", get(discovery::nodeinfo_links))
+        .at("/nodeinfo/2.0", get(discovery::nodeinfo_20))
+        .at("/nodeinfo/2.1", get(discovery::nodeinfo_21))
+        .at("/actor", get(ap_actor::actor))
+        .at("/inbox", post(activitypub::inbox::receive))
+        .at("/outbox", get(ap_actor::outbox))
+        .at("/followers", get(ap_actor::followers))
+        .at("/following", get(ap_actor::following))
+        .at("/featured", get(ap_actor::featured))
+        .at("/conversations/:id", get(ap_actor::conversation))
+        .at("/activities/:id", get(ap_actor::activity))
+        .at("/replies/:id", get(ap_actor::own_reply))
         // The blog
         .at("/page/:n/", get(page(site::home::numbered)))
         .at("/archive/", get(page(site::archive::index)))
@@ -110,16 +158,20 @@ pub fn build(app: App) -> impl Endpoint {
         .at("/search/", get(page_by_query(site::search::search)))
         .at("/about/", get(page(site::about::about)))
         // Everything else is a permalink (a post, a page, or 404 / 410), and the home page:
-        // poem's router sends "/" to a catch-all when there is one.
-        .at("/*path", get(page(site::post_show::show)));
+        // poem's router sends "/" to a catch-all when there is one. ActivityPub clients asking
+        // for a post (or the home page) get its object instead of the HTML.
+        .at(
+            "/*path",
+            get(Negotiated {
+                html: page(site::post_show::show),
+            }),
+        );
 
     FriendlyErrors { inner: routes }
         .with(middleware::SecurityHeaders)
         .with(middleware::SameOriginPosts)
         .with(Compression::new())
-        // The same URL is sent compressed or plain depending on Accept-Encoding, and public
-        // pages may be kept by shared caches; poem's Compression does not say so itself.
-        .with(SetHeader::new().appending(header::VARY, "Accept-Encoding"))
+        .with(middleware::VaryEncoding)
         .with(CatchPanic::new())
         .with(middleware::RequestLog)
         .data(app)

@@ -101,7 +101,8 @@ impl Running {
 pub async fn start(config: Config, db: Db, listener: tokio::net::TcpListener) -> Result<Running> {
     let addr = listener.local_addr()?;
     let lock = lock_data_folder(&config.data_dir)?;
-    let app = App::new(config, db)?;
+    let key = load_key(&db).await?;
+    let app = App::new(config, db, key)?;
     boot(&app).await?;
     let endpoint = routes::build(app.clone());
     let acceptor = TcpAcceptor::from_tokio(listener)?;
@@ -124,6 +125,12 @@ pub async fn start(config: Config, db: Db, listener: tokio::net::TcpListener) ->
         stop: Some(stop_tx),
         task,
     })
+}
+
+/// The actor's key pair, made on first start (a second or so of work, once per site).
+async fn load_key(db: &Db) -> Result<crate::activitypub::keys::OwnKey> {
+    let db = db.clone();
+    tokio::task::spawn_blocking(move || crate::activitypub::keys::load_or_create(&db)).await?
 }
 
 /// The base URL to use: the flag's, else the one recorded at setup, else one from the address.
@@ -160,7 +167,8 @@ pub fn resolve_base_url(
 /// plain HTTP on port 80 that redirects to it.
 pub async fn serve_acme(config: Config, db: Db, acme: Acme) -> Result<()> {
     let _lock = lock_data_folder(&config.data_dir)?;
-    let app = App::new(config, db)?;
+    let key = load_key(&db).await?;
+    let app = App::new(config, db, key)?;
     boot(&app).await?;
     let auto_cert = AutoCert::builder()
         .directory_url(if acme.staging {

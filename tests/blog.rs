@@ -300,6 +300,7 @@ fn compose_of(
         action,
         in_nav: false,
         nav_order: 0,
+        content_warning: String::new(),
     }
 }
 

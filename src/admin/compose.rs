@@ -53,6 +53,7 @@ struct FormView {
     new_categories: String,
     in_nav: bool,
     nav_order: i64,
+    content_warning: String,
     action: &'static str,
 }
 
@@ -77,6 +78,7 @@ pub async fn new(
         action: Action::Publish,
         in_nav: kind == Kind::Page,
         nav_order: 0,
+        content_warning: String::new(),
     };
     show(app, &admin, &compose, None, None, q.done.as_deref()).await
 }
@@ -171,6 +173,7 @@ pub async fn show(
         new_categories: c.new_categories.join(", "),
         in_nav: c.in_nav,
         nav_order: c.nav_order,
+        content_warning: c.content_warning.clone(),
         action: match c.action {
             Action::Draft => "draft",
             Action::Publish => "publish",

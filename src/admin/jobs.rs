@@ -25,6 +25,8 @@ struct Row {
     status: String,
     run_at: String,
     attempts: String,
+    /// Whether it has been tried: only a job waiting out a retry may be run early.
+    tried: bool,
     last_error: String,
 }
 
@@ -50,6 +52,7 @@ pub async fn index(
                 .format("%-d %b %Y, %H:%M:%S")
                 .to_string(),
             attempts: format!("{} of {}", j.attempts, j.max_attempts),
+            tried: j.attempts > 0,
             last_error: j.last_error,
         })
         .collect();

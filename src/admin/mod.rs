@@ -3,16 +3,20 @@
 
 pub mod categories;
 pub mod compose;
+pub mod fediverse;
 pub mod jobs;
 pub mod login;
 pub mod media;
+pub mod moderation;
 pub mod multipart;
+pub mod notifications;
 pub mod post_delete;
 pub mod post_save;
 pub mod posts;
 pub mod preview;
 pub mod settings;
 pub mod setup;
+pub mod timeline;
 pub mod tokens;
 
 use minijinja::Value;
@@ -56,6 +60,17 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "retried" => "The job will run again shortly.",
         "renamed" => "Category renamed.",
         "avatar" => "Avatar updated.",
+        "following" => "Follow request sent.",
+        "unfollowed" => "Unfollowed.",
+        "approved" => "Approved.",
+        "rejected" => "Rejected.",
+        "replied" => "Reply sent.",
+        "removed" => "Removed.",
+        "blocked" => "Blocked.",
+        "unblocked" => "Unblocked.",
+        "muted" => "Muted.",
+        "unmuted" => "Unmuted.",
+        "imported" => "Block list imported.",
         _ => return None,
     })
 }

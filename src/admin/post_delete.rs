@@ -4,6 +4,7 @@
 use poem::web::{Data, Path, Redirect};
 use poem::{IntoResponse, Response, handler};
 
+use crate::activitypub::delivery;
 use crate::app::App;
 use crate::auth::csrf::{AdminForm, NoFields};
 use crate::error::{AppError, Result};
@@ -24,9 +25,12 @@ pub async fn delete(
             };
             jobs::cancel(tx, &Job::PublishPost { post_id: id })?;
             posts::delete(tx, id)?;
+            // Followers saw it: tell their servers it is gone.
+            delivery::post_changed(tx, id, post.kind, post.status == Status::Published, false)?;
             Ok(Some((post.kind, post.status)))
         })
         .await?;
+    app.jobs_wake.notify_one();
     let to = match kind.ok_or(AppError::NotFound)? {
         (Kind::Page, _) => "/admin/pages?done=deleted",
         (Kind::Post, Status::Draft | Status::Scheduled) => "/admin/drafts?done=deleted",

@@ -82,6 +82,7 @@ fn read_compose(form: &FormData, tz: chrono_tz::Tz) -> Result<Compose, String> {
             .get("nav_order")
             .and_then(|s| s.trim().parse().ok())
             .unwrap_or(0),
+        content_warning: form.get("content_warning").unwrap_or("").to_string(),
     })
 }
 
@@ -138,9 +139,8 @@ pub async fn submit(
             return Ok(refused(app, &admin, &compose, status, message).await?);
         }
     };
-    if saved.status == Status::Scheduled {
-        app.jobs_wake.notify_one();
-    }
+    // A scheduled post, or deliveries of the change to followers, are waiting in the queue.
+    app.jobs_wake.notify_one();
     let list = match (saved.kind, saved.status) {
         (Kind::Page, _) => "/admin/pages",
         (_, Status::Draft | Status::Scheduled) => "/admin/drafts",

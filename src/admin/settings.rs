@@ -8,6 +8,7 @@ use poem::{IntoResponse, Response, handler};
 use serde::{Deserialize, Serialize};
 
 use super::DoneQuery;
+use crate::activitypub::delivery;
 use crate::app::App;
 use crate::auth::csrf::AdminForm;
 use crate::auth::owner::{self, validate_display_name};
@@ -36,6 +37,14 @@ pub struct SettingsForm {
     #[serde(default)]
     require_alt: Option<String>,
     posts_per_page: String,
+    #[serde(default)]
+    manually_approves_followers: Option<String>,
+    #[serde(default)]
+    federate_articles: Option<String>,
+    #[serde(default)]
+    reveal_follows: Option<String>,
+    #[serde(default)]
+    also_known_as: String,
 }
 
 /// Topics are edited as lines of "emoji name" (the slug comes from the name).
@@ -120,6 +129,11 @@ fn read_form(f: &SettingsForm, current: &SiteSettings) -> Result<(SiteSettings, 
         topics: parse_topics(&f.topics)?,
         require_alt: f.require_alt.is_some(),
         posts_per_page,
+        manually_approves_followers: f.manually_approves_followers.is_some(),
+        federate_articles: f.federate_articles.is_some(),
+        reveal_follows: f.reveal_follows.is_some(),
+        also_known_as: parse_links(&f.also_known_as)?,
+        moved_to: current.moved_to.clone(),
     };
     Ok((settings, f.author_name.trim().to_string()))
 }
@@ -181,10 +195,21 @@ pub async fn save(Data(app): Data<&App>, f: AdminForm<SettingsForm>) -> Result<R
             if new.topics != stored.topics {
                 topics::retag_all(tx, &new.topics)?;
             }
+            let profile_changed = new.bio_html != stored.bio_html
+                || new.rel_me != stored.rel_me
+                || new.also_known_as != stored.also_known_as
+                || new.manually_approves_followers != stored.manually_approves_followers;
             settings::save(tx, &new)?;
-            owner_store::set_display_name(tx, &author)
+            let name_changed = owner_store::get(tx)?.is_some_and(|o| o.display_name != author);
+            owner_store::set_display_name(tx, &author)?;
+            if profile_changed || name_changed {
+                // Followers' servers show the profile from their copy: send them the new one.
+                delivery::queue(tx, "Update", None)?;
+            }
+            Ok(())
         })
         .await?;
+    app.jobs_wake.notify_one();
     Ok(Redirect::see_other("/admin/settings?done=settings").into_response())
 }
 
@@ -284,5 +309,9 @@ async fn form_for(app: &App) -> Result<SettingsForm> {
         topics: topics_text(&s.topics),
         require_alt: s.require_alt.then(|| "on".into()),
         posts_per_page: s.posts_per_page.to_string(),
+        manually_approves_followers: s.manually_approves_followers.then(|| "on".into()),
+        federate_articles: s.federate_articles.then(|| "on".into()),
+        reveal_follows: s.reveal_follows.then(|| "on".into()),
+        also_known_as: s.also_known_as.join("\n"),
     })
 }

@@ -20,6 +20,12 @@ use crate::store::jobs as table;
 pub enum Job {
     /// Make a scheduled post public at its time.
     PublishPost { post_id: i64 },
+    /// Build an activity and queue its delivery to every follower inbox.
+    FanOut { activity_id: i64 },
+    /// POST one activity to one inbox.
+    Deliver { activity_id: i64, inbox: String },
+    /// An account the owner follows moved: follow its new account if that one confirms it.
+    FollowMove { old_actor: String, target: String },
 }
 
 impl Job {
@@ -28,6 +34,11 @@ impl Job {
     fn max_attempts(&self) -> u32 {
         match self {
             Job::PublishPost { .. } => 8,
+            Job::FanOut { .. } => 8,
+            // With the backoff capped at six hours, 20 tries span about three and a half days:
+            // a server down for a weekend still gets the post.
+            Job::Deliver { .. } => 20,
+            Job::FollowMove { .. } => 8,
         }
     }
 

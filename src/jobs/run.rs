@@ -2,6 +2,7 @@
 
 use anyhow::Result;
 
+use crate::activitypub::{delivery, following};
 use crate::app::App;
 use crate::posts::save;
 
@@ -19,6 +20,11 @@ pub async fn run(app: &App, job: Job) -> Result<()> {
                 tracing::info!(post_id, "published scheduled post");
             }
             Ok(())
+        }
+        Job::FanOut { activity_id } => delivery::fan_out(app, activity_id).await,
+        Job::Deliver { activity_id, inbox } => delivery::deliver(app, activity_id, inbox).await,
+        Job::FollowMove { old_actor, target } => {
+            following::follow_move(app, old_actor, target).await
         }
     }
 }

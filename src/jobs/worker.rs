@@ -13,7 +13,7 @@ use super::{Job, backoff, run};
 
 /// Jobs running at once. Deliveries to other servers will be most of them; a few in parallel
 /// keep a slow peer from holding up the rest without flooding a small machine.
-const CONCURRENCY: usize = 4;
+const CONCURRENCY: usize = 8;
 /// How long a claimed job may run before it is considered lost and claimed again. Far longer
 /// than any job takes (outbound requests time out after 30 s), so a slow job never runs twice.
 const LEASE_SECS: i64 = 15 * 60;

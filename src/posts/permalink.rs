@@ -33,6 +33,14 @@ const RESERVED: &[&str] = &[
     "users",
     "webmention",
     "indieauth",
+    "actor",
+    "followers",
+    "following",
+    "featured",
+    "activities",
+    "replies",
+    "conversations",
+    "nodeinfo",
 ];
 
 /// A URL slug from a title: lowercase ASCII words joined by hyphens.

@@ -6,6 +6,7 @@ use anyhow::Context;
 use chrono_tz::Tz;
 use rusqlite::Connection;
 
+use crate::activitypub::delivery;
 use crate::jobs::{self, Job};
 use crate::render::{markdown, time};
 use crate::store::posts::{self, Kind, Post, PostWrite, Status};
@@ -24,6 +25,8 @@ const MAX_ALT_CHARS: usize = 1500;
 /// Categories one post may have, and the longest category name.
 const MAX_CATEGORIES: usize = 30;
 const MAX_CATEGORY_CHARS: usize = 60;
+/// Mastodon shows a warning as one line; a long one is a post in the wrong box.
+const MAX_WARNING_CHARS: usize = 500;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
@@ -46,6 +49,7 @@ pub struct Compose {
     pub action: Action,
     pub in_nav: bool,
     pub nav_order: i64,
+    pub content_warning: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +67,11 @@ pub fn validate(c: &Compose, settings: &SiteSettings) -> Result<(), String> {
     if title.chars().count() > MAX_TITLE_CHARS {
         return Err(format!(
             "The title is too long ({MAX_TITLE_CHARS} characters at most)."
+        ));
+    }
+    if c.content_warning.trim().chars().count() > MAX_WARNING_CHARS {
+        return Err(format!(
+            "The content warning is too long ({MAX_WARNING_CHARS} characters at most)."
         ));
     }
     if c.markdown.len() > MAX_MARKDOWN_BYTES {
@@ -178,6 +187,7 @@ pub fn save(tx: &Connection, settings: &SiteSettings, c: &Compose) -> Result<Sav
         published_at,
         in_nav: c.in_nav,
         nav_order: c.nav_order,
+        content_warning: c.content_warning.trim(),
         category_ids: &category_ids,
         photos: &c.photos,
         topics: &found_topics,
@@ -197,6 +207,11 @@ pub fn save(tx: &Connection, settings: &SiteSettings, c: &Compose) -> Result<Sav
     if status == Status::Scheduled {
         jobs::enqueue(tx, &job, published_at.unwrap_or(now))?;
     }
+
+    let was_public = existing
+        .as_ref()
+        .is_some_and(|p| p.status == Status::Published);
+    delivery::post_changed(tx, id, c.kind, was_public, status == Status::Published)?;
 
     let mut path = existing.as_ref().and_then(|p| p.path.clone());
     if status == Status::Published && path.is_none() {
@@ -277,6 +292,7 @@ pub fn compose_from(post: &Post, action: Action) -> Compose {
         action,
         in_nav: post.in_nav,
         nav_order: post.nav_order,
+        content_warning: post.content_warning.clone(),
     }
 }
 

@@ -49,9 +49,55 @@ pub fn absolutizer(base: &str) -> Builder<'static> {
     }
 }
 
+/// HTML from other servers (replies, timeline posts, Webmentions): text formatting and links
+/// only. No images, media or iframes — they would load from elsewhere when the page is shown —
+/// and no classes or styles; links open nothing and pass no ranking.
+static REMOTE: LazyLock<Builder<'static>> = LazyLock::new(|| {
+    let mut b = Builder::empty();
+    b.add_tags([
+        "p",
+        "br",
+        "a",
+        "span",
+        "strong",
+        "em",
+        "b",
+        "i",
+        "u",
+        "s",
+        "del",
+        "pre",
+        "code",
+        "blockquote",
+        "ul",
+        "ol",
+        "li",
+    ])
+    .add_tag_attributes("a", ["href"])
+    .url_schemes(["http", "https"].into())
+    .url_relative(UrlRelative::Deny)
+    .link_rel(Some("nofollow noopener ugc"));
+    b
+});
+
+pub fn remote_html(html: &str) -> String {
+    REMOTE.clean(html).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn remote_html_keeps_text_and_links_only() {
+        let html = remote_html(
+            r#"<p class="x">Hi <a href="https://a.example/@b" class="mention">@b</a><img src="https://t.example/p.gif"><script>alert(1)</script><a href="javascript:alert(1)">x</a><a href="/rel">r</a></p>"#,
+        );
+        assert_eq!(
+            html,
+            r#"<p>Hi <a href="https://a.example/@b" rel="nofollow noopener ugc">@b</a><a rel="nofollow noopener ugc">x</a><a rel="nofollow noopener ugc">r</a></p>"#
+        );
+    }
 
     #[test]
     fn relative_links_become_absolute_for_feeds() {

@@ -65,9 +65,10 @@ pub async fn show(Data(app): Data<&App>, uri: &Uri) -> Result<Response> {
         Kind::Post => "post.html",
         Kind::Page => "page.html",
     };
+    let replies = views::conversation(app, post.id, tz).await?;
     let body = app
         .templates
-        .render(template, ctx! { site, meta, post => view })?;
+        .render(template, ctx! { site, meta, post => view, replies })?;
     Ok(views::html(body))
 }
 

@@ -80,6 +80,7 @@ pub struct PostView {
     pub path: String,
     pub title: Option<String>,
     pub html: String,
+    pub content_warning: String,
     pub summary: String,
     pub published_at: i64,
     pub published_iso: String,
@@ -112,6 +113,7 @@ pub fn post_view(app: &App, post: &Post, tz: Tz) -> PostView {
         url: base.join(&path),
         path,
         title: post.title.clone(),
+        content_warning: post.content_warning.clone(),
         summary: summarize(&post.html),
         html: post.html.clone(),
         published_at: published,
@@ -224,4 +226,62 @@ pub fn html(body: String) -> Response {
     Response::builder()
         .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
         .body(body)
+}
+
+/// One reply shown under a post: from elsewhere (approved) or the owner's own answer.
+#[derive(Serialize)]
+pub struct ReplyView {
+    pub author_name: String,
+    pub author_url: String,
+    pub url: String,
+    pub html: String,
+    pub published_iso: String,
+    pub published_display: String,
+}
+
+/// The conversation under a post: approved replies and the owner's answers, oldest first.
+pub async fn conversation(app: &App, post_id: i64, tz: Tz) -> anyhow::Result<Vec<ReplyView>> {
+    let (remote, own, owner) = app
+        .db
+        .read(move |c| {
+            Ok((
+                crate::store::remote_posts::approved_replies(c, post_id)?,
+                crate::store::own_replies::in_conversation(c, post_id)?,
+                crate::store::owner::get(c)?,
+            ))
+        })
+        .await?;
+    let base = &app.config.base_url;
+    let owner_name = owner.map(|o| o.display_name).unwrap_or_default();
+    let mut replies: Vec<(i64, ReplyView)> = remote
+        .into_iter()
+        .map(|r| {
+            (
+                r.published_at,
+                ReplyView {
+                    author_name: r.actor.display_name().to_string(),
+                    author_url: r.actor.url.clone(),
+                    url: r.url,
+                    html: r.content_html,
+                    published_iso: time::iso(r.published_at, tz),
+                    published_display: time::display_date(r.published_at, tz),
+                },
+            )
+        })
+        .collect();
+    replies.extend(own.into_iter().map(|r| {
+        (
+            r.created_at,
+            ReplyView {
+                author_name: owner_name.clone(),
+                author_url: base.join("/"),
+                url: base.join(&format!("/replies/{}", r.id)),
+                html: r.html,
+                published_iso: time::iso(r.created_at, tz),
+                published_display: time::display_date(r.created_at, tz),
+            },
+        )
+    }));
+    replies.sort_by_key(|(at, _)| *at);
+    Ok(replies.into_iter().map(|(_, r)| r).collect())
 }

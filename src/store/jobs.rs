@@ -116,12 +116,16 @@ pub fn requeue_running(conn: &Connection) -> Result<usize> {
     .context("store: requeue jobs")
 }
 
-/// Puts a failed job back in the queue to run now, with its attempts counted afresh.
+/// Runs a job now: a failed one goes back in the queue with its attempts counted afresh, and one
+/// waiting out its backoff (a peer that was down and is back) stops waiting. A job never tried
+/// (a post scheduled for later) keeps its time.
 pub fn retry(conn: &Connection, id: i64) -> Result<bool> {
     let n = conn
         .execute(
-            "UPDATE jobs SET status = 'queued', run_at = ?2, attempts = 0, updated_at = ?2
-             WHERE id = ?1 AND status = 'failed'",
+            "UPDATE jobs SET run_at = ?2, updated_at = ?2,
+                 attempts = CASE WHEN status = 'failed' THEN 0 ELSE attempts END,
+                 status = 'queued'
+             WHERE id = ?1 AND (status = 'failed' OR (status = 'queued' AND attempts > 0))",
             (id, super::now()),
         )
         .context("store: retry job")?;

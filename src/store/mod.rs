@@ -1,12 +1,18 @@
 //! SQLite: the connections, the migrations, and the typed queries, one file per table family.
 //! SQL lives only here.
 
+pub mod activities;
+pub mod actors;
+pub mod blocks;
 mod db;
+pub mod follows;
 pub mod jobs;
 pub mod media;
 mod migrations;
+pub mod own_replies;
 pub mod owner;
 pub mod posts;
+pub mod remote_posts;
 pub mod sessions;
 pub mod settings;
 pub mod taxonomy;

@@ -85,12 +85,14 @@ pub struct Post {
     pub updated_at: i64,
     pub in_nav: bool,
     pub nav_order: i64,
+    /// Shown before the post, collapsed over it; ActivityPub `summary`.
+    pub content_warning: String,
     pub categories: Vec<Category>,
     pub photos: Vec<Photo>,
 }
 
 const COLUMNS: &str = "p.id, p.kind, p.status, p.title, p.markdown, p.html, p.path, p.published_at, \
-                       p.created_at, p.updated_at, p.in_nav, p.nav_order";
+                       p.created_at, p.updated_at, p.in_nav, p.nav_order, p.content_warning";
 
 fn from_row(r: &Row) -> rusqlite::Result<(Post, String, String)> {
     Ok((
@@ -107,6 +109,7 @@ fn from_row(r: &Row) -> rusqlite::Result<(Post, String, String)> {
             updated_at: r.get("updated_at")?,
             in_nav: r.get("in_nav")?,
             nav_order: r.get("nav_order")?,
+            content_warning: r.get("content_warning")?,
             categories: Vec::new(),
             photos: Vec::new(),
         },
@@ -343,6 +346,7 @@ pub struct PostWrite<'a> {
     pub published_at: Option<i64>,
     pub in_nav: bool,
     pub nav_order: i64,
+    pub content_warning: &'a str,
     pub category_ids: &'a [i64],
     pub photos: &'a [(i64, String)],
     pub topics: &'a [String],
@@ -354,8 +358,8 @@ pub fn insert(conn: &Connection, w: &PostWrite) -> Result<i64> {
     let now = super::now();
     conn.execute(
         "INSERT INTO posts (kind, status, title, markdown, html, published_at, created_at, updated_at,
-                            in_nav, nav_order)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9)",
+                            in_nav, nav_order, content_warning)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10)",
         (
             w.kind.as_str(),
             w.status.as_str(),
@@ -366,6 +370,7 @@ pub fn insert(conn: &Connection, w: &PostWrite) -> Result<i64> {
             now,
             w.in_nav,
             w.nav_order,
+            w.content_warning,
         ),
     )
     .context("store: insert post")?;
@@ -377,7 +382,8 @@ pub fn insert(conn: &Connection, w: &PostWrite) -> Result<i64> {
 pub fn update(conn: &Connection, id: i64, w: &PostWrite) -> Result<()> {
     conn.execute(
         "UPDATE posts SET kind = ?2, status = ?3, title = ?4, markdown = ?5, html = ?6,
-                          published_at = ?7, updated_at = ?8, in_nav = ?9, nav_order = ?10
+                          published_at = ?7, updated_at = ?8, in_nav = ?9, nav_order = ?10,
+                          content_warning = ?11
          WHERE id = ?1",
         (
             id,
@@ -390,6 +396,7 @@ pub fn update(conn: &Connection, id: i64, w: &PostWrite) -> Result<()> {
             super::now(),
             w.in_nav,
             w.nav_order,
+            w.content_warning,
         ),
     )
     .context("store: update post")?;
@@ -471,4 +478,14 @@ pub fn all_markdown(conn: &Connection) -> Result<Vec<(i64, String)>> {
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     rows.collect::<rusqlite::Result<_>>()
         .context("store: list markdown")
+}
+
+/// How many posts are public (NodeInfo reports it, as every server does).
+pub fn count_published(conn: &Connection) -> Result<i64> {
+    conn.query_row(
+        "SELECT count(*) FROM posts WHERE kind = 'post' AND status = 'published'",
+        [],
+        |r| r.get(0),
+    )
+    .context("store: count posts")
 }

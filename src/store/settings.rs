@@ -33,6 +33,17 @@ pub struct SiteSettings {
     /// Refuse to publish a photo without alt text (the default, for accessibility).
     pub require_alt: bool,
     pub posts_per_page: u32,
+    /// Followers wait for the owner's approval instead of being accepted at once.
+    pub manually_approves_followers: bool,
+    /// Send titled posts to the fediverse as Articles (Mastodon shows a title and a link)
+    /// instead of Notes carrying the whole text (the default).
+    pub federate_articles: bool,
+    /// Show who follows and is followed in the public collections (off: only the owner sees).
+    pub reveal_follows: bool,
+    /// The owner's earlier accounts (actor URLs), so that a Move from one brings its followers.
+    pub also_known_as: Vec<String>,
+    /// The account this one moved to, once a Move was sent: the actor points there.
+    pub moved_to: String,
 }
 
 impl Default for SiteSettings {
@@ -48,6 +59,11 @@ impl Default for SiteSettings {
             topics: default_topics(),
             require_alt: true,
             posts_per_page: 20,
+            manually_approves_followers: false,
+            federate_articles: false,
+            reveal_follows: false,
+            also_known_as: Vec::new(),
+            moved_to: String::new(),
         }
     }
 }
@@ -89,6 +105,11 @@ const SITE_KEYS: &[&str] = &[
     "topics",
     "require_alt",
     "posts_per_page",
+    "manually_approves_followers",
+    "federate_articles",
+    "reveal_follows",
+    "also_known_as",
+    "moved_to",
 ];
 
 pub fn load(conn: &Connection) -> Result<SiteSettings> {

@@ -370,3 +370,4 @@ pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
     img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
     out.into_inner()
 }
+pub mod fake_mastodon;

@@ -1,0 +1,270 @@
+//! Sending activities. A change to a post records an activity and queues one fan-out job in the
+//! same transaction; the fan-out job builds the activity, works out the inboxes (one per server
+//! with a shared inbox) and queues one delivery job each. A delivery signs and POSTs, and the
+//! job queue retries it with backoff for days.
+
+use anyhow::{Context, Result, anyhow, bail};
+use rusqlite::Connection;
+use serde_json::Value;
+
+use crate::app::App;
+use crate::config::BaseUrl;
+use crate::jobs::{self, Job};
+use crate::net;
+use crate::store::posts::{self, Kind, Status};
+use crate::store::{self, activities, blocks, follows};
+
+use super::convert;
+use super::signature::cavage;
+
+/// An inbox failing for this long, without one success, is marked dead and skipped, until its
+/// server sends us something again. Mastodon gives up after about a week; a personal site
+/// should not keep trying a server that has gone for longer.
+const DEAD_AFTER_SECS: i64 = 7 * 86400;
+/// An answer to a delivery is never needed; read little of it.
+const MAX_ANSWER_BYTES: u64 = 64 * 1024;
+
+/// Records what a save did to a published post's federated life: a post becoming public is a
+/// Create, a public post saved again an Update, one taken back to draft a Delete. Pages are not
+/// federated (they are the site's furniture, not posts).
+pub fn post_changed(
+    tx: &Connection,
+    post_id: i64,
+    kind: Kind,
+    was_public: bool,
+    now_public: bool,
+) -> Result<()> {
+    if kind != Kind::Post {
+        return Ok(());
+    }
+    let verb = match (was_public, now_public) {
+        (false, true) => "Create",
+        (true, true) => "Update",
+        (true, false) => "Delete",
+        (false, false) => return Ok(()),
+    };
+    queue(tx, verb, Some(post_id))
+}
+
+/// Queues an activity about a post (or, with `post_id` None, about the actor) for every follower.
+pub fn queue(tx: &Connection, verb: &str, post_id: Option<i64>) -> Result<()> {
+    let activity_id = activities::insert(tx, verb, post_id, true)?;
+    jobs::enqueue(tx, &Job::FanOut { activity_id }, store::now())?;
+    Ok(())
+}
+
+/// Stores an activity addressed to some inboxes (an Accept, a Follow, a reply) and queues its
+/// deliveries. `build` makes the JSON given the activity's URL.
+pub fn send_to(
+    tx: &Connection,
+    base: &BaseUrl,
+    kind: &str,
+    build: impl FnOnce(String) -> Value,
+    inboxes: &[String],
+    public: bool,
+) -> Result<i64> {
+    let activity_id = activities::insert(tx, kind, None, public)?;
+    let json = build(activity_url(base, activity_id));
+    activities::set_json(tx, activity_id, &json.to_string())?;
+    for inbox in inboxes {
+        jobs::enqueue(
+            tx,
+            &Job::Deliver {
+                activity_id,
+                inbox: inbox.clone(),
+            },
+            store::now(),
+        )?;
+    }
+    Ok(activity_id)
+}
+
+/// The URL of an activity this site sent.
+pub fn activity_url(base: &BaseUrl, id: i64) -> String {
+    base.join(&format!("/activities/{id}"))
+}
+
+/// The fan-out job: builds the activity from the post as it is now, and queues a delivery to
+/// each follower inbox that is alive and not blocked.
+pub async fn fan_out(app: &App, activity_id: i64) -> Result<()> {
+    let settings = app.settings().await?;
+    let app2 = app.clone();
+    let queued = app
+        .db
+        .write(move |tx| {
+            let base = &app2.config.base_url;
+            let (kind, post_id): (String, Option<i64>) = tx.query_row(
+                "SELECT kind, post_id FROM activities WHERE id = ?1",
+                [activity_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            let id = activity_url(base, activity_id);
+            let json = match post_id {
+                Some(post_id) => {
+                    let post = posts::by_id(tx, post_id)?.context("fan-out: the post is gone")?;
+                    let object = match kind.as_str() {
+                        "Delete" => {
+                            let mut gone = post.clone();
+                            gone.status = Status::Deleted;
+                            convert::post_to_object(base, &settings, &gone, &[])
+                        }
+                        "Update" => convert::post_to_updated_object(base, &settings, &post, &[]),
+                        _ => convert::post_to_object(base, &settings, &post, &[]),
+                    };
+                    convert::activity(base, &kind, &id, object)
+                }
+                None => {
+                    // An Update of the actor (its profile changed) or a Move.
+                    let owner = store::owner::get(tx)?.context("fan-out: no owner")?;
+                    let created_at = owner_created_at(tx)?;
+                    let actor = convert::owner_to_actor(
+                        base,
+                        &owner,
+                        &settings,
+                        &app2.federation.key.public_pem,
+                        created_at,
+                    );
+                    convert::activity(base, &kind, &id, actor)
+                }
+            };
+            activities::set_json(tx, activity_id, &json.to_string())?;
+            let dead = activities::dead_inboxes(tx)?;
+            let mut queued = 0;
+            for inbox in follows::follower_inboxes(tx)? {
+                if dead.contains(&inbox) || blocks::is_blocked(tx, &inbox)? {
+                    continue;
+                }
+                jobs::enqueue(tx, &Job::Deliver { activity_id, inbox }, store::now())?;
+                queued += 1;
+            }
+            Ok(queued)
+        })
+        .await?;
+    tracing::debug!(activity_id, queued, "fan-out queued deliveries");
+    app.jobs_wake.notify_one();
+    Ok(())
+}
+
+fn owner_created_at(tx: &Connection) -> Result<i64> {
+    Ok(
+        tx.query_row("SELECT created_at FROM owner WHERE id = 1", [], |r| {
+            r.get(0)
+        })?,
+    )
+}
+
+/// The delivery job: signs and POSTs one activity to one inbox.
+pub async fn deliver(app: &App, activity_id: i64, inbox: String) -> Result<()> {
+    let Some((json, _)) = app
+        .db
+        .read(move |c| activities::json(c, activity_id))
+        .await?
+    else {
+        return Ok(());
+    };
+    let app2 = app.clone();
+    let target = inbox.clone();
+    let answer = tokio::task::spawn_blocking(move || post_signed(&app2, &target, json.as_bytes()))
+        .await
+        .map_err(|e| anyhow!("delivery task: {e}"))?;
+    let outcome = match answer {
+        Ok(status) if (200..300).contains(&status) => Ok(()),
+        // Gone: the account or server is no more; its followers here go with it.
+        Ok(410) => Err(Outcome::Gone),
+        // Refused for good (the server says the request itself is wrong): retrying won't help.
+        Ok(status) if (400..500).contains(&status) && status != 408 && status != 429 => {
+            Err(Outcome::Refused(format!("{inbox} answered {status}")))
+        }
+        Ok(status) => Err(Outcome::Retry(format!("{inbox} answered {status}"))),
+        Err(e) => Err(Outcome::Retry(format!("{inbox}: {e:#}"))),
+    };
+    let inbox2 = inbox.clone();
+    match outcome {
+        Ok(()) => {
+            app.db
+                .write(move |tx| activities::delivered(tx, &inbox2))
+                .await?;
+            Ok(())
+        }
+        Err(Outcome::Gone) => {
+            app.db
+                .write(move |tx| {
+                    for actor_id in actor_ids_with_inbox(tx, &inbox2)? {
+                        follows::remove(tx, follows::Side::Followers, actor_id)?;
+                    }
+                    activities::delivery_failed(tx, &inbox2, "410 Gone", 0)?;
+                    Ok(())
+                })
+                .await?;
+            tracing::info!(inbox, "inbox is gone; its followers were removed");
+            Ok(())
+        }
+        Err(Outcome::Refused(message)) => {
+            app.db
+                .write(move |tx| {
+                    activities::delivery_failed(tx, &inbox2, &message, DEAD_AFTER_SECS)
+                })
+                .await?;
+            tracing::warn!(inbox, "delivery refused; not retrying");
+            Ok(())
+        }
+        Err(Outcome::Retry(message)) => {
+            let m = message.clone();
+            let dead = app
+                .db
+                .write(move |tx| activities::delivery_failed(tx, &inbox2, &m, DEAD_AFTER_SECS))
+                .await?;
+            if dead {
+                tracing::warn!(inbox, "inbox has failed for a week; marked dead");
+                return Ok(());
+            }
+            bail!(message)
+        }
+    }
+}
+
+enum Outcome {
+    Gone,
+    Refused(String),
+    Retry(String),
+}
+
+fn actor_ids_with_inbox(tx: &Connection, inbox: &str) -> Result<Vec<i64>> {
+    let mut stmt = tx.prepare("SELECT id FROM actors WHERE inbox = ?1 OR shared_inbox = ?1")?;
+    let rows = stmt.query_map([inbox], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// POSTs a body signed the way Mastodon verifies: rsa-sha256 over
+/// `(request-target) host date digest content-type`, with a SHA-256 `Digest`.
+pub fn post_signed(app: &App, url: &str, body: &[u8]) -> Result<u16> {
+    let target = super::remote::request_target(url)?;
+    let host = net::host_header(url).ok_or_else(|| anyhow!("{url} has no host"))?;
+    let date = super::remote::http_date(chrono::Utc::now());
+    let digest = cavage::digest(body);
+    let fed = &app.federation;
+    let signature = cavage::sign(
+        &fed.key.private,
+        &fed.key_id,
+        &[
+            ("(request-target)", format!("post {target}")),
+            ("host", host),
+            ("date", date.clone()),
+            ("digest", digest.clone()),
+            ("content-type", super::AS2.to_string()),
+        ],
+    )?;
+    let answer = app.http.post(
+        url,
+        &[
+            ("Content-Type", super::AS2.to_string()),
+            ("Accept", super::ACCEPT.to_string()),
+            ("Date", date),
+            ("Digest", digest),
+            ("Signature", signature),
+        ],
+        body,
+        MAX_ANSWER_BYTES,
+    )?;
+    Ok(answer.status)
+}

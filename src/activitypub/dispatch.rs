@@ -1,0 +1,372 @@
+//! What each incoming activity does: one straight function per (activity, object) pair, all run
+//! inside the transaction that records the activity id, so a replay changes nothing.
+
+use anyhow::Result;
+use rusqlite::Connection;
+use serde_json::{Value, json};
+
+use crate::config::BaseUrl;
+use crate::jobs::{self, Job};
+use crate::store::actors::{self, Actor};
+use crate::store::follows::{self, Side};
+use crate::store::remote_posts::{self as rp, Moderation, NotificationWrite, RemotePostWrite};
+use crate::store::settings::SiteSettings;
+use crate::store::{self, activities, blocks};
+
+use super::convert::{self, id_of};
+use super::delivery;
+
+/// What the dispatcher needs besides the transaction.
+pub struct Context<'a> {
+    pub base: &'a BaseUrl,
+    pub settings: &'a SiteSettings,
+    /// The verified sender.
+    pub actor: &'a Actor,
+}
+
+impl Context<'_> {
+    fn me(&self) -> String {
+        super::actor_id(self.base)
+    }
+}
+
+/// Handles one verified activity. Returns false when it was seen before (nothing done).
+pub fn dispatch(tx: &Connection, cx: &Context, activity: &Value) -> Result<bool> {
+    let activity_id = activity
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if !activity_id.is_empty() && !activities::first_sighting(tx, activity_id)? {
+        return Ok(false);
+    }
+    if let Some(host) = super::host_of(&cx.actor.uri) {
+        // The server is talking to us, so its inboxes are alive.
+        activities::revive_host(tx, &host)?;
+    }
+    let object = activity.get("object").unwrap_or(&Value::Null);
+    let kind = activity
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let object_kind = object
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    match (kind, object_kind) {
+        ("Follow", _) => follow(tx, cx, activity_id, object),
+        ("Undo", "Follow") => undo_follow(tx, cx),
+        ("Undo", "Like" | "Announce") => undo_reaction(tx, object),
+        ("Undo", _) => undo_by_id(tx, cx, object),
+        ("Accept", _) => accept(tx, cx, object),
+        ("Reject", _) => reject(tx, cx, object),
+        ("Create", _) => create_or_update(tx, cx, activity_id, object, false),
+        ("Update", "Person" | "Service" | "Application" | "Group" | "Organization") => {
+            update_actor(tx, cx, object)
+        }
+        ("Update", _) => create_or_update(tx, cx, activity_id, object, true),
+        ("Delete", _) => delete(tx, cx, object),
+        ("Like", _) => reaction(tx, cx, "like", activity_id, object),
+        ("Announce", _) => reaction(tx, cx, "announce", activity_id, object),
+        ("Move", _) => moved(tx, cx, activity),
+        ("Block", _) => blocked_by(tx, cx),
+        _ => {
+            tracing::debug!(
+                kind,
+                actor = cx.actor.uri,
+                "ignored an activity of a kind Porch does not use"
+            );
+            Ok(())
+        }
+    }?;
+    Ok(true)
+}
+
+/// Follow: accepted at once, or kept for the owner to approve when approval is on.
+fn follow(tx: &Connection, cx: &Context, activity_id: &str, object: &Value) -> Result<()> {
+    if id_of(object) != Some(cx.me().as_str()) || activity_id.is_empty() {
+        return Ok(());
+    }
+    let approve = cx.settings.manually_approves_followers;
+    follows::put(tx, Side::Followers, cx.actor.id, activity_id, !approve)?;
+    let kind = if approve { "follow_request" } else { "follow" };
+    notify(tx, kind, cx.actor.id, None, None, activity_id)?;
+    if !approve {
+        send_accept(tx, cx.base, cx.actor, activity_id)?;
+    }
+    Ok(())
+}
+
+/// Accepts a follow (at once, or when the owner approves it).
+pub fn send_accept(
+    tx: &Connection,
+    base: &BaseUrl,
+    follower: &Actor,
+    follow_id: &str,
+) -> Result<()> {
+    let me = super::actor_id(base);
+    let build = |id: String| {
+        json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": id,
+            "type": "Accept",
+            "actor": me,
+            // Mastodon matches the Follow by its id; the object carries it whole, as Mastodon's does.
+            "object": { "id": follow_id, "type": "Follow", "actor": follower.uri, "object": me },
+        })
+    };
+    delivery::send_to(
+        tx,
+        base,
+        "Accept",
+        build,
+        std::slice::from_ref(&follower.inbox),
+        false,
+    )?;
+    Ok(())
+}
+
+fn undo_follow(tx: &Connection, cx: &Context) -> Result<()> {
+    follows::remove(tx, Side::Followers, cx.actor.id)?;
+    Ok(())
+}
+
+fn undo_reaction(tx: &Connection, object: &Value) -> Result<()> {
+    if let Some(id) = id_of(object) {
+        rp::unnotify(tx, id)?;
+    }
+    Ok(())
+}
+
+/// An Undo that names its object only by id: it may be a follow, a like or a boost.
+fn undo_by_id(tx: &Connection, cx: &Context, object: &Value) -> Result<()> {
+    let Some(id) = id_of(object) else {
+        return Ok(());
+    };
+    if follows::get(tx, Side::Followers, cx.actor.id)?.is_some_and(|f| f.follow_uri == id) {
+        follows::remove(tx, Side::Followers, cx.actor.id)?;
+    }
+    rp::unnotify(tx, id)
+}
+
+/// Accept of the owner's Follow.
+fn accept(tx: &Connection, cx: &Context, object: &Value) -> Result<()> {
+    if let Some(follow) = id_of(object)
+        .map(|id| follows::following_by_uri(tx, id))
+        .transpose()?
+        .flatten()
+        && follow.actor.id == cx.actor.id
+    {
+        follows::accept(tx, Side::Following, cx.actor.id)?;
+    }
+    Ok(())
+}
+
+/// Reject of the owner's Follow, or a later removal of the owner as a follower.
+fn reject(tx: &Connection, cx: &Context, _object: &Value) -> Result<()> {
+    follows::remove(tx, Side::Following, cx.actor.id)?;
+    Ok(())
+}
+
+/// A post from elsewhere: kept if it replies in one of the owner's conversations, mentions the
+/// owner, or comes from someone the owner follows; anything else is not this site's business.
+fn create_or_update(
+    tx: &Connection,
+    cx: &Context,
+    activity_id: &str,
+    object: &Value,
+    update: bool,
+) -> Result<()> {
+    let Some(post) = convert::object_to_remote_post(object) else {
+        return Ok(());
+    };
+    // Only the author may create or change a post.
+    if post.attributed_to != cx.actor.uri {
+        return Ok(());
+    }
+    let existing = rp::by_uri(tx, &post.uri)?;
+    if let Some(old) = &existing
+        && old.actor.id != cx.actor.id
+    {
+        return Ok(());
+    }
+    if update && existing.is_none() {
+        // An edit of something never stored: treat it as new only if it concerns the owner.
+        tracing::debug!(uri = post.uri, "update of an unknown post");
+    }
+    let me = cx.me();
+    let post_id = conversation_of(tx, cx.base, &post.in_reply_to)?;
+    let mentions_owner = post.mentions.contains(&me) || post.audience.contains(&me);
+    let followed = follows::is_followed(tx, cx.actor.id)?;
+    let muted = blocks::is_muted(tx, &cx.actor.uri)?;
+    let public = post
+        .audience
+        .iter()
+        .any(|a| a == super::PUBLIC || a == "as:Public" || a == "Public");
+    let in_timeline = followed && !muted;
+    if post_id.is_none() && !mentions_owner && !in_timeline {
+        return Ok(());
+    }
+    let moderation = match (post_id, &existing) {
+        (None, _) => Moderation::None,
+        (Some(_), Some(old)) => old.moderation,
+        // Replies from people the owner follows appear at once; others wait for approval, and
+        // a non-public reply is never shown on the public page.
+        (Some(_), None) if followed && public && !muted => Moderation::Approved,
+        (Some(_), None) => Moderation::Pending,
+    };
+    let id = rp::upsert(
+        tx,
+        &RemotePostWrite {
+            uri: &post.uri,
+            actor_id: cx.actor.id,
+            url: &post.url,
+            in_reply_to: &post.in_reply_to,
+            post_id,
+            summary: &post.summary,
+            content_html: &post.content_html,
+            attachments: &post.attachments,
+            mentions_owner,
+            in_timeline,
+            moderation,
+            published_at: post.published,
+        },
+    )?;
+    if existing.is_none() && !muted && !activity_id.is_empty() {
+        match (post_id, mentions_owner) {
+            (Some(pid), _) => notify(tx, "reply", cx.actor.id, Some(pid), Some(id), activity_id)?,
+            (None, true) => notify(tx, "mention", cx.actor.id, None, Some(id), activity_id)?,
+            (None, false) => {}
+        }
+    }
+    Ok(())
+}
+
+/// The owner's post whose conversation a reply joins: the post it answers, or the conversation
+/// of the reply or owner's answer it answers.
+fn conversation_of(tx: &Connection, base: &BaseUrl, in_reply_to: &str) -> Result<Option<i64>> {
+    if in_reply_to.is_empty() {
+        return Ok(None);
+    }
+    if let Some(path) = in_reply_to.strip_prefix(base.as_str()) {
+        if let Some(id) = path
+            .strip_prefix("/replies/")
+            .and_then(|n| n.parse::<i64>().ok())
+        {
+            return store::own_replies::conversation(tx, id);
+        }
+        return rp::post_id_for_reply(tx, path);
+    }
+    Ok(rp::by_uri(tx, in_reply_to)?.and_then(|r| r.post_id))
+}
+
+fn update_actor(tx: &Connection, cx: &Context, object: &Value) -> Result<()> {
+    if id_of(object) != Some(cx.actor.uri.as_str()) {
+        return Ok(());
+    }
+    if let Ok(mut fresh) = convert::json_to_actor(object, Some(&cx.actor.key_id)) {
+        if fresh.inbox.is_empty() || super::origin_of(&fresh.inbox) != super::origin_of(&fresh.uri)
+        {
+            return Ok(());
+        }
+        // The key is only ever taken from a fetch, never from what an activity carries.
+        fresh.key_id = cx.actor.key_id.clone();
+        fresh.public_key_pem = cx.actor.public_key_pem.clone();
+        actors::upsert(tx, &fresh)?;
+    }
+    Ok(())
+}
+
+/// Delete of the actor itself (the account is gone: its follows and replies go with it), or of
+/// one of its posts.
+fn delete(tx: &Connection, cx: &Context, object: &Value) -> Result<()> {
+    let Some(id) = id_of(object) else {
+        return Ok(());
+    };
+    if id == cx.actor.uri {
+        actors::delete(tx, cx.actor.id)?;
+        return Ok(());
+    }
+    if let Some(post) = rp::by_uri(tx, id)?
+        && post.actor.id == cx.actor.id
+    {
+        rp::delete(tx, post.id)?;
+    }
+    Ok(())
+}
+
+/// Likes and boosts of the owner's posts: a private notification, never a count.
+fn reaction(
+    tx: &Connection,
+    cx: &Context,
+    kind: &str,
+    activity_id: &str,
+    object: &Value,
+) -> Result<()> {
+    let Some(target) = id_of(object) else {
+        return Ok(());
+    };
+    let Some(path) = target.strip_prefix(cx.base.as_str()) else {
+        return Ok(());
+    };
+    if let Some(post_id) = rp::post_id_for_reply(tx, path)?
+        && !activity_id.is_empty()
+        && !blocks::is_muted(tx, &cx.actor.uri)?
+    {
+        notify(tx, kind, cx.actor.id, Some(post_id), None, activity_id)?;
+    }
+    Ok(())
+}
+
+/// An account moved. If the owner follows it, the new account is followed once it confirms the
+/// move (its alsoKnownAs names the old one) — checked by a job, as it needs a fetch.
+fn moved(tx: &Connection, cx: &Context, activity: &Value) -> Result<()> {
+    let object = activity.get("object").and_then(id_of);
+    let target = activity.get("target").and_then(id_of);
+    let (Some(object), Some(target)) = (object, target) else {
+        return Ok(());
+    };
+    if object != cx.actor.uri {
+        return Ok(());
+    }
+    if follows::get(tx, Side::Following, cx.actor.id)?.is_some() {
+        jobs::enqueue(
+            tx,
+            &Job::FollowMove {
+                old_actor: cx.actor.uri.clone(),
+                target: target.to_string(),
+            },
+            store::now(),
+        )?;
+    }
+    if let Some(activity_id) = activity.get("id").and_then(Value::as_str) {
+        notify(tx, "move", cx.actor.id, None, None, activity_id)?;
+    }
+    Ok(())
+}
+
+/// Someone blocked the owner: as Mastodon does, the follows between them end.
+fn blocked_by(tx: &Connection, cx: &Context) -> Result<()> {
+    follows::remove(tx, Side::Followers, cx.actor.id)?;
+    follows::remove(tx, Side::Following, cx.actor.id)?;
+    Ok(())
+}
+
+fn notify(
+    tx: &Connection,
+    kind: &str,
+    actor_id: i64,
+    post_id: Option<i64>,
+    remote_post_id: Option<i64>,
+    activity_uri: &str,
+) -> Result<()> {
+    rp::notify(
+        tx,
+        &NotificationWrite {
+            kind,
+            actor_id,
+            post_id,
+            remote_post_id,
+            activity_uri,
+        },
+    )
+}

@@ -1,0 +1,246 @@
+//! What the owner does from the admin panel: follow and unfollow, approve followers, reply,
+//! block. Each records its change and queues its activity in one transaction.
+
+use anyhow::{Context, Result, bail};
+use serde_json::json;
+
+use crate::app::App;
+use crate::render::markdown;
+use crate::store::actors::{self, Actor};
+use crate::store::blocks::{self, DomainBlock};
+use crate::store::follows::{self, Side};
+use crate::store::{own_replies, remote_posts};
+
+use super::{delivery, dispatch, remote};
+
+/// Follows a handle (`name@example.social`) or profile URL. The follow stays pending until the
+/// other server accepts it.
+pub async fn follow(app: &App, input: &str) -> Result<Actor> {
+    let app2 = app.clone();
+    let input = input.to_string();
+    let actor = tokio::task::spawn_blocking(move || remote::resolve(&app2, &input)).await??;
+    if app
+        .db
+        .read({
+            let uri = actor.uri.clone();
+            move |c| blocks::is_blocked(c, &uri)
+        })
+        .await?
+    {
+        bail!("{} is blocked; unblock it first", actor.handle);
+    }
+    send_follow(app, actor.clone()).await?;
+    Ok(actor)
+}
+
+async fn send_follow(app: &App, actor: Actor) -> Result<()> {
+    let app2 = app.clone();
+    app.db
+        .write(move |tx| {
+            let base = &app2.config.base_url;
+            let me = super::actor_id(base);
+            let target = actor.uri.clone();
+            let mut follow_id = String::new();
+            delivery::send_to(
+                tx,
+                base,
+                "Follow",
+                |id| {
+                    follow_id = id.clone();
+                    json!({
+                        "@context": "https://www.w3.org/ns/activitystreams",
+                        "id": id, "type": "Follow", "actor": me, "object": target,
+                    })
+                },
+                std::slice::from_ref(&actor.inbox),
+                false,
+            )?;
+            follows::put(tx, Side::Following, actor.id, &follow_id, false)
+        })
+        .await?;
+    app.jobs_wake.notify_one();
+    Ok(())
+}
+
+/// Stops following an actor, telling its server with an Undo of the Follow.
+pub async fn unfollow(app: &App, actor_id: i64) -> Result<bool> {
+    let app2 = app.clone();
+    let done = app
+        .db
+        .write(move |tx| {
+            let Some(follow) = follows::get(tx, Side::Following, actor_id)? else {
+                return Ok(false);
+            };
+            let base = &app2.config.base_url;
+            let me = super::actor_id(base);
+            delivery::send_to(
+                tx,
+                base,
+                "Undo",
+                |id| {
+                    json!({
+                        "@context": "https://www.w3.org/ns/activitystreams",
+                        "id": id, "type": "Undo", "actor": me,
+                        "object": { "id": follow.follow_uri, "type": "Follow", "actor": me, "object": follow.actor.uri },
+                    })
+                },
+                std::slice::from_ref(&follow.actor.inbox),
+                false,
+            )?;
+            follows::remove(tx, Side::Following, actor_id)
+        })
+        .await?;
+    app.jobs_wake.notify_one();
+    Ok(done)
+}
+
+/// Approves (Accept) or refuses (Reject) a follower waiting for approval.
+pub async fn decide_follower(app: &App, actor_id: i64, approve: bool) -> Result<bool> {
+    let app2 = app.clone();
+    let done = app
+        .db
+        .write(move |tx| {
+            let Some(follow) = follows::get(tx, Side::Followers, actor_id)? else {
+                return Ok(false);
+            };
+            let base = &app2.config.base_url;
+            if approve {
+                follows::accept(tx, Side::Followers, actor_id)?;
+                dispatch::send_accept(tx, base, &follow.actor, &follow.follow_uri)?;
+            } else {
+                follows::remove(tx, Side::Followers, actor_id)?;
+                let me = super::actor_id(base);
+                delivery::send_to(
+                    tx,
+                    base,
+                    "Reject",
+                    |id| {
+                        json!({
+                            "@context": "https://www.w3.org/ns/activitystreams",
+                            "id": id, "type": "Reject", "actor": me,
+                            "object": { "id": follow.follow_uri, "type": "Follow", "actor": follow.actor.uri, "object": me },
+                        })
+                    },
+                    std::slice::from_ref(&follow.actor.inbox),
+                    false,
+                )?;
+            }
+            Ok(true)
+        })
+        .await?;
+    app.jobs_wake.notify_one();
+    Ok(done)
+}
+
+/// Longest reply accepted: Mastodon's own limit is 500 characters; a personal server may write
+/// more, but a reply box is not for essays.
+const MAX_REPLY_CHARS: usize = 5000;
+
+/// Replies to a post from elsewhere (stored in the timeline, notifications or a conversation):
+/// a public Note in reply to it, mentioning its author, delivered to the author and to the
+/// owner's followers.
+pub async fn reply(app: &App, remote_post_id: i64, text: &str) -> Result<i64, ReplyError> {
+    let text = text.replace("\r\n", "\n");
+    if text.trim().is_empty() {
+        return Err(ReplyError::Invalid("Write something to reply with.".into()));
+    }
+    if text.chars().count() > MAX_REPLY_CHARS {
+        return Err(ReplyError::Invalid(format!(
+            "A reply can be {MAX_REPLY_CHARS} characters at most."
+        )));
+    }
+    let html = markdown::to_html(&text);
+    let app2 = app.clone();
+    let id = app
+        .db
+        .write(move |tx| {
+            let Some(target) = remote_posts::by_id(tx, remote_post_id)? else {
+                return Ok(None);
+            };
+            let mentions = vec![target.actor.uri.clone()];
+            let id = own_replies::insert(tx, &target.uri, target.post_id, &text, &html, &mentions)?;
+            let reply = own_replies::by_id(tx, id)?.context("reply: just written")?;
+            let base = &app2.config.base_url;
+            let note = super::convert::own_reply_to_note(base, &reply);
+            let mut inboxes = follows::follower_inboxes(tx)?;
+            let author_inbox = target.actor.delivery_inbox().to_string();
+            if !inboxes.contains(&author_inbox) {
+                inboxes.push(author_inbox);
+            }
+            delivery::send_to(
+                tx,
+                base,
+                "Create",
+                |activity_id| super::convert::activity(base, "Create", &activity_id, note),
+                &inboxes,
+                true,
+            )?;
+            Ok(Some(id))
+        })
+        .await
+        .map_err(ReplyError::Internal)?;
+    app.jobs_wake.notify_one();
+    id.ok_or_else(|| ReplyError::Invalid("That post is no longer here.".into()))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReplyError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Internal(anyhow::Error),
+}
+
+/// The job for a Move of a followed account: follow the new account if it names the old one
+/// among its aliases (otherwise anyone could claim to be where an account moved), and drop the
+/// old follow.
+pub async fn follow_move(app: &App, old_actor: String, target: String) -> Result<()> {
+    let app2 = app.clone();
+    let target2 = target.clone();
+    let new = tokio::task::spawn_blocking(move || remote::fetch_actor(&app2, &target2)).await??;
+    if !new.also_known_as.contains(&old_actor) {
+        tracing::warn!(
+            old_actor,
+            target,
+            "a Move that the new account does not confirm was ignored"
+        );
+        return Ok(());
+    }
+    let old = app.db.read(move |c| actors::by_uri(c, &old_actor)).await?;
+    send_follow(app, new).await?;
+    if let Some(old) = old {
+        unfollow(app, old.id).await?;
+    }
+    Ok(())
+}
+
+/// Blocks an actor: their follows both ways and their posts here go, and nothing they send is
+/// accepted again.
+pub async fn block_actor(app: &App, uri: &str) -> Result<()> {
+    let uri = uri.trim().to_string();
+    app.db
+        .write(move |tx| {
+            blocks::block_actor(tx, &uri)?;
+            if let Some(actor) = actors::by_uri(tx, &uri)? {
+                follows::remove(tx, Side::Followers, actor.id)?;
+                follows::remove(tx, Side::Following, actor.id)?;
+                remote_posts::delete_by_actor(tx, actor.id)?;
+            }
+            Ok(())
+        })
+        .await
+}
+
+/// Blocks a whole domain: its actors are forgotten (with their follows, replies and
+/// notifications) and deliveries to it stop.
+pub async fn block_domain(app: &App, block: DomainBlock) -> Result<()> {
+    app.db
+        .write(move |tx| {
+            blocks::block_domain(tx, &block)?;
+            for id in actors::ids_on_domain(tx, &block.domain)? {
+                actors::delete(tx, id)?;
+            }
+            Ok(())
+        })
+        .await
+}

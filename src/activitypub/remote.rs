@@ -1,0 +1,197 @@
+//! Fetching from other servers: actors, objects and WebFinger. Every GET is signed, so servers
+//! in Mastodon's authorized-fetch mode answer. These functions block: call them from a job or
+//! `spawn_blocking`.
+
+use anyhow::{Context, Result, anyhow, bail};
+use serde_json::Value;
+
+use crate::app::App;
+use crate::net::{self, Fetched};
+use crate::store::actors::{self, Actor};
+
+use super::convert::{self, id_of};
+use super::signature::cavage;
+
+/// Actor documents and posts are small; a megabyte is generous and bounds a hostile answer.
+pub const MAX_DOCUMENT_BYTES: u64 = 1024 * 1024;
+
+/// An HTTP date (RFC 9110's IMF-fixdate), as the `Date` header carries.
+pub fn http_date(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+}
+
+/// GETs a URL signed as the site's actor over `(request-target) host date accept`, as Mastodon
+/// signs its own fetches.
+pub fn signed_get(app: &App, url: &str, accept: &str) -> Result<Fetched> {
+    let target = request_target(url)?;
+    let host = net::host_header(url).ok_or_else(|| anyhow!("{url} has no host"))?;
+    let date = http_date(chrono::Utc::now());
+    let fed = &app.federation;
+    let signature = cavage::sign(
+        &fed.key.private,
+        &fed.key_id,
+        &[
+            ("(request-target)", format!("get {target}")),
+            ("host", host),
+            ("date", date.clone()),
+            ("accept", accept.to_string()),
+        ],
+    )?;
+    Ok(app.http.get_with(
+        url,
+        &[
+            ("Accept", accept.to_string()),
+            ("Date", date),
+            ("Signature", signature),
+        ],
+        MAX_DOCUMENT_BYTES,
+    )?)
+}
+
+/// The path and query of a URL, as `(request-target)` has it.
+pub fn request_target(url: &str) -> Result<String> {
+    let uri: poem::http::Uri = url.parse().with_context(|| format!("{url} is not a URL"))?;
+    Ok(uri
+        .path_and_query()
+        .map_or_else(|| "/".to_string(), |pq| pq.as_str().to_string()))
+}
+
+/// Fetches an ActivityStreams document. A 410 is reported as `Gone` so callers can forget it.
+pub fn fetch_json(app: &App, url: &str) -> Result<Value, FetchError> {
+    let fetched = signed_get(app, url, super::ACCEPT).map_err(FetchError::Other)?;
+    match fetched.status {
+        200 => serde_json::from_slice(&fetched.body)
+            .map_err(|e| FetchError::Other(anyhow!("{url}: not JSON: {e}"))),
+        404 | 410 => Err(FetchError::Gone),
+        other => Err(FetchError::Other(anyhow!("{url} answered {other}"))),
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("the document is gone")]
+    Gone,
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+/// Fetches an actor and stores what it says. The document's id must be on the same server as
+/// the URL it was fetched from, or anyone could publish someone else's profile.
+pub fn fetch_actor(app: &App, uri: &str) -> Result<Actor> {
+    let doc = fetch_json(app, uri)?;
+    store_actor(app, uri, &doc, None)
+}
+
+fn store_actor(app: &App, fetched_from: &str, doc: &Value, key_id: Option<&str>) -> Result<Actor> {
+    let mut actor = convert::json_to_actor(doc, key_id)?;
+    if super::origin_of(&actor.uri) != super::origin_of(fetched_from) {
+        bail!(
+            "{fetched_from} served an actor from another server ({})",
+            actor.uri
+        );
+    }
+    if super::origin_of(&actor.inbox) != super::origin_of(&actor.uri) {
+        bail!("{} names an inbox on another server", actor.uri);
+    }
+    actor.id = app.db.write_blocking(|tx| actors::upsert(tx, &actor))?;
+    Ok(actor)
+}
+
+/// Finds the actor that owns a key id: the key id is usually the actor's URL with a fragment,
+/// sometimes a separate document (`/main-key`, or a Key object) naming its `owner`.
+pub fn fetch_key_owner(app: &App, key_id: &str) -> Result<Actor> {
+    let doc_url = key_id.split('#').next().unwrap_or(key_id);
+    let doc = fetch_json(app, doc_url)?;
+    if doc.get("inbox").is_some() {
+        return store_actor(app, doc_url, &doc, Some(key_id));
+    }
+    let owner = doc
+        .get("owner")
+        .and_then(id_of)
+        .ok_or_else(|| anyhow!("{key_id} is neither an actor nor a key with an owner"))?;
+    if super::origin_of(owner) != super::origin_of(key_id) {
+        bail!("the key {key_id} names an owner on another server");
+    }
+    let owner_doc = fetch_json(app, owner)?;
+    let actor = store_actor(app, owner, &owner_doc, Some(key_id))?;
+    if actor.key_id != key_id {
+        bail!("{owner} does not list the key {key_id}");
+    }
+    Ok(actor)
+}
+
+/// Resolves `user@domain` (with or without a leading @) through WebFinger to an actor URL.
+pub fn webfinger(app: &App, handle: &str) -> Result<String> {
+    let handle = handle.trim().trim_start_matches('@');
+    let (user, domain) = handle
+        .split_once('@')
+        .filter(|(u, d)| !u.is_empty() && !d.is_empty() && !d.contains(['/', '?', '#', '@']))
+        .ok_or_else(|| anyhow!("{handle:?} is not a handle like name@example.social"))?;
+    // Loopback peers in tests and local networks speak plain HTTP; the rest of the world HTTPS.
+    let scheme = if app.config.allow_private_network && is_local(domain) {
+        "http"
+    } else {
+        "https"
+    };
+    let query = serde_urlencoded::to_string([("resource", format!("acct:{user}@{domain}"))])?;
+    let url = format!("{scheme}://{domain}/.well-known/webfinger?{query}");
+    let fetched = app.http.get(
+        &url,
+        "application/jrd+json, application/json",
+        MAX_DOCUMENT_BYTES,
+    )?;
+    if fetched.status != 200 {
+        bail!(
+            "no account {handle} (WebFinger answered {})",
+            fetched.status
+        );
+    }
+    let jrd: Value = serde_json::from_slice(&fetched.body).context("WebFinger: not JSON")?;
+    jrd.get("links")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .find(|l| {
+            l.get("rel").and_then(Value::as_str) == Some("self")
+                && l.get("type")
+                    .and_then(Value::as_str)
+                    .is_some_and(super::is_as2_content_type)
+        })
+        .and_then(|l| l.get("href").and_then(Value::as_str))
+        .map(String::from)
+        .ok_or_else(|| anyhow!("{handle} has no ActivityPub actor"))
+}
+
+fn is_local(domain: &str) -> bool {
+    let host = domain.rsplit_once(':').map_or(domain, |(h, _)| h);
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| !net::is_public(ip))
+}
+
+/// A handle or profile URL, as the owner types it, to a stored actor (fetching it if needed).
+pub fn resolve(app: &App, input: &str) -> Result<Actor> {
+    let input = input.trim();
+    let uri = if input.starts_with("https://") || input.starts_with("http://") {
+        input.to_string()
+    } else {
+        webfinger(app, input)?
+    };
+    if let Some(known) = app.db.read_blocking(|c| actors::by_uri(c, &uri))?
+        && crate::store::now() - known.fetched_at < ACTOR_FRESH_SECS
+    {
+        return Ok(known);
+    }
+    let doc = fetch_json(app, &uri)?;
+    // A profile URL (https://m.example/@bob) serves the actor, whose id is the canonical URL.
+    let id = doc
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or(&uri)
+        .to_string();
+    store_actor(app, &id, &doc, None)
+}
+
+/// How long a stored actor is trusted before it is fetched again for an owner's action.
+const ACTOR_FRESH_SECS: i64 = 24 * 3600;

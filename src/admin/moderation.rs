@@ -1,0 +1,326 @@
+//! Moderation (`/admin/moderation`): replies waiting for approval, removing any reply, blocking
+//! and muting actors, blocking domains, and the domain block list in Mastodon's CSV format.
+
+use crate::ctx;
+use poem::http::header;
+use poem::web::{Data, Path, Query, Redirect};
+use poem::{IntoResponse, Response, handler};
+use serde::Deserialize;
+
+use super::DoneQuery;
+use super::timeline::RemoteView;
+use crate::activitypub::following;
+use crate::app::App;
+use crate::auth::Admin;
+use crate::auth::csrf::{AdminForm, NoFields};
+use crate::error::{AppError, Result};
+use crate::render::time;
+use crate::store::blocks::{self, DomainBlock};
+use crate::store::remote_posts::{self, Moderation};
+
+/// The header row of Mastodon's domain block export, which its import expects.
+const CSV_HEADER: [&str; 6] = [
+    "#domain",
+    "#severity",
+    "#reject_media",
+    "#reject_reports",
+    "#public_comment",
+    "#obfuscate",
+];
+
+#[handler]
+pub async fn index(
+    Data(app): Data<&App>,
+    admin: Admin,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response> {
+    let tz = time::zone(&app.settings().await?.timezone);
+    let (pending, domains, actors) = app
+        .db
+        .read(|c| {
+            Ok((
+                remote_posts::pending(c)?,
+                blocks::domain_blocks(c)?,
+                blocks::blocked_actors(c)?,
+            ))
+        })
+        .await?;
+    let pending: Vec<RemoteView> = pending
+        .into_iter()
+        .map(|post| RemoteView {
+            when: time::display_date(post.published_at, tz),
+            post,
+        })
+        .collect();
+    super::render(
+        app,
+        &admin,
+        "moderation.html",
+        "moderation",
+        q.done.as_deref(),
+        ctx! { pending, domains, actors },
+    )
+    .await
+}
+
+#[handler]
+pub async fn approve(
+    Data(app): Data<&App>,
+    Path(id): Path<i64>,
+    _f: AdminForm<NoFields>,
+) -> Result<Response> {
+    set(app, id, Moderation::Approved, "approved").await
+}
+
+#[handler]
+pub async fn reject(
+    Data(app): Data<&App>,
+    Path(id): Path<i64>,
+    _f: AdminForm<NoFields>,
+) -> Result<Response> {
+    set(app, id, Moderation::Rejected, "rejected").await
+}
+
+async fn set(app: &App, id: i64, m: Moderation, done: &str) -> Result<Response> {
+    if !app
+        .db
+        .write(move |tx| remote_posts::set_moderation(tx, id, m))
+        .await?
+    {
+        return Err(AppError::NotFound);
+    }
+    Ok(Redirect::see_other(format!("/admin/moderation?done={done}")).into_response())
+}
+
+/// Removes any reply (or other post from elsewhere) for good.
+#[handler]
+pub async fn remove(
+    Data(app): Data<&App>,
+    Path(id): Path<i64>,
+    _f: AdminForm<NoFields>,
+) -> Result<Response> {
+    if !app.db.write(move |tx| remote_posts::delete(tx, id)).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(Redirect::see_other("/admin/moderation?done=removed").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct DomainForm {
+    domain: String,
+    #[serde(default)]
+    public_comment: String,
+}
+
+/// A domain as typed or pasted: a bare host name, lowercased, without scheme, path or port.
+fn clean_domain(raw: &str) -> Option<String> {
+    let d = raw
+        .trim()
+        .trim_start_matches("https://")
+        .trim_start_matches("http://");
+    let d = d
+        .split(['/', ':'])
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
+    let valid = !d.is_empty()
+        && d.len() <= 253
+        && d.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+        && !d.starts_with('.');
+    valid.then_some(d)
+}
+
+#[handler]
+pub async fn block_domain(Data(app): Data<&App>, f: AdminForm<DomainForm>) -> Result<Response> {
+    let domain = clean_domain(&f.form.domain).ok_or_else(|| {
+        AppError::BadRequest("That is not a domain name like example.social.".into())
+    })?;
+    following::block_domain(
+        app,
+        DomainBlock {
+            domain,
+            severity: "suspend".into(),
+            public_comment: f.form.public_comment.trim().chars().take(500).collect(),
+        },
+    )
+    .await?;
+    Ok(Redirect::see_other("/admin/moderation?done=blocked").into_response())
+}
+
+#[handler]
+pub async fn unblock_domain(Data(app): Data<&App>, f: AdminForm<DomainForm>) -> Result<Response> {
+    let domain = f.form.domain.trim().to_ascii_lowercase();
+    app.db
+        .write(move |tx| blocks::unblock_domain(tx, &domain))
+        .await?;
+    Ok(Redirect::see_other("/admin/moderation?done=unblocked").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ActorForm {
+    uri: String,
+    #[serde(default)]
+    action: String,
+}
+
+fn actor_uri(raw: &str) -> Result<String> {
+    let uri = raw.trim();
+    if (uri.starts_with("https://") || uri.starts_with("http://"))
+        && crate::activitypub::host_of(uri).is_some()
+    {
+        Ok(uri.to_string())
+    } else {
+        Err(AppError::BadRequest(
+            "Give the account's URL (its actor id), such as https://example.social/users/name."
+                .into(),
+        ))
+    }
+}
+
+#[handler]
+pub async fn block_actor(Data(app): Data<&App>, f: AdminForm<ActorForm>) -> Result<Response> {
+    let uri = actor_uri(&f.form.uri)?;
+    following::block_actor(app, &uri).await?;
+    Ok(Redirect::see_other("/admin/moderation?done=blocked").into_response())
+}
+
+#[handler]
+pub async fn unblock_actor(Data(app): Data<&App>, f: AdminForm<ActorForm>) -> Result<Response> {
+    let uri = f.form.uri.trim().to_string();
+    app.db
+        .write(move |tx| blocks::unblock_actor(tx, &uri))
+        .await?;
+    Ok(Redirect::see_other("/admin/moderation?done=unblocked").into_response())
+}
+
+/// Mute or unmute: a muted account's posts stay out of the timeline and notifications, and its
+/// replies wait for approval, but it is not told and its follow stays.
+#[handler]
+pub async fn mute(Data(app): Data<&App>, f: AdminForm<ActorForm>) -> Result<Response> {
+    let uri = actor_uri(&f.form.uri)?;
+    let muted = f.form.action != "unmute";
+    app.db
+        .write(move |tx| blocks::set_muted(tx, &uri, muted))
+        .await?;
+    let done = if muted { "muted" } else { "unmuted" };
+    Ok(Redirect::see_other(format!("/admin/moderation?done={done}")).into_response())
+}
+
+/// The domain block list as Mastodon exports it.
+#[handler]
+pub async fn export_domains(Data(app): Data<&App>, _admin: Admin) -> Result<Response> {
+    let list = app.db.read(blocks::domain_blocks).await?;
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let write = |out: &mut csv::Writer<Vec<u8>>| -> csv::Result<()> {
+        out.write_record(CSV_HEADER)?;
+        for b in &list {
+            out.write_record([
+                b.domain.as_str(),
+                b.severity.as_str(),
+                "false",
+                "false",
+                b.public_comment.as_str(),
+                "false",
+            ])?;
+        }
+        out.flush()?;
+        Ok(())
+    };
+    write(&mut out).map_err(anyhow::Error::from)?;
+    let body = out.into_inner().map_err(|e| anyhow::anyhow!("csv: {e}"))?;
+    Ok(Response::builder()
+        .content_type("text/csv; charset=utf-8")
+        .header(
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"domain_blocks.csv\"",
+        )
+        .header(header::CACHE_CONTROL, "no-store")
+        .body(body))
+}
+
+#[derive(Deserialize)]
+pub struct ImportForm {
+    csv: String,
+}
+
+/// Reads a domain block list: Mastodon's CSV (with its `#domain` header), or one domain per line.
+pub fn parse_domain_csv(text: &str) -> Result<Vec<DomainBlock>, String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut blocks = Vec::new();
+    let mut columns: Option<Vec<String>> = None;
+    for (n, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| format!("Line {}: {e}", n + 1))?;
+        let first = record.get(0).unwrap_or_default().trim();
+        if first.is_empty() {
+            continue;
+        }
+        if first.starts_with('#') && columns.is_none() {
+            columns = Some(
+                record
+                    .iter()
+                    .map(|c| c.trim().trim_start_matches('#').to_string())
+                    .collect(),
+            );
+            continue;
+        }
+        let field = |name: &str| {
+            columns
+                .as_ref()
+                .and_then(|cols| cols.iter().position(|c| c == name))
+                .and_then(|i| record.get(i))
+                .unwrap_or_default()
+                .trim()
+                .to_string()
+        };
+        let domain = clean_domain(first)
+            .ok_or_else(|| format!("Line {}: “{first}” is not a domain.", n + 1))?;
+        let severity = match field("severity").as_str() {
+            "silence" => "silence",
+            "noop" => "noop",
+            _ => "suspend",
+        };
+        blocks.push(DomainBlock {
+            domain,
+            severity: severity.into(),
+            public_comment: field("public_comment").chars().take(500).collect(),
+        });
+    }
+    Ok(blocks)
+}
+
+#[handler]
+pub async fn import_domains(Data(app): Data<&App>, f: AdminForm<ImportForm>) -> Result<Response> {
+    let blocks = parse_domain_csv(&f.form.csv).map_err(AppError::BadRequest)?;
+    for block in blocks {
+        following::block_domain(app, block).await?;
+    }
+    Ok(Redirect::see_other("/admin/moderation?done=imported").into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_mastodons_domain_block_export_and_plain_lists() {
+        let csv = "#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate\n\
+                   spam.example,suspend,false,false,\"spam, lots\",false\n\
+                   loud.example,silence,true,false,,false\n";
+        let list = parse_domain_csv(csv).unwrap();
+        assert_eq!(list.len(), 2);
+        assert_eq!(list[0].domain, "spam.example");
+        assert_eq!(list[0].public_comment, "spam, lots");
+        assert_eq!(list[1].severity, "silence");
+        let plain = parse_domain_csv("a.example\n\nhttps://B.example/\n").unwrap();
+        assert_eq!(
+            plain.iter().map(|b| b.domain.as_str()).collect::<Vec<_>>(),
+            ["a.example", "b.example"]
+        );
+        assert!(parse_domain_csv("not a domain!\n").is_err());
+    }
+}

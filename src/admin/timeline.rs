@@ -1,0 +1,96 @@
+//! The timeline (`/admin/timeline`): posts of followed accounts, newest first, optionally those
+//! with one emoji topic, each with a reply box. No boosts or favourites: reply instead.
+
+use crate::ctx;
+use poem::web::{Data, Query, Redirect};
+use poem::{IntoResponse, Response, handler};
+use serde::{Deserialize, Serialize};
+
+use crate::activitypub::following::{self, ReplyError};
+use crate::app::App;
+use crate::auth::Admin;
+use crate::auth::csrf::AdminForm;
+use crate::error::{AppError, Result};
+use crate::paging::Page;
+use crate::render::time;
+use crate::store::remote_posts::{self, RemotePost};
+
+const PER_PAGE: u32 = 40;
+
+#[derive(Deserialize)]
+pub struct TimelineQuery {
+    topic: Option<String>,
+    page: Option<u32>,
+    done: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct RemoteView {
+    pub post: RemotePost,
+    pub when: String,
+}
+
+#[handler]
+pub async fn index(
+    Data(app): Data<&App>,
+    admin: Admin,
+    Query(q): Query<TimelineQuery>,
+) -> Result<Response> {
+    let settings = app.settings().await?;
+    let tz = time::zone(&settings.timezone);
+    let topic = q
+        .topic
+        .as_deref()
+        .and_then(|slug| settings.topics.iter().find(|t| t.slug == slug))
+        .cloned();
+    let page = Page::new(q.page, PER_PAGE);
+    let emoji = topic.as_ref().map(|t| t.emoji.clone());
+    let (limit, offset) = (page.fetch(), page.offset());
+    let posts = app
+        .db
+        .read(move |c| remote_posts::timeline(c, emoji.as_deref(), limit, offset))
+        .await?;
+    let (posts, prev, next) = page.split(posts);
+    let posts: Vec<RemoteView> = posts
+        .into_iter()
+        .map(|post| RemoteView {
+            when: time::display_date(post.published_at, tz),
+            post,
+        })
+        .collect();
+    let topics = settings.topics.clone();
+    super::render(
+        app,
+        &admin,
+        "timeline.html",
+        "timeline",
+        q.done.as_deref(),
+        ctx! { posts, topics, topic, prev, next },
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct ReplyForm {
+    remote_post_id: i64,
+    text: String,
+    #[serde(default)]
+    back: String,
+}
+
+#[handler]
+pub async fn reply(Data(app): Data<&App>, f: AdminForm<ReplyForm>) -> Result<Response> {
+    match following::reply(app, f.form.remote_post_id, &f.form.text).await {
+        Ok(_) => {
+            // Back to the screen the reply was written on; only known admin screens.
+            let back = match f.form.back.as_str() {
+                "moderation" => "/admin/moderation?done=replied",
+                "notifications" => "/admin/notifications?done=replied",
+                _ => "/admin/timeline?done=replied",
+            };
+            Ok(Redirect::see_other(back).into_response())
+        }
+        Err(ReplyError::Invalid(message)) => Err(AppError::BadRequest(message)),
+        Err(ReplyError::Internal(e)) => Err(AppError::Internal(e)),
+    }
+}

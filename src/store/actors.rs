@@ -1,0 +1,162 @@
+//! Remote actors as last fetched, and the site's own key pair.
+
+use anyhow::{Context, Result};
+use rusqlite::{Connection, OptionalExtension, Row};
+use serde::Serialize;
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Actor {
+    pub id: i64,
+    pub uri: String,
+    /// user@domain, for display and for mentions.
+    pub handle: String,
+    pub name: String,
+    pub url: String,
+    pub icon: String,
+    pub inbox: String,
+    pub shared_inbox: String,
+    pub key_id: String,
+    pub public_key_pem: String,
+    pub also_known_as: Vec<String>,
+    pub fetched_at: i64,
+}
+
+impl Actor {
+    /// Where deliveries go: the server's shared inbox when it has one, so that a post reaches a
+    /// server with many followers once.
+    pub fn delivery_inbox(&self) -> &str {
+        if self.shared_inbox.is_empty() {
+            &self.inbox
+        } else {
+            &self.shared_inbox
+        }
+    }
+
+    pub fn display_name(&self) -> &str {
+        if self.name.trim().is_empty() {
+            &self.handle
+        } else {
+            &self.name
+        }
+    }
+}
+
+pub const COLUMNS: &str = "a.id, a.uri, a.handle, a.name, a.url, a.icon, a.inbox, a.shared_inbox, \
+                           a.key_id, a.public_key_pem, a.also_known_as, a.fetched_at";
+
+pub fn from_row(r: &Row) -> rusqlite::Result<Actor> {
+    let aka: String = r.get("also_known_as")?;
+    Ok(Actor {
+        id: r.get("id")?,
+        uri: r.get("uri")?,
+        handle: r.get("handle")?,
+        name: r.get("name")?,
+        url: r.get("url")?,
+        icon: r.get("icon")?,
+        inbox: r.get("inbox")?,
+        shared_inbox: r.get("shared_inbox")?,
+        key_id: r.get("key_id")?,
+        public_key_pem: r.get("public_key_pem")?,
+        also_known_as: serde_json::from_str(&aka).unwrap_or_default(),
+        fetched_at: r.get("fetched_at")?,
+    })
+}
+
+fn one(conn: &Connection, filter: &str, value: &dyn rusqlite::ToSql) -> Result<Option<Actor>> {
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM actors a WHERE {filter}"))?
+        .query_row([value], from_row)
+        .optional()
+        .context("store: load actor")
+}
+
+pub fn by_uri(conn: &Connection, uri: &str) -> Result<Option<Actor>> {
+    one(conn, "a.uri = ?1", &uri)
+}
+
+pub fn by_id(conn: &Connection, id: i64) -> Result<Option<Actor>> {
+    one(conn, "a.id = ?1", &id)
+}
+
+pub fn by_key_id(conn: &Connection, key_id: &str) -> Result<Option<Actor>> {
+    one(conn, "a.key_id = ?1", &key_id)
+}
+
+/// Case-insensitive lookup by user@domain.
+pub fn by_handle(conn: &Connection, handle: &str) -> Result<Option<Actor>> {
+    one(conn, "a.handle = ?1 COLLATE NOCASE", &handle)
+}
+
+/// Stores what was fetched about an actor, keeping its row id; returns the row id.
+pub fn upsert(conn: &Connection, a: &Actor) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO actors (uri, handle, name, url, icon, inbox, shared_inbox, key_id,
+                             public_key_pem, also_known_as, fetched_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT (uri) DO UPDATE SET handle = excluded.handle, name = excluded.name,
+             url = excluded.url, icon = excluded.icon, inbox = excluded.inbox,
+             shared_inbox = excluded.shared_inbox, key_id = excluded.key_id,
+             public_key_pem = excluded.public_key_pem, also_known_as = excluded.also_known_as,
+             fetched_at = excluded.fetched_at
+         RETURNING id",
+    )?
+    .query_row(
+        rusqlite::params![
+            a.uri,
+            a.handle,
+            a.name,
+            a.url,
+            a.icon,
+            a.inbox,
+            a.shared_inbox,
+            a.key_id,
+            a.public_key_pem,
+            serde_json::to_string(&a.also_known_as)?,
+            a.fetched_at
+        ],
+        |r| r.get(0),
+    )
+    .context("store: save actor")
+}
+
+/// Forgets an actor and, through the foreign keys, its follows, posts and notifications.
+pub fn delete(conn: &Connection, id: i64) -> Result<()> {
+    conn.execute("DELETE FROM actors WHERE id = ?1", [id])
+        .context("store: delete actor")?;
+    Ok(())
+}
+
+/// Actors whose id is on a host (a domain block removes them all).
+pub fn ids_on_domain(conn: &Connection, domain: &str) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare("SELECT id, uri FROM actors")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+    let mut ids = Vec::new();
+    for row in rows {
+        let (id, uri) = row?;
+        if crate::activitypub::host_of(&uri)
+            .is_some_and(|h| super::blocks::domain_covers(domain, &h))
+        {
+            ids.push(id);
+        }
+    }
+    Ok(ids)
+}
+
+/// The site's own key pair, if it was made.
+pub fn own_key(conn: &Connection) -> Result<Option<(String, String)>> {
+    conn.query_row(
+        "SELECT private_pem, public_pem FROM actor_key WHERE id = 1",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
+    .context("store: load actor key")
+}
+
+pub fn set_own_key(conn: &Connection, private_pem: &str, public_pem: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO actor_key (id, private_pem, public_pem, created_at) VALUES (1, ?1, ?2, ?3)",
+        (private_pem, public_pem, super::now()),
+    )
+    .context("store: save actor key")?;
+    Ok(())
+}

@@ -1,0 +1,77 @@
+//! The owner's replies to posts from elsewhere.
+
+use anyhow::{Context, Result};
+use rusqlite::{Connection, OptionalExtension, Row};
+use serde::Serialize;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct OwnReply {
+    pub id: i64,
+    pub in_reply_to: String,
+    pub post_id: Option<i64>,
+    pub markdown: String,
+    pub html: String,
+    /// Actor URLs the reply mentions (and is delivered to).
+    pub mentions: Vec<String>,
+    pub created_at: i64,
+    pub deleted_at: Option<i64>,
+}
+
+fn from_row(r: &Row) -> rusqlite::Result<OwnReply> {
+    let mentions: String = r.get("mentions")?;
+    Ok(OwnReply {
+        id: r.get("id")?,
+        in_reply_to: r.get("in_reply_to")?,
+        post_id: r.get("post_id")?,
+        markdown: r.get("markdown")?,
+        html: r.get("html")?,
+        mentions: serde_json::from_str(&mentions).unwrap_or_default(),
+        created_at: r.get("created_at")?,
+        deleted_at: r.get("deleted_at")?,
+    })
+}
+
+pub fn insert(
+    conn: &Connection,
+    in_reply_to: &str,
+    post_id: Option<i64>,
+    markdown: &str,
+    html: &str,
+    mentions: &[String],
+) -> Result<i64> {
+    conn.execute(
+        "INSERT INTO own_replies (in_reply_to, post_id, markdown, html, mentions, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        (
+            in_reply_to,
+            post_id,
+            markdown,
+            html,
+            serde_json::to_string(mentions)?,
+            super::now(),
+        ),
+    )
+    .context("store: insert reply")?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn by_id(conn: &Connection, id: i64) -> Result<Option<OwnReply>> {
+    conn.query_row("SELECT * FROM own_replies WHERE id = ?1", [id], from_row)
+        .optional()
+        .context("store: load reply")
+}
+
+/// The conversation (the owner's post) a reply of the owner's belongs to.
+pub fn conversation(conn: &Connection, id: i64) -> Result<Option<i64>> {
+    Ok(by_id(conn, id)?.and_then(|r| r.post_id))
+}
+
+/// The owner's replies shown in a post's conversation, oldest first.
+pub fn in_conversation(conn: &Connection, post_id: i64) -> Result<Vec<OwnReply>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT * FROM own_replies WHERE post_id = ?1 AND deleted_at IS NULL ORDER BY created_at, id",
+    )?;
+    let rows = stmt.query_map([post_id], from_row)?;
+    rows.collect::<rusqlite::Result<_>>()
+        .context("store: list replies")
+}
