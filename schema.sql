@@ -80,6 +80,7 @@ CREATE TABLE post_topics (
 CREATE INDEX post_topics_topic ON post_topics (topic, post_id);
 
 -- Uploaded images. Files live under the data folder named by the SHA-256 of their (cleaned) bytes.
+-- `blurhash` (added by migration 3, hence its layout) is the placeholder Mastodon paints first.
 CREATE TABLE media (
     id            INTEGER PRIMARY KEY,
     hash          TEXT NOT NULL UNIQUE,
@@ -92,7 +93,7 @@ CREATE TABLE media (
     original_name TEXT NOT NULL DEFAULT '',
     alt           TEXT NOT NULL DEFAULT '',
     created_at    INTEGER NOT NULL
-);
+, blurhash TEXT NOT NULL DEFAULT '');
 
 -- Photos attached to a post, in order, each with the alt text written for that post.
 CREATE TABLE post_photos (

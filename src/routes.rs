@@ -62,6 +62,7 @@ pub fn build(app: App) -> impl Endpoint {
             get(admin::settings::page).post(admin::settings::save),
         )
         .at("/settings/avatar", post(admin::settings::upload_avatar))
+        .at("/settings/header", post(admin::settings::upload_header))
         .at("/password", post(admin::settings::change_password))
         .at(
             "/tokens",
@@ -72,11 +73,14 @@ pub fn build(app: App) -> impl Endpoint {
         .at("/fediverse", get(admin::fediverse::index))
         .at("/following", post(admin::fediverse::follow))
         .at("/following/:id/delete", post(admin::fediverse::unfollow))
+        .at("/move", post(admin::fediverse::move_account))
+        .at("/move/cancel", post(admin::fediverse::cancel_move))
         .at("/followers/:id/approve", post(admin::fediverse::approve))
         .at("/followers/:id/reject", post(admin::fediverse::reject))
         .at("/notifications", get(admin::notifications::index))
         .at("/timeline", get(admin::timeline::index))
         .at("/replies", post(admin::timeline::reply))
+        .at("/remote-media", get(admin::remote_media::fetch))
         .at("/moderation", get(admin::moderation::index))
         .at("/moderation/:id/approve", post(admin::moderation::approve))
         .at("/moderation/:id/reject", post(admin::moderation::reject))

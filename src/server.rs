@@ -16,7 +16,7 @@ use tokio::sync::oneshot;
 use crate::app::App;
 use crate::auth::owner;
 use crate::config::{Acme, Config};
-use crate::store::{Db, sessions, settings};
+use crate::store::{Db, settings};
 use crate::{jobs, routes};
 
 /// Grace given to requests in flight when the server is asked to stop.
@@ -43,12 +43,15 @@ async fn setup_link(app: &App) -> Result<Option<String>> {
         .await
 }
 
-/// What every start does before serving: drop expired sessions, print the setup link on a site
-/// without an owner, and start the job worker.
+/// What every start does before serving: queue the daily housekeeping (it runs now, then once a
+/// day), print the setup link on a site without an owner, and start the job worker.
 async fn boot(app: &App) -> Result<()> {
     let now = crate::store::now();
     app.db
-        .write(move |tx| sessions::delete_expired(tx, now))
+        .write(move |tx| {
+            jobs::cancel(tx, &jobs::Job::Housekeeping)?;
+            jobs::enqueue(tx, &jobs::Job::Housekeeping, now)
+        })
         .await?;
     if let Some(link) = setup_link(app).await? {
         // Printed, not only logged: this is how the owner finds their way in.

@@ -96,7 +96,9 @@ pub fn owner_to_actor(
     if let Some(avatar) = &settings.avatar {
         let url = base.join(&files::public_path(avatar));
         actor["icon"] = json!({ "type": "Image", "url": url });
-        // No separate header image is kept; Mastodon falls back to a plain header without one.
+    }
+    if let Some(header) = &settings.header_image {
+        actor["image"] = json!({ "type": "Image", "url": base.join(&files::public_path(header)) });
     }
     if !settings.moved_to.is_empty() {
         actor["movedTo"] = json!(settings.moved_to);
@@ -159,15 +161,21 @@ pub fn post_to_object(
         "to": to,
         "cc": cc,
         "content": content,
-        "attachment": post.photos.iter().map(|p| json!({
-            "type": "Image",
-            "mediaType": p.media.mime,
-            "url": base.join(&files::url_path(&p.media.hash, &p.media.ext, None)),
-            // Mastodon reads the alt text from `name`.
-            "name": p.alt,
-            "width": p.media.width,
-            "height": p.media.height,
-        })).collect::<Vec<_>>(),
+        "attachment": post.photos.iter().map(|p| {
+            let mut image = json!({
+                "type": "Image",
+                "mediaType": p.media.mime,
+                "url": base.join(&files::url_path(&p.media.hash, &p.media.ext, None)),
+                // Mastodon reads the alt text from `name`.
+                "name": p.alt,
+                "width": p.media.width,
+                "height": p.media.height,
+            });
+            if !p.media.blurhash.is_empty() {
+                image["blurhash"] = json!(p.media.blurhash);
+            }
+            image
+        }).collect::<Vec<_>>(),
         "tag": mentions.iter().map(|a| json!({
             "type": "Mention",
             "href": a.uri,
@@ -300,7 +308,8 @@ pub fn json_to_actor(v: &Value, key_id: Option<&str>) -> Result<Actor, NotAnActo
         .get("preferredUsername")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    let host = super::host_of(uri).ok_or(NotAnActor("id is not a URL"))?;
+    // The host as written in handles: with its port when not the default (local peers).
+    let host = crate::net::host_header(uri).ok_or(NotAnActor("id is not a URL"))?;
     let keys: Vec<&Value> = match v.get("publicKey") {
         Some(Value::Array(items)) => items.iter().collect(),
         Some(key @ Value::Object(_)) => vec![key],
@@ -448,13 +457,15 @@ fn attachment(v: &Value) -> Option<Attachment> {
     if !url.starts_with("https://") && !url.starts_with("http://") {
         return None;
     }
+    // Some servers leave out mediaType on images; their type says it.
+    let media_type = match v.get("mediaType").and_then(Value::as_str) {
+        Some(t) => t.to_string(),
+        None if v.get("type").and_then(Value::as_str) == Some("Image") => "image/*".to_string(),
+        None => String::new(),
+    };
     Some(Attachment {
         url,
-        media_type: v
-            .get("mediaType")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string(),
+        media_type,
         alt: v
             .get("name")
             .and_then(Value::as_str)

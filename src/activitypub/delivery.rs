@@ -14,8 +14,8 @@ use crate::net;
 use crate::store::posts::{self, Kind, Status};
 use crate::store::{self, activities, blocks, follows};
 
-use super::convert;
 use super::signature::cavage;
+use super::{convert, mentions};
 
 /// An inbox failing for this long, without one success, is marked dead and skipped, until its
 /// server sends us something again. Mastodon gives up after about a week; a personal site
@@ -99,22 +99,37 @@ pub async fn fan_out(app: &App, activity_id: i64) -> Result<()> {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )?;
             let id = activity_url(base, activity_id);
+            let mut mentioned = Vec::new();
             let json = match post_id {
                 Some(post_id) => {
                     let post = posts::by_id(tx, post_id)?.context("fan-out: the post is gone")?;
+                    mentioned = mentions::actors_in(tx, &post.markdown)?;
                     let object = match kind.as_str() {
                         "Delete" => {
                             let mut gone = post.clone();
                             gone.status = Status::Deleted;
                             convert::post_to_object(base, &settings, &gone, &[])
                         }
-                        "Update" => convert::post_to_updated_object(base, &settings, &post, &[]),
-                        _ => convert::post_to_object(base, &settings, &post, &[]),
+                        "Update" => {
+                            convert::post_to_updated_object(base, &settings, &post, &mentioned)
+                        }
+                        _ => convert::post_to_object(base, &settings, &post, &mentioned),
                     };
                     convert::activity(base, &kind, &id, object)
                 }
+                None if kind == "Move" => {
+                    let me = super::actor_id(base);
+                    serde_json::json!({
+                        "@context": convert::context(),
+                        "id": id,
+                        "type": "Move",
+                        "actor": me,
+                        "object": me,
+                        "target": settings.moved_to,
+                    })
+                }
                 None => {
-                    // An Update of the actor (its profile changed) or a Move.
+                    // An Update of the actor: its profile changed.
                     let owner = store::owner::get(tx)?.context("fan-out: no owner")?;
                     let created_at = owner_created_at(tx)?;
                     let actor = convert::owner_to_actor(
@@ -129,8 +144,15 @@ pub async fn fan_out(app: &App, activity_id: i64) -> Result<()> {
             };
             activities::set_json(tx, activity_id, &json.to_string())?;
             let dead = activities::dead_inboxes(tx)?;
+            let mut inboxes = follows::follower_inboxes(tx)?;
+            for actor in &mentioned {
+                let inbox = actor.delivery_inbox().to_string();
+                if !inboxes.contains(&inbox) {
+                    inboxes.push(inbox);
+                }
+            }
             let mut queued = 0;
-            for inbox in follows::follower_inboxes(tx)? {
+            for inbox in inboxes {
                 if dead.contains(&inbox) || blocks::is_blocked(tx, &inbox)? {
                     continue;
                 }

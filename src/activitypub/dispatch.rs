@@ -59,11 +59,11 @@ pub fn dispatch(tx: &Connection, cx: &Context, activity: &Value) -> Result<bool>
         ("Undo", _) => undo_by_id(tx, cx, object),
         ("Accept", _) => accept(tx, cx, object),
         ("Reject", _) => reject(tx, cx, object),
-        ("Create", _) => create_or_update(tx, cx, activity_id, object, false),
+        ("Create", _) => create_or_update(tx, cx, activity_id, object),
         ("Update", "Person" | "Service" | "Application" | "Group" | "Organization") => {
             update_actor(tx, cx, object)
         }
-        ("Update", _) => create_or_update(tx, cx, activity_id, object, true),
+        ("Update", _) => create_or_update(tx, cx, activity_id, object),
         ("Delete", _) => delete(tx, cx, object),
         ("Like", _) => reaction(tx, cx, "like", activity_id, object),
         ("Announce", _) => reaction(tx, cx, "announce", activity_id, object),
@@ -86,10 +86,16 @@ fn follow(tx: &Connection, cx: &Context, activity_id: &str, object: &Value) -> R
     if id_of(object) != Some(cx.me().as_str()) || activity_id.is_empty() {
         return Ok(());
     }
-    let approve = cx.settings.manually_approves_followers;
+    // Someone already following who follows again (Mastodon sends a new Follow when its user
+    // clicks Follow anew) is accepted at once, as Mastodon does, not sent back to wait.
+    let following = follows::get(tx, Side::Followers, cx.actor.id)?.is_some_and(|f| f.accepted);
+    let approve = cx.settings.manually_approves_followers && !following;
     follows::put(tx, Side::Followers, cx.actor.id, activity_id, !approve)?;
-    let kind = if approve { "follow_request" } else { "follow" };
-    notify(tx, kind, cx.actor.id, None, None, activity_id)?;
+    // A follow renewed is not news.
+    if !following {
+        let kind = if approve { "follow_request" } else { "follow" };
+        notify(tx, kind, cx.actor.id, None, None, activity_id)?;
+    }
     if !approve {
         send_accept(tx, cx.base, cx.actor, activity_id)?;
     }
@@ -174,7 +180,6 @@ fn create_or_update(
     cx: &Context,
     activity_id: &str,
     object: &Value,
-    update: bool,
 ) -> Result<()> {
     let Some(post) = convert::object_to_remote_post(object) else {
         return Ok(());
@@ -189,15 +194,13 @@ fn create_or_update(
     {
         return Ok(());
     }
-    if update && existing.is_none() {
-        // An edit of something never stored: treat it as new only if it concerns the owner.
-        tracing::debug!(uri = post.uri, "update of an unknown post");
-    }
     let me = cx.me();
     let post_id = conversation_of(tx, cx.base, &post.in_reply_to)?;
     let mentions_owner = post.mentions.contains(&me) || post.audience.contains(&me);
     let followed = follows::is_followed(tx, cx.actor.id)?;
     let muted = blocks::is_muted(tx, &cx.actor.uri)?;
+    // Accounts of a silenced domain that the owner does not follow reach no notification.
+    let quiet = muted || (!followed && blocks::is_silenced(tx, &cx.actor.uri)?);
     let public = post
         .audience
         .iter()
@@ -231,7 +234,7 @@ fn create_or_update(
             published_at: post.published,
         },
     )?;
-    if existing.is_none() && !muted && !activity_id.is_empty() {
+    if existing.is_none() && !quiet && !activity_id.is_empty() {
         match (post_id, mentions_owner) {
             (Some(pid), _) => notify(tx, "reply", cx.actor.id, Some(pid), Some(id), activity_id)?,
             (None, true) => notify(tx, "mention", cx.actor.id, None, Some(id), activity_id)?,

@@ -103,6 +103,10 @@ pub async fn decide_follower(app: &App, actor_id: i64, approve: bool) -> Result<
             let Some(follow) = follows::get(tx, Side::Followers, actor_id)? else {
                 return Ok(false);
             };
+            // Approving someone who already follows would send them a second Accept.
+            if approve && follow.accepted {
+                return Ok(false);
+            }
             let base = &app2.config.base_url;
             if approve {
                 follows::accept(tx, Side::Followers, actor_id)?;
@@ -231,16 +235,83 @@ pub async fn block_actor(app: &App, uri: &str) -> Result<()> {
         .await
 }
 
-/// Blocks a whole domain: its actors are forgotten (with their follows, replies and
-/// notifications) and deliveries to it stop.
+/// Blocks a whole domain. Suspending forgets its actors (with their follows, replies and
+/// notifications) and stops deliveries to it; silencing (Mastodon's "limit") keeps follows but
+/// mutes notifications from accounts the owner does not follow; `noop` only keeps a note.
 pub async fn block_domain(app: &App, block: DomainBlock) -> Result<()> {
     app.db
         .write(move |tx| {
             blocks::block_domain(tx, &block)?;
-            for id in actors::ids_on_domain(tx, &block.domain)? {
-                actors::delete(tx, id)?;
+            if block.severity == "suspend" {
+                for id in actors::ids_on_domain(tx, &block.domain)? {
+                    actors::delete(tx, id)?;
+                }
             }
             Ok(())
         })
         .await
+}
+
+/// Moves the owner's followers to another account: the new account must already list this
+/// actor among its aliases (Mastodon: "Moving from a different account"), or followers' servers
+/// would refuse the Move. The actor then points there (`movedTo`) and a Move goes to followers.
+pub async fn move_to(app: &App, input: &str) -> Result<Actor, MoveError> {
+    let app2 = app.clone();
+    let input = input.to_string();
+    let me = app.federation.actor_id.clone();
+    let alias = me.clone();
+    let target = tokio::task::spawn_blocking(move || {
+        let found = remote::resolve(&app2, &input)?;
+        // The alias is typically added just before moving (often after a first refused try),
+        // so a stored copy of the account that lacks it may be stale: ask its server again.
+        if found.also_known_as.contains(&alias) {
+            Ok(found)
+        } else {
+            remote::fetch_actor(&app2, &found.uri)
+        }
+    })
+    .await
+    .map_err(|e| MoveError::Internal(e.into()))?
+    .map_err(|e| MoveError::Invalid(format!("That account could not be found: {e:#}")))?;
+    if !target.also_known_as.contains(&me) {
+        return Err(MoveError::Invalid(format!(
+            "{} does not list {me} as an alias yet. Add it there first (on Mastodon: Preferences → \
+             Account → Moving from a different account), then try again.",
+            target.handle
+        )));
+    }
+    let uri = target.uri.clone();
+    app.db
+        .write(move |tx| {
+            let mut settings = crate::store::settings::load(tx)?;
+            settings.moved_to = uri;
+            crate::store::settings::save(tx, &settings)?;
+            delivery::queue(tx, "Move", None)
+        })
+        .await
+        .map_err(MoveError::Internal)?;
+    app.jobs_wake.notify_one();
+    Ok(target)
+}
+
+/// Stays here after all: the actor no longer points elsewhere, and followers' servers are told.
+pub async fn cancel_move(app: &App) -> Result<()> {
+    app.db
+        .write(|tx| {
+            let mut settings = crate::store::settings::load(tx)?;
+            settings.moved_to.clear();
+            crate::store::settings::save(tx, &settings)?;
+            delivery::queue(tx, "Update", None)
+        })
+        .await?;
+    app.jobs_wake.notify_one();
+    Ok(())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MoveError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Internal(anyhow::Error),
 }

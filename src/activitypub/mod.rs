@@ -10,6 +10,7 @@ pub mod dispatch;
 pub mod following;
 pub mod inbox;
 pub mod keys;
+pub mod mentions;
 pub mod objects;
 pub mod remote;
 pub mod signature;
@@ -19,10 +20,9 @@ use poem::http::Uri;
 
 use crate::config::BaseUrl;
 
-/// The two content types ActivityPub objects are served and accepted as.
+/// The content type ActivityPub objects are served as.
 pub const AS2: &str = "application/activity+json";
-pub const LD_AS2: &str = "application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"";
-/// What Porch asks other servers for.
+/// What Porch asks other servers for: either AS2 content type.
 pub const ACCEPT: &str = "application/activity+json, application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"";
 pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
 
@@ -36,15 +36,24 @@ pub fn key_id(base: &BaseUrl) -> String {
     format!("{}#main-key", actor_id(base))
 }
 
-/// Whether an `Accept` header asks for ActivityStreams rather than HTML: any listed AS2 type
-/// (either spelling, any profile) that is not refused with q=0.
+/// Whether an `Accept` header prefers ActivityStreams to HTML: an AS2 type (either spelling, any
+/// profile) listed with a quality above zero and at least that of any HTML type.
 pub fn wants_as2(accept: &str) -> bool {
-    accept.split(',').any(|range| {
+    let (mut as2, mut html) = (0.0f32, 0.0f32);
+    for range in accept.split(',') {
         let mut parts = range.split(';').map(str::trim);
         let media = parts.next().unwrap_or_default().to_ascii_lowercase();
-        let refused = parts.any(|p| p.replace(' ', "") == "q=0");
-        !refused && (media == "application/activity+json" || media == "application/ld+json")
-    })
+        let q = parts
+            .find_map(|p| p.replace(' ', "").strip_prefix("q=").map(str::to_string))
+            .and_then(|q| q.parse::<f32>().ok())
+            .unwrap_or(1.0);
+        match media.as_str() {
+            "application/activity+json" | "application/ld+json" => as2 = as2.max(q),
+            "text/html" | "application/xhtml+xml" => html = html.max(q),
+            _ => {}
+        }
+    }
+    as2 > 0.0 && as2 >= html
 }
 
 /// Whether a request body's content type is one of the AS2 types (Mastodon sends either).
@@ -98,6 +107,10 @@ mod tests {
             "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
         ));
         assert!(!wants_as2("application/activity+json;q=0"));
+        assert!(!wants_as2("text/html, application/activity+json;q=0.5"));
+        assert!(wants_as2(
+            "text/html;q=0.1, application/activity+json;q=0.9"
+        ));
         assert!(!wants_as2(""));
     }
 

@@ -9,7 +9,7 @@ use crate::app::App;
 use crate::error::AppError;
 use crate::store::posts::{self, Kind, Status};
 
-use super::{actor, convert};
+use super::{actor, convert, mentions};
 
 /// Wraps the permalink route: AS2 requests are answered here, the rest go on to the HTML page.
 pub struct Negotiated<E> {
@@ -39,14 +39,20 @@ async fn object_for(app: &App, path: &str) -> Result<Response, AppError> {
         return actor::actor_document(app).await;
     }
     let lookup = path.to_string();
-    let post = app
+    let (post, mentioned) = app
         .db
-        .read(move |c| posts::by_path(c, &lookup))
-        .await?
-        .filter(|p| p.kind == Kind::Post)
-        .ok_or(AppError::NotFound)?;
+        .read(move |c| {
+            let post = posts::by_path(c, &lookup)?.filter(|p| p.kind == Kind::Post);
+            let mentioned = match &post {
+                Some(p) => mentions::actors_in(c, &p.markdown)?,
+                None => Vec::new(),
+            };
+            Ok((post, mentioned))
+        })
+        .await?;
+    let post = post.ok_or(AppError::NotFound)?;
     let settings = app.settings().await?;
-    let object = convert::post_to_object(&app.config.base_url, &settings, &post, &[]);
+    let object = convert::post_to_object(&app.config.base_url, &settings, &post, &mentioned);
     match post.status {
         Status::Published => {
             let mut object = object;

@@ -225,6 +225,9 @@ fn check_with_key(
             actor
         }
     };
+    // The actor itself, or another actor of the same server: a server holds all its accounts'
+    // keys and may sign for any of them (some sign with an instance-wide actor). A key from
+    // elsewhere never speaks for this actor.
     let same = actor.uri == claimed
         || super::origin_of(&actor.uri).is_some_and(|o| Some(o) == super::origin_of(claimed));
     if !same {

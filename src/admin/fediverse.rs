@@ -7,7 +7,7 @@ use poem::{IntoResponse, Response, handler};
 use serde::Deserialize;
 
 use super::DoneQuery;
-use crate::activitypub::following;
+use crate::activitypub::following::{self, MoveError};
 use crate::app::App;
 use crate::auth::Admin;
 use crate::auth::csrf::{AdminForm, NoFields};
@@ -40,6 +40,7 @@ async fn show(
             .unwrap_or_default(),
         app.config.base_url.host()
     );
+    let moved_to = app.settings().await?.moved_to.clone();
     let failing: Vec<_> = inboxes
         .into_iter()
         .filter(|i| i.failing_since.is_some())
@@ -50,7 +51,7 @@ async fn show(
         "fediverse.html",
         "fediverse",
         done,
-        ctx! { followers, following, failing, handle, error => error.clone() },
+        ctx! { followers, following, failing, handle, moved_to, error => error.clone() },
     )
     .await?;
     if error.is_some() {
@@ -92,6 +93,26 @@ pub async fn follow(Data(app): Data<&App>, f: AdminForm<FollowForm>) -> Result<R
             show(app, &f.admin, Some(message), None).await
         }
     }
+}
+
+#[derive(Deserialize)]
+pub struct MoveForm {
+    target: String,
+}
+
+#[handler]
+pub async fn move_account(Data(app): Data<&App>, f: AdminForm<MoveForm>) -> Result<Response> {
+    match following::move_to(app, f.form.target.trim()).await {
+        Ok(_) => Ok(Redirect::see_other("/admin/fediverse?done=moved").into_response()),
+        Err(MoveError::Invalid(message)) => show(app, &f.admin, Some(message), None).await,
+        Err(MoveError::Internal(e)) => Err(AppError::Internal(e)),
+    }
+}
+
+#[handler]
+pub async fn cancel_move(Data(app): Data<&App>, _f: AdminForm<NoFields>) -> Result<Response> {
+    following::cancel_move(app).await?;
+    Ok(Redirect::see_other("/admin/fediverse?done=settings").into_response())
 }
 
 #[handler]

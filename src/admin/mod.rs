@@ -14,6 +14,7 @@ pub mod post_delete;
 pub mod post_save;
 pub mod posts;
 pub mod preview;
+pub mod remote_media;
 pub mod settings;
 pub mod setup;
 pub mod timeline;
@@ -60,6 +61,7 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "retried" => "The job will run again shortly.",
         "renamed" => "Category renamed.",
         "avatar" => "Avatar updated.",
+        "header" => "Header image updated.",
         "following" => "Follow request sent.",
         "unfollowed" => "Unfollowed.",
         "approved" => "Approved.",
@@ -71,6 +73,7 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "muted" => "Muted.",
         "unmuted" => "Unmuted.",
         "imported" => "Block list imported.",
+        "moved" => "Moved: your followers are being sent to the new account.",
         _ => return None,
     })
 }

@@ -5,6 +5,7 @@
 use poem::web::{Data, Multipart, Redirect};
 use poem::{IntoResponse, Response, handler};
 
+use crate::activitypub::mentions;
 use crate::app::App;
 use crate::auth::Admin;
 use crate::error::{AppError, Result};
@@ -122,6 +123,9 @@ pub async fn submit(
         return Ok(refused(app, &admin, &compose, status, error).await?);
     }
 
+    // People mentioned for the first time are looked up now, so that saving can link them.
+    let (app2, markdown) = (app.clone(), compose.markdown.clone());
+    let _ = tokio::task::spawn_blocking(move || mentions::resolve_new(&app2, &markdown)).await;
     let to_save = compose.clone();
     let saved = app
         .db

@@ -16,6 +16,7 @@ use crate::auth::throttle::client_ip;
 use crate::auth::{Admin, password};
 use crate::error::{AppError, Result};
 use crate::media::files;
+use crate::media::process::VARIANT_WIDTHS;
 use crate::media::upload;
 use crate::posts::permalink::slugify;
 use crate::posts::topics;
@@ -124,6 +125,7 @@ fn read_form(f: &SettingsForm, current: &SiteSettings) -> Result<(SiteSettings, 
         bio_html: markdown::to_html(&bio),
         bio,
         avatar: current.avatar.clone(),
+        header_image: current.header_image.clone(),
         rel_me: parse_links(&f.rel_me)?,
         timezone: f.timezone.clone(),
         topics: parse_topics(&f.topics)?,
@@ -145,10 +147,10 @@ async fn show(
     error: Option<String>,
     done: Option<&str>,
 ) -> Result<Response> {
-    let avatar = app
-        .settings()
-        .await?
-        .avatar
+    let current = app.settings().await?;
+    let avatar = current.avatar.as_ref().map(|name| files::public_path(name));
+    let header_image = current
+        .header_image
         .as_ref()
         .map(|name| files::public_path(name));
     let zones: Vec<&str> = chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).collect();
@@ -158,7 +160,7 @@ async fn show(
         "settings.html",
         "settings",
         done,
-        ctx! { form, error => error.clone(), zones, avatar, min_password => password::MIN_LENGTH },
+        ctx! { form, error => error.clone(), zones, avatar, header_image, min_password => password::MIN_LENGTH },
     )
     .await?;
     if error.is_some() {
@@ -187,9 +189,10 @@ pub async fn save(Data(app): Data<&App>, f: AdminForm<SettingsForm>) -> Result<R
     app.db
         .write(move |tx| {
             let stored = settings::load(tx)?;
-            // The avatar has its own form; keep whatever it holds now.
+            // The avatar and header have their own forms; keep whatever they hold now.
             let new = SiteSettings {
-                avatar: stored.avatar,
+                avatar: stored.avatar.clone(),
+                header_image: stored.header_image.clone(),
                 ..new
             };
             if new.topics != stored.topics {
@@ -220,25 +223,71 @@ pub async fn upload_avatar(
     admin: Admin,
     multipart: Multipart,
 ) -> poem::Result<Response> {
-    let form = multipart::read(&admin, multipart).await?;
+    // An avatar shows small; the grid-sized copy is plenty when there is one.
+    let name = profile_image(app, &admin, multipart, "the avatar", |widths| {
+        widths.iter().copied().min()
+    })
+    .await?;
+    save_profile_image(app, move |s| s.avatar = Some(name)).await?;
+    Ok(Redirect::see_other("/admin/settings?done=avatar").into_response())
+}
+
+/// POST /admin/settings/header (multipart `file`): the wide image atop the fediverse profile.
+#[handler]
+pub async fn upload_header(
+    Data(app): Data<&App>,
+    admin: Admin,
+    multipart: Multipart,
+) -> poem::Result<Response> {
+    // Mastodon shows headers about 1500 pixels wide: the large copy, or the original if it is
+    // too small to have one (the smaller copies would only lose detail).
+    let large = VARIANT_WIDTHS.iter().copied().max();
+    let name = profile_image(app, &admin, multipart, "the header", |widths| {
+        widths.iter().copied().find(|w| Some(*w) == large)
+    })
+    .await?;
+    save_profile_image(app, move |s| s.header_image = Some(name)).await?;
+    Ok(Redirect::see_other("/admin/settings?done=header").into_response())
+}
+
+/// Takes the uploaded image through the media pipeline and names the copy to use.
+async fn profile_image(
+    app: &App,
+    admin: &Admin,
+    multipart: Multipart,
+    what: &str,
+    pick: impl Fn(&[u32]) -> Option<u32>,
+) -> poem::Result<String> {
+    let form = multipart::read(admin, multipart).await?;
     let Some(file) = form.files.first() else {
-        return Err(AppError::BadRequest("Choose an image for the avatar.".into()).into());
+        return Err(AppError::BadRequest(format!("Choose an image for {what}.")).into());
     };
     let media = upload::accept(app, file.bytes.clone(), &file.file_name, "")
         .await
         .map_err(AppError::from)?;
-    // An avatar shows small; the grid-sized copy is plenty when there is one.
-    let width = media.variants.iter().copied().min();
-    let name = files::file_name(&media.hash, &media.ext, width);
+    Ok(files::file_name(
+        &media.hash,
+        &media.ext,
+        pick(&media.variants),
+    ))
+}
+
+/// Stores a profile image setting and tells followers' servers about the new profile.
+async fn save_profile_image(
+    app: &App,
+    set: impl FnOnce(&mut SiteSettings) + Send + 'static,
+) -> poem::Result<()> {
     app.db
         .write(move |tx| {
             let mut s = settings::load(tx)?;
-            s.avatar = Some(name);
-            settings::save(tx, &s)
+            set(&mut s);
+            settings::save(tx, &s)?;
+            delivery::queue(tx, "Update", None)
         })
         .await
         .map_err(AppError::from)?;
-    Ok(Redirect::see_other("/admin/settings?done=avatar").into_response())
+    app.jobs_wake.notify_one();
+    Ok(())
 }
 
 #[derive(Deserialize)]

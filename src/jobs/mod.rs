@@ -26,6 +26,8 @@ pub enum Job {
     Deliver { activity_id: i64, inbox: String },
     /// An account the owner follows moved: follow its new account if that one confirms it.
     FollowMove { old_actor: String, target: String },
+    /// Drop expired sessions and old activity ids; runs at each start and then daily.
+    Housekeeping,
 }
 
 impl Job {
@@ -39,6 +41,7 @@ impl Job {
             // a server down for a weekend still gets the post.
             Job::Deliver { .. } => 20,
             Job::FollowMove { .. } => 8,
+            Job::Housekeeping => 8,
         }
     }
 

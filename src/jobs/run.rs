@@ -5,8 +5,13 @@ use anyhow::Result;
 use crate::activitypub::{delivery, following};
 use crate::app::App;
 use crate::posts::save;
+use crate::store::{self, activities, sessions};
 
 use super::Job;
+
+/// Activity ids are remembered this long to refuse replays: senders stop retrying within days,
+/// and a signature older than 12 hours is refused anyway.
+const SEEN_ACTIVITIES_SECS: i64 = 30 * 86400;
 
 pub async fn run(app: &App, job: Job) -> Result<()> {
     match job {
@@ -25,6 +30,17 @@ pub async fn run(app: &App, job: Job) -> Result<()> {
         Job::Deliver { activity_id, inbox } => delivery::deliver(app, activity_id, inbox).await,
         Job::FollowMove { old_actor, target } => {
             following::follow_move(app, old_actor, target).await
+        }
+        Job::Housekeeping => {
+            app.db
+                .write(|tx| {
+                    let now = store::now();
+                    sessions::delete_expired(tx, now)?;
+                    activities::prune_seen(tx, now - SEEN_ACTIVITIES_SECS)?;
+                    super::enqueue(tx, &Job::Housekeeping, now + 86400)?;
+                    Ok(())
+                })
+                .await
         }
     }
 }

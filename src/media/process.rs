@@ -43,6 +43,9 @@ pub enum MediaError {
     Corrupt(String),
 }
 
+/// The side of the copy a BlurHash is computed from; Mastodon's own hashes are 4×3 components.
+const BLURHASH_SIDE: u32 = 32;
+
 /// A cleaned image, ready to be stored.
 pub struct Processed {
     pub hash: String,
@@ -53,6 +56,8 @@ pub struct Processed {
     pub original: Vec<u8>,
     /// (width, bytes) of each resized copy; all of them use `variant_ext`.
     pub variants: Vec<(u32, Vec<u8>)>,
+    /// The BlurHash placeholder, empty if it could not be computed.
+    pub blurhash: String,
 }
 
 /// The file extension of an image's resized copies: photos become JPEG; PNG keeps its
@@ -134,7 +139,13 @@ pub fn process(bytes: &[u8]) -> Result<Processed, MediaError> {
             }
         }
     }
+    // From a tiny copy: a BlurHash keeps only a few colour components, and computing it on
+    // the full image would cost seconds on a large photo.
+    let tiny = image.thumbnail(BLURHASH_SIDE, BLURHASH_SIDE).to_rgba8();
+    let blurhash =
+        blurhash::encode(4, 3, tiny.width(), tiny.height(), tiny.as_raw()).unwrap_or_default();
     Ok(Processed {
+        blurhash,
         hash: hex::encode(Sha256::digest(&original)),
         ext,
         mime,

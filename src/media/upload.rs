@@ -62,6 +62,7 @@ pub async fn accept(
                         .collect::<Vec<_>>(),
                     original_name: &name,
                     alt: &alt,
+                    blurhash: &processed.blurhash,
                 },
             )
         })

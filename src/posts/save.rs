@@ -6,7 +6,7 @@ use anyhow::Context;
 use chrono_tz::Tz;
 use rusqlite::Connection;
 
-use crate::activitypub::delivery;
+use crate::activitypub::{delivery, mentions};
 use crate::jobs::{self, Job};
 use crate::render::{markdown, time};
 use crate::store::posts::{self, Kind, Post, PostWrite, Status};
@@ -172,7 +172,7 @@ pub fn save(tx: &Connection, settings: &SiteSettings, c: &Compose) -> Result<Sav
     category_ids.sort_unstable();
     category_ids.dedup();
 
-    let html = markdown::to_html(&c.markdown);
+    let html = markdown::to_html(&mentions::link(tx, &c.markdown)?);
     let title = Some(c.title.trim()).filter(|t| !t.is_empty());
     let found_topics = match c.kind {
         Kind::Post => topics::find(&c.markdown, &settings.topics),

@@ -48,7 +48,8 @@ pub fn domain_blocks(conn: &Connection) -> Result<Vec<DomainBlock>> {
         .context("store: list domain blocks")
 }
 
-/// Whether anything from this actor is refused: the actor or its domain is blocked.
+/// Whether anything from this actor is refused: the actor is blocked, or its domain is
+/// suspended (Mastodon's severity for a full block).
 pub fn is_blocked(conn: &Connection, actor_uri: &str) -> Result<bool> {
     let actor_blocked = conn
         .prepare_cached("SELECT 1 FROM blocked_actors WHERE uri = ?1")?
@@ -58,19 +59,33 @@ pub fn is_blocked(conn: &Connection, actor_uri: &str) -> Result<bool> {
     if actor_blocked {
         return Ok(true);
     }
-    let Some(host) = crate::activitypub::host_of(actor_uri) else {
-        return Ok(true);
-    };
-    // Check the host and each parent domain, so a block of example.com covers a.example.com.
-    let mut stmt = conn.prepare_cached("SELECT 1 FROM blocked_domains WHERE domain = ?1")?;
-    let mut domain = host.as_str();
+    match crate::activitypub::host_of(actor_uri) {
+        Some(host) => Ok(domain_severity(conn, &host)?.as_deref() == Some("suspend")),
+        None => Ok(true),
+    }
+}
+
+/// Whether the actor's domain is silenced (Mastodon's "limit"): its accounts may follow and
+/// reply, but their replies always wait for approval and they stay out of the timeline.
+pub fn is_silenced(conn: &Connection, actor_uri: &str) -> Result<bool> {
+    match crate::activitypub::host_of(actor_uri) {
+        Some(host) => Ok(domain_severity(conn, &host)?.as_deref() == Some("silence")),
+        None => Ok(false),
+    }
+}
+
+/// The severity of the block covering a host: its own, or its nearest parent domain's, so a
+/// block of example.com covers a.example.com. A `noop` entry is a note and blocks nothing.
+fn domain_severity(conn: &Connection, host: &str) -> Result<Option<String>> {
+    let mut stmt = conn.prepare_cached("SELECT severity FROM blocked_domains WHERE domain = ?1")?;
+    let mut domain = host;
     loop {
-        if stmt.query_row([domain], |_| Ok(())).optional()?.is_some() {
-            return Ok(true);
+        if let Some(severity) = stmt.query_row([domain], |r| r.get(0)).optional()? {
+            return Ok(Some(severity));
         }
         match domain.split_once('.') {
             Some((_, parent)) if parent.contains('.') => domain = parent,
-            _ => return Ok(false),
+            _ => return Ok(None),
         }
     }
 }

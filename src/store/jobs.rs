@@ -142,10 +142,13 @@ pub fn delete(conn: &Connection, id: i64) -> Result<bool> {
     Ok(n > 0)
 }
 
+/// The jobs the owner sees: all but the daily housekeeping waiting for its next day (always
+/// there, and nothing to act on; it shows if it fails).
 pub fn list(conn: &Connection, limit: u32) -> Result<Vec<JobRow>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT * FROM jobs ORDER BY CASE status WHEN 'failed' THEN 0 WHEN 'running' THEN 1 ELSE 2 END,
-                                     run_at LIMIT ?1",
+        "SELECT * FROM jobs WHERE NOT (kind = 'housekeeping' AND status = 'queued')
+         ORDER BY CASE status WHEN 'failed' THEN 0 WHEN 'running' THEN 1 ELSE 2 END, run_at
+         LIMIT ?1",
     )?;
     let rows = stmt.query_map([limit], from_row)?;
     rows.collect::<rusqlite::Result<_>>()

@@ -18,6 +18,7 @@ pub struct Media {
     pub original_name: String,
     pub alt: String,
     pub created_at: i64,
+    pub blurhash: String,
 }
 
 /// Reads a media row from any query that selects the `media` columns by name.
@@ -35,6 +36,7 @@ pub fn media_from_row(r: &Row) -> rusqlite::Result<Media> {
         original_name: r.get("original_name")?,
         alt: r.get("alt")?,
         created_at: r.get("created_at")?,
+        blurhash: r.get("blurhash")?,
     })
 }
 
@@ -48,13 +50,15 @@ pub struct NewMedia<'a> {
     pub variants: &'a [u32],
     pub original_name: &'a str,
     pub alt: &'a str,
+    pub blurhash: &'a str,
 }
 
 /// Records an upload; the same bytes uploaded twice give the one existing row.
 pub fn insert(conn: &Connection, m: &NewMedia) -> Result<Media> {
     conn.execute(
-        "INSERT INTO media (hash, ext, mime, width, height, bytes, variants, original_name, alt, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+        "INSERT INTO media (hash, ext, mime, width, height, bytes, variants, original_name, alt,
+                            created_at, blurhash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
          ON CONFLICT (hash) DO NOTHING",
         (
             m.hash,
@@ -67,6 +71,7 @@ pub fn insert(conn: &Connection, m: &NewMedia) -> Result<Media> {
             m.original_name,
             m.alt,
             super::now(),
+            m.blurhash,
         ),
     )
     .context("store: insert media")?;

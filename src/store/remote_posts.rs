@@ -297,3 +297,16 @@ pub fn post_id_for_reply(conn: &Connection, own_path: &str) -> Result<Option<i64
     .optional()
     .context("store: find replied post")
 }
+
+/// Whether a stored post has an attachment at this URL (the media proxy fetches nothing else).
+pub fn carries_attachment(conn: &Connection, url: &str) -> Result<bool> {
+    let needle = serde_json::to_string(url)?;
+    conn.query_row(
+        "SELECT 1 FROM remote_posts WHERE instr(attachments, ?1) > 0 LIMIT 1",
+        [needle],
+        |_| Ok(()),
+    )
+    .optional()
+    .map(|o| o.is_some())
+    .context("store: find attachment")
+}

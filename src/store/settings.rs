@@ -25,6 +25,8 @@ pub struct SiteSettings {
     pub bio_html: String,
     /// File name (under /uploads/) of the avatar image, if one was uploaded.
     pub avatar: Option<String>,
+    /// File name of the profile's header image (Mastodon shows it across the top).
+    pub header_image: Option<String>,
     /// Profile links shown with rel="me" (IndieAuth and Mastodon use them to verify the site).
     pub rel_me: Vec<String>,
     /// IANA time zone name: the dates in permalinks and on pages use it.
@@ -54,6 +56,7 @@ impl Default for SiteSettings {
             bio: String::new(),
             bio_html: String::new(),
             avatar: None,
+            header_image: None,
             rel_me: Vec::new(),
             timezone: "UTC".into(),
             topics: default_topics(),
@@ -100,6 +103,7 @@ const SITE_KEYS: &[&str] = &[
     "bio",
     "bio_html",
     "avatar",
+    "header_image",
     "rel_me",
     "timezone",
     "topics",

@@ -3,6 +3,9 @@
 //! HTTP signatures of Porch's requests with its own draft-cavage code (never Porch's), fetching
 //! the signer's key the way Mastodon does. It signs what bob sends the same way, and can sign
 //! wrongly on purpose, rotate its key, or have its inboxes answer 503 (down) or 410 (gone).
+//! It can also sign the ways other servers do (hs2019, another header order, a query string
+//! left out, RFC 9421 message signatures) and host further accounts beside bob: one that moved
+//! there, or one whose key is a document of its own rather than a fragment of the actor.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -101,6 +104,15 @@ pub struct Signing {
     pub key_id: Option<String>,
     pub content_type: String,
     pub tamper: Tamper,
+    /// The `algorithm` parameter: Mastodon's `rsa-sha256`, or `hs2019` as newer drafts have it.
+    pub algorithm: String,
+    /// The signed headers, in this order, instead of Mastodon's list. Each is one of
+    /// `(request-target)`, `host`, `date`, `digest`, `content-type` or an `extra_headers` name.
+    pub headers: Option<Vec<String>>,
+    /// Further headers sent with the request, which `headers` may sign.
+    pub extra_headers: Vec<(String, String)>,
+    /// Signs `(request-target)` over the path alone, leaving out the URL's query string.
+    pub target_without_query: bool,
 }
 
 impl Default for Signing {
@@ -109,8 +121,23 @@ impl Default for Signing {
             key_id: None,
             content_type: AS2.to_string(),
             tamper: Tamper::Nothing,
+            algorithm: "rsa-sha256".to_string(),
+            headers: None,
+            extra_headers: Vec::new(),
+            target_without_query: false,
         }
     }
+}
+
+/// An account on this instance besides bob. All accounts here sign with the instance's one key
+/// pair, each under its own key id.
+#[derive(Clone, Debug, Default)]
+pub struct Account {
+    /// The actor's `alsoKnownAs`: the accounts it says it moved from.
+    pub also_known_as: Vec<String>,
+    /// The key id is a document of its own (`/users/<name>/main-key`, a Key object naming its
+    /// `owner`, as GoToSocial serves it) rather than `#main-key` on the actor.
+    pub key_at_path: bool,
 }
 
 struct Keys {
@@ -127,7 +154,11 @@ struct Shared {
     log: Mutex<Vec<Received>>,
     /// Public keys of signers, by key id, as fetched.
     known_keys: Mutex<HashMap<String, PublicKey>>,
+    /// Accounts hosted besides bob, by name.
+    accounts: Mutex<HashMap<String, Account>>,
     agent: ureq::Agent,
+    /// Files served as they are (media attachments), by path: content type and bytes.
+    files: Mutex<HashMap<String, (String, Vec<u8>)>>,
 }
 
 pub struct FakeMastodon {
@@ -173,7 +204,9 @@ impl FakeMastodon {
             inbox_status: Mutex::new(202),
             log: Mutex::new(Vec::new()),
             known_keys: Mutex::new(HashMap::new()),
+            accounts: Mutex::new(HashMap::new()),
             agent: agent(),
+            files: Mutex::new(HashMap::new()),
         });
         let app = {
             let shared = shared.clone();
@@ -320,6 +353,33 @@ impl FakeMastodon {
         actor_document(&self.shared)
     }
 
+    /// Hosts another account (its actor document, key and inbox) from now on.
+    pub fn add_account(&self, name: &str, account: Account) {
+        assert_ne!(name, USER, "bob is always here");
+        self.shared
+            .accounts
+            .lock()
+            .unwrap()
+            .insert(name.to_string(), account);
+    }
+
+    /// The actor id of an account here (bob's or one added).
+    pub fn account_id(&self, name: &str) -> String {
+        format!("{}/users/{name}", self.base)
+    }
+
+    /// The key id an account signs with.
+    pub fn account_key_id(&self, name: &str) -> String {
+        let at_path = self
+            .shared
+            .accounts
+            .lock()
+            .unwrap()
+            .get(name)
+            .is_some_and(|a| a.key_at_path);
+        key_id_of(&self.account_id(name), at_path)
+    }
+
     // What bob sends.
 
     /// Resolves a handle (`alice@host:port`) by WebFinger, over plain HTTP as on loopback, and
@@ -382,13 +442,40 @@ impl FakeMastodon {
             Tamper::OtherHost => "elsewhere.example".to_string(),
             _ => host,
         };
-        let mut signed = vec![
-            ("(request-target)", format!("post {target}")),
+        let signed_target = if signing.target_without_query {
+            target.split('?').next().unwrap_or_default().to_string()
+        } else {
+            target
+        };
+        let mut available = vec![
+            ("(request-target)", format!("post {signed_target}")),
             ("host", signed_host),
             ("date", date.clone()),
             ("digest", digest.clone()),
             ("content-type", signing.content_type.clone()),
         ];
+        // Signed header names are lowercase in the signing string, whatever their spelling.
+        let extra: Vec<(String, String)> = signing
+            .extra_headers
+            .iter()
+            .map(|(n, v)| (n.to_ascii_lowercase(), v.clone()))
+            .collect();
+        let mut signed = match &signing.headers {
+            None => available.clone(),
+            Some(names) => {
+                available.extend(extra.iter().map(|(n, v)| (n.as_str(), v.clone())));
+                names
+                    .iter()
+                    .map(|name| {
+                        available
+                            .iter()
+                            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                            .cloned()
+                            .unwrap_or_else(|| panic!("no header {name} to sign"))
+                    })
+                    .collect()
+            }
+        };
         if signing.tamper == Tamper::DigestNotSigned {
             signed.truncate(3);
         }
@@ -399,22 +486,74 @@ impl FakeMastodon {
             .header("Content-Type", &signing.content_type)
             .header("Date", &date)
             .header("Digest", &digest);
+        for (name, value) in &signing.extra_headers {
+            request = request.header(name, value);
+        }
         if signing.tamper != Tamper::Unsigned {
             let signature = {
                 let keys = self.shared.keys.lock().unwrap();
-                match signing.tamper {
-                    Tamper::OtherKey => sign(&new_key(), &key_id, &signed),
-                    Tamper::PreviousKey => sign(
-                        keys.previous.as_ref().expect("rotate_key first"),
-                        &key_id,
-                        &signed,
-                    ),
-                    _ => sign(&keys.current, &key_id, &signed),
-                }
+                let key = match signing.tamper {
+                    Tamper::OtherKey => &new_key(),
+                    Tamper::PreviousKey => keys.previous.as_ref().expect("rotate_key first"),
+                    _ => &keys.current,
+                };
+                sign_with(key, &key_id, &signing.algorithm, &signed)
             };
             request = request.header("Signature", &signature);
         }
         let mut response = request
+            .send(body)
+            .unwrap_or_else(|e| panic!("POST {url}: {e}"));
+        Answer {
+            status: response.status().as_u16(),
+            body: response.body_mut().read_to_string().unwrap_or_default(),
+        }
+    }
+
+    /// POSTs a body signed as Fedify signs (RFC 9421): `Signature-Input` covering `@method`,
+    /// `@target-uri`, `@authority` and `content-digest`, an rsa-v1_5-sha256 signature over the
+    /// signature base, and no draft-cavage `Signature` parameters. The Content-Digest is of
+    /// `digest_of` when given (a wrong one, signed all the same), else of the body.
+    pub fn send_rfc9421(
+        &self,
+        url: &str,
+        key_id: &str,
+        body: &[u8],
+        digest_of: Option<&[u8]>,
+    ) -> Answer {
+        let authority = url
+            .split_once("://")
+            .map(|(_, rest)| rest.split('/').next().unwrap_or_default().to_string())
+            .unwrap_or_default();
+        let content_digest = format!(
+            "sha-256=:{}:",
+            BASE64.encode(Sha256::digest(digest_of.unwrap_or(body)))
+        );
+        let created = chrono::Utc::now().timestamp();
+        let params = format!(
+            "(\"@method\" \"@target-uri\" \"@authority\" \"content-digest\");created={created};keyid=\"{key_id}\""
+        );
+        // RFC 9421 section 2.5: one line per covered component, then the parameters.
+        let base = format!(
+            "\"@method\": POST\n\"@target-uri\": {url}\n\"@authority\": {authority}\n\"content-digest\": {content_digest}\n\"@signature-params\": {params}"
+        );
+        let signature = self
+            .shared
+            .keys
+            .lock()
+            .unwrap()
+            .current
+            .pkcs1v15_sign::<Sha256>(base.as_bytes())
+            .expect("sign");
+        let mut response = self
+            .shared
+            .agent
+            .post(url)
+            .header("Content-Type", AS2)
+            .header("Date", http_date(chrono::Utc::now()))
+            .header("Content-Digest", &content_digest)
+            .header("Signature-Input", format!("sig1={params}"))
+            .header("Signature", format!("sig1=:{}:", BASE64.encode(signature)))
             .send(body)
             .unwrap_or_else(|e| panic!("POST {url}: {e}"));
         Answer {
@@ -511,6 +650,18 @@ impl FakeMastodon {
         })
     }
 
+    /// bob announcing that he moved to `target`, as Mastodon does when an account moves.
+    pub fn move_to(&self, target: &str) -> Value {
+        json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": self.new_id("moves"),
+            "type": "Move",
+            "actor": self.actor_id(),
+            "object": self.actor_id(),
+            "target": target,
+        })
+    }
+
     /// A Delete of one of bob's posts, as a Tombstone.
     pub fn delete(&self, object_id: &str) -> Value {
         json!({
@@ -572,9 +723,22 @@ fn header_in<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str>
         .map(|(_, v)| v.as_str())
 }
 
+/// The shared inbox, or the inbox of an account (`/users/<name>/inbox`).
 fn is_inbox(path: &str) -> bool {
     let path = path.split('?').next().unwrap_or_default();
-    path == "/inbox" || path == format!("/users/{USER}/inbox")
+    path == "/inbox"
+        || path
+            .strip_prefix("/users/")
+            .and_then(|rest| rest.strip_suffix("/inbox"))
+            .is_some_and(|name| !name.is_empty() && !name.contains('/'))
+}
+
+fn key_id_of(actor: &str, at_path: bool) -> String {
+    if at_path {
+        format!("{actor}/main-key")
+    } else {
+        format!("{actor}#main-key")
+    }
 }
 
 pub fn http_date(t: chrono::DateTime<chrono::Utc>) -> String {
@@ -587,6 +751,16 @@ pub fn digest(body: &[u8]) -> String {
 
 /// A draft-cavage `Signature` header over `(name, value)` pairs, in order.
 pub fn sign(key: &PrivateKey, key_id: &str, signed: &[(&str, String)]) -> String {
+    sign_with(key, key_id, "rsa-sha256", signed)
+}
+
+/// The same, naming `algorithm` (an RSA-SHA256 signature either way).
+pub fn sign_with(
+    key: &PrivateKey,
+    key_id: &str,
+    algorithm: &str,
+    signed: &[(&str, String)],
+) -> String {
     let string = signed
         .iter()
         .map(|(n, v)| format!("{n}: {v}"))
@@ -597,28 +771,48 @@ pub fn sign(key: &PrivateKey, key_id: &str, signed: &[(&str, String)]) -> String
         .expect("sign");
     let names: Vec<&str> = signed.iter().map(|(n, _)| *n).collect();
     format!(
-        "keyId=\"{key_id}\",algorithm=\"rsa-sha256\",headers=\"{}\",signature=\"{}\"",
+        "keyId=\"{key_id}\",algorithm=\"{algorithm}\",headers=\"{}\",signature=\"{}\"",
         names.join(" "),
         BASE64.encode(signature)
     )
 }
 
 fn actor_document(shared: &Shared) -> Value {
-    let id = format!("{}/users/{USER}", shared.base);
+    account_document(shared, USER, &Account::default())
+}
+
+fn account_document(shared: &Shared, name: &str, account: &Account) -> Value {
+    let id = format!("{}/users/{name}", shared.base);
     let pem = shared.keys.lock().unwrap().public_pem.clone();
-    json!({
+    let mut doc = json!({
         "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
         "id": id,
         "type": "Person",
-        "preferredUsername": USER,
-        "name": "Bob Fake",
-        "url": format!("{}/@{USER}", shared.base),
+        "preferredUsername": name,
+        "name": if name == USER { "Bob Fake".to_string() } else { format!("{name} (fake)") },
+        "url": format!("{}/@{name}", shared.base),
         "inbox": format!("{id}/inbox"),
         "outbox": format!("{id}/outbox"),
         "followers": format!("{id}/followers"),
         "following": format!("{id}/following"),
         "endpoints": { "sharedInbox": format!("{}/inbox", shared.base) },
-        "publicKey": { "id": format!("{id}#main-key"), "owner": id, "publicKeyPem": pem },
+        "publicKey": { "id": key_id_of(&id, account.key_at_path), "owner": id, "publicKeyPem": pem },
+    });
+    if !account.also_known_as.is_empty() {
+        doc["alsoKnownAs"] = json!(account.also_known_as);
+    }
+    doc
+}
+
+/// A key served as a document of its own, as GoToSocial serves `/users/<name>/main-key`.
+fn key_document(shared: &Shared, name: &str) -> Value {
+    let owner = format!("{}/users/{name}", shared.base);
+    json!({
+        "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+        "id": key_id_of(&owner, true),
+        "type": "Key",
+        "owner": owner,
+        "publicKeyPem": shared.keys.lock().unwrap().public_pem.clone(),
     })
 }
 
@@ -643,6 +837,19 @@ async fn handle(shared: Arc<Shared>, req: Request) -> Response {
             .unwrap_or_else(|e| Err(format!("verification panicked: {e}")))
     };
     let route = path.split('?').next().unwrap_or_default();
+    let file = shared.files.lock().unwrap().get(route).cloned();
+    if let (Some((content_type, bytes)), "GET") = (file, method.as_str()) {
+        shared.log.lock().unwrap().push(Received {
+            method,
+            path,
+            headers,
+            body,
+            signature,
+            status: 200,
+            at: Instant::now(),
+        });
+        return Response::builder().content_type(content_type).body(bytes);
+    }
     let (status, content_type, answer) = match (method.as_str(), route) {
         ("POST", _) if is_inbox(route) => match &signature {
             Err(e) => (401, "text/plain", e.clone()),
@@ -654,6 +861,19 @@ async fn handle(shared: Arc<Shared>, req: Request) -> Response {
         },
         ("GET", r) if r == format!("/users/{USER}") => {
             (200, AS2, actor_document(&shared).to_string())
+        }
+        ("GET", r) if r.starts_with("/users/") => {
+            let rest = &r["/users/".len()..];
+            let (name, key) = match rest.strip_suffix("/main-key") {
+                Some(name) => (name, true),
+                None => (rest, false),
+            };
+            let account = shared.accounts.lock().unwrap().get(name).cloned();
+            match account {
+                Some(a) if !key => (200, AS2, account_document(&shared, name, &a).to_string()),
+                Some(a) if a.key_at_path => (200, AS2, key_document(&shared, name).to_string()),
+                _ => (404, "text/plain", String::new()),
+            }
         }
         ("GET", "/.well-known/webfinger") => {
             let wanted = format!("acct:{USER}@{}", shared.host);
@@ -815,4 +1035,17 @@ fn signature_params(header: &str) -> Result<HashMap<String, String>, String> {
             .trim_start();
     }
     Ok(params)
+}
+
+/// Media this instance hosts, as Mastodon serves attachments: plain GETs, answered as they are.
+impl FakeMastodon {
+    /// Serves `bytes` as `content_type` at `path` from now on; returns the file's URL.
+    pub fn serve_file(&self, path: &str, content_type: &str, bytes: Vec<u8>) -> String {
+        self.shared
+            .files
+            .lock()
+            .unwrap()
+            .insert(path.to_string(), (content_type.to_string(), bytes));
+        format!("{}{path}", self.base)
+    }
 }
