@@ -80,6 +80,10 @@ pub fn build(app: App) -> impl Endpoint {
         .at("/notifications", get(admin::notifications::index))
         .at("/timeline", get(admin::timeline::index))
         .at("/replies", post(admin::timeline::reply))
+        .at(
+            "/replies/:id/delete",
+            post(admin::moderation::delete_own_reply),
+        )
         .at("/remote-media", get(admin::remote_media::fetch))
         .at("/moderation", get(admin::moderation::index))
         .at("/moderation/:id/approve", post(admin::moderation::approve))

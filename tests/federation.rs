@@ -4,152 +4,48 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::fake_mastodon::{AS2, FakeMastodon, PUBLIC, Signing, Tamper, WAIT};
+use common::fake_mastodon::{AS2, FakeMastodon, PUBLIC, Signing, Tamper};
+use common::federation::{
+    LD_AS2, actor_id, alice, answer_to_follow, assert_content_type, bob, bob_follows_alice,
+    bob_posts, deliver, follower_state, inbox, key_id, newest_post, number, publish, publish_photo,
+    texts, timeline, wait_for_jobs, wait_until,
+};
 use common::{Client, Resp, TestServer};
 use rsa::pkcs8::DecodePublicKey;
 use rsa::traits::PublicKeyParts;
 use scraper::{Html, Selector};
-use serde_json::{Value, json};
+use serde_json::json;
 
-const LD_AS2: &str = "application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"";
 const BROWSER: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 
 // Helpers.
 
-/// `alice@127.0.0.1:<port>`: the owner's handle on the test server.
-fn alice(server: &TestServer) -> String {
-    format!("alice@{}", server.base.trim_start_matches("http://"))
-}
-
-fn actor_id(server: &TestServer) -> String {
-    server.url("/actor")
-}
-
-fn key_id(server: &TestServer) -> String {
-    server.url("/actor#main-key")
-}
-
-fn inbox(server: &TestServer) -> String {
-    server.url("/inbox")
-}
-
-/// One number from the database (a count, an id).
-fn number(server: &TestServer, sql: &str, param: &str) -> i64 {
-    let sql = sql.to_string();
-    let param = param.to_string();
-    server
-        .app
-        .db
-        .read_blocking(move |c| {
-            let n = if sql.contains("?1") {
-                c.query_row(&sql, [&param], |r| r.get(0))?
-            } else {
-                c.query_row(&sql, [], |r| r.get(0))?
-            };
-            Ok(n)
-        })
-        .unwrap()
-}
-
-/// bob's follow of alice, if any: its state.
-fn follower_state(server: &TestServer, fake: &FakeMastodon) -> Option<String> {
-    let uri = fake.actor_id();
-    server
-        .app
-        .db
-        .read_blocking(move |c| {
-            let mut stmt = c.prepare(
-                "SELECT f.state FROM followers f JOIN actors a ON a.id = f.actor_id WHERE a.uri = ?1",
-            )?;
-            let mut rows = stmt.query([&uri])?;
-            Ok(match rows.next()? {
-                Some(row) => Some(row.get(0)?),
-                None => None,
-            })
-        })
-        .unwrap()
-}
-
 fn followers(server: &TestServer) -> i64 {
-    number(server, "SELECT count(*) FROM followers", "")
+    number(server, "SELECT count(*) FROM followers", [])
 }
 
 fn notifications(server: &TestServer, kind: &str) -> i64 {
     number(
         server,
         "SELECT count(*) FROM notifications WHERE kind = ?1",
-        kind,
+        [kind],
     )
 }
 
-/// Polls until `done` holds, for up to `WAIT`.
-fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + WAIT;
-    while !done() {
-        assert!(Instant::now() < deadline, "{what}: not within {WAIT:?}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-/// Waits until the job queue is empty: every fan-out and delivery has run and succeeded. The
-/// daily housekeeping job is always queued for its next day, so it does not count.
-fn wait_for_jobs(server: &TestServer) {
-    wait_until("the job queue to empty", || {
-        number(
-            server,
-            "SELECT count(*) FROM jobs WHERE kind != 'housekeeping'",
-            "",
-        ) == 0
-    });
-}
-
-/// Publishes a short post; returns its id and absolute URL.
-fn publish(server: &TestServer, admin: &Client, markdown: &str) -> (i64, String) {
-    let saved = admin.compose(&[
-        ("kind", "post"),
-        ("title", ""),
-        ("markdown", markdown),
-        ("action", "publish"),
-    ]);
-    assert_eq!(saved.status, 303, "{}", saved.text());
-    newest_post(server)
-}
-
-fn newest_post(server: &TestServer) -> (i64, String) {
-    let (id, path) = server
-        .app
-        .db
-        .read_blocking(|c| {
-            Ok(c.query_row(
-                "SELECT id, path FROM posts WHERE status = 'published' ORDER BY id DESC LIMIT 1",
-                [],
-                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
-            )?)
-        })
-        .unwrap();
-    (id, server.url(&path))
+/// Asserts that a post's page shows one reply, and that it says `text`.
+#[track_caller]
+fn assert_one_comment(page: &str, text: &str) {
+    let comments = texts(page, ".u-comment.h-cite");
+    assert_eq!(comments.len(), 1, "{page}");
+    assert!(comments[0].contains(text), "{comments:?}");
 }
 
 fn delete_post(admin: &Client, id: i64) {
     let csrf = admin.csrf();
     let deleted = admin.post_form(&format!("/admin/posts/{id}/delete"), &[("csrf", &csrf)]);
     assert_eq!(deleted.status, 303, "{}", deleted.text());
-}
-
-/// bob discovers alice by WebFinger and follows her; returns the Follow once Porch's Accept
-/// has arrived.
-fn follow(server: &TestServer, fake: &FakeMastodon) -> Value {
-    let alice = fake.resolve(&alice(server));
-    let follow = fake.follow(alice["id"].as_str().unwrap());
-    let answer = fake.send(alice["inbox"].as_str().unwrap(), &follow);
-    assert_eq!(answer.status, 202, "{}", answer.body);
-    let accept = fake.wait_for_activity("Accept", |a| a["object"]["id"] == follow["id"]);
-    assert_eq!(accept.signature, Ok(key_id(server)), "{}", fake.summary());
-    assert_eq!(accept.status, 202);
-    assert_eq!(follower_state(server, fake).as_deref(), Some("accepted"));
-    follow
 }
 
 /// Every value of a response header, joined.
@@ -168,13 +64,6 @@ fn varies_on_accept(resp: &Resp) -> bool {
         .any(|v| v.trim().eq_ignore_ascii_case("accept"))
 }
 
-/// The texts of the elements matching `selector` on a page.
-fn texts(html: &str, selector: &str) -> Vec<String> {
-    let doc = Html::parse_document(html);
-    let sel = Selector::parse(selector).unwrap();
-    doc.select(&sel).map(|e| e.text().collect()).collect()
-}
-
 // Discovery.
 
 #[test]
@@ -186,14 +75,7 @@ fn webfinger_finds_the_actor_by_handle_or_url_and_nothing_else() {
         "/.well-known/webfinger?resource=acct:alice@{host}"
     ));
     assert_eq!(by_handle.status, 200, "{}", by_handle.text());
-    assert!(
-        by_handle
-            .header("content-type")
-            .unwrap_or_default()
-            .starts_with("application/jrd+json"),
-        "{:?}",
-        by_handle.header("content-type")
-    );
+    assert_content_type(&by_handle, "application/jrd+json");
     assert_eq!(by_handle.header("access-control-allow-origin"), Some("*"));
     let jrd = by_handle.json();
     assert_eq!(jrd["subject"], format!("acct:alice@{host}"));
@@ -248,14 +130,7 @@ fn host_meta_and_nodeinfo_describe_the_server() {
 
     let host_meta = visitor.get("/.well-known/host-meta");
     assert_eq!(host_meta.status, 200);
-    assert!(
-        host_meta
-            .header("content-type")
-            .unwrap_or_default()
-            .starts_with("application/xrd+xml"),
-        "{:?}",
-        host_meta.header("content-type")
-    );
+    assert_content_type(&host_meta, "application/xrd+xml");
     assert!(
         host_meta.text().contains(&format!(
             r#"template="{}/.well-known/webfinger?resource={{uri}}""#,
@@ -348,22 +223,14 @@ fn the_actor_document_has_what_mastodon_needs() {
 fn a_post_permalink_serves_its_note_to_activitypub_clients_and_html_to_browsers() {
     let server = TestServer::with_owner();
     let admin = server.admin();
-    let csrf = admin.csrf();
     let png = common::png(64, 48);
-    let saved = admin.post_multipart(
-        "/admin/posts",
-        &[
-            ("csrf", &csrf),
-            ("kind", "post"),
-            ("title", ""),
-            ("markdown", "Evening light on the steps."),
-            ("photo_file_alt", "The porch steps at dusk"),
-            ("action", "publish"),
-        ],
-        &[("photo_file", "steps.png", &png)],
+    let url = publish_photo(
+        &server,
+        &admin,
+        "Evening light on the steps.",
+        ("steps.png", &png),
+        "The porch steps at dusk",
     );
-    assert_eq!(saved.status, 303, "{}", saved.text());
-    let (_, url) = newest_post(&server);
     let visitor = server.client();
 
     let resp = visitor.get_with(&url, &[("Accept", AS2)]);
@@ -402,13 +269,7 @@ fn a_post_permalink_serves_its_note_to_activitypub_clients_and_html_to_browsers(
 
     let html = visitor.get_with(&url, &[("Accept", BROWSER)]);
     assert_eq!(html.status, 200);
-    assert!(
-        html.header("content-type")
-            .unwrap_or_default()
-            .starts_with("text/html"),
-        "{:?}",
-        html.header("content-type")
-    );
+    assert_content_type(&html, "text/html");
     assert!(varies_on_accept(&html), "{:?}", html.headers);
     assert!(html.text().contains("h-entry"));
 
@@ -464,16 +325,10 @@ fn a_mastodon_user_follows_and_receives_posts_edits_and_deletions() {
         fetched.header("accept")
     );
 
-    let accept = fake.wait_for_activity("Accept", |_| true);
-    assert_eq!(accept.path, "/users/bob/inbox");
-    assert_eq!(accept.signature, Ok(key_id(&server)));
+    let accept = answer_to_follow(&server, &fake, "Accept", &follow, "/users/bob/inbox");
     assert_eq!(accept.status, 202);
     assert_eq!(accept.header("content-type"), Some(AS2));
     let accepted = accept.json();
-    assert_eq!(accepted["actor"], actor_id(&server));
-    assert_eq!(accepted["object"]["id"], follow["id"]);
-    assert_eq!(accepted["object"]["type"], "Follow");
-    assert_eq!(accepted["object"]["actor"], fake.actor_id());
     assert_eq!(follower_state(&server, &fake).as_deref(), Some("accepted"));
     assert_eq!(notifications(&server, "follow"), 1);
     // No follower counts anywhere: the collection shows neither members nor their number.
@@ -494,7 +349,8 @@ fn a_mastodon_user_follows_and_receives_posts_edits_and_deletions() {
     );
 
     // A new post reaches bob's server once, at its shared inbox.
-    let (post_id, url) = publish(&server, &admin, "Hello, fediverse, from the porch.");
+    publish(&server, &admin, "Hello, fediverse, from the porch.");
+    let (post_id, url) = newest_post(&server);
     let create = fake.wait_for_activity("Create", |_| true);
     assert_eq!(create.path, "/inbox", "delivered to the shared inbox");
     assert_eq!(create.signature, Ok(key_id(&server)));
@@ -572,8 +428,7 @@ fn a_mastodon_user_follows_and_receives_posts_edits_and_deletions() {
     }
 
     // Undo Follow: bob is no longer a follower, and the next post goes nowhere.
-    let answer = fake.send(&inbox(&server), &fake.undo(&follow));
-    assert_eq!(answer.status, 202, "{}", answer.body);
+    deliver(&server, &fake, &fake.undo(&follow));
     assert_eq!(follower_state(&server, &fake), None);
     publish(&server, &admin, "Nobody hears this one.");
     wait_for_jobs(&server);
@@ -587,7 +442,7 @@ fn a_reply_waits_for_approval_then_follows_its_edits_and_deletion() {
     let server = TestServer::with_owner();
     let admin = server.admin();
     let fake = FakeMastodon::start();
-    let (_, url) = publish(&server, &admin, "What do you sit on, on your porch?");
+    let url = publish(&server, &admin, "What do you sit on, on your porch?");
     let visitor = server.client();
 
     let note = fake.note(
@@ -596,13 +451,12 @@ fn a_reply_waits_for_approval_then_follows_its_edits_and_deletion() {
         Some(&actor_id(&server)),
     );
     let note_id = note["id"].as_str().unwrap().to_string();
-    let answer = fake.send(&inbox(&server), &fake.wrap("Create", &note));
-    assert_eq!(answer.status, 202, "{}", answer.body);
+    deliver(&server, &fake, &fake.wrap("Create", &note));
     assert_eq!(
         number(
             &server,
             "SELECT count(*) FROM remote_posts WHERE uri = ?1 AND moderation = 'pending'",
-            &note_id
+            [&note_id]
         ),
         1,
         "a reply from someone alice does not follow waits"
@@ -623,7 +477,7 @@ fn a_reply_waits_for_approval_then_follows_its_edits_and_deletion() {
     let remote_id = number(
         &server,
         "SELECT id FROM remote_posts WHERE uri = ?1",
-        &note_id,
+        [&note_id],
     );
     let csrf = admin.csrf();
     let approved = admin.post_form(
@@ -632,32 +486,20 @@ fn a_reply_waits_for_approval_then_follows_its_edits_and_deletion() {
     );
     assert_eq!(approved.status, 303, "{}", approved.text());
     let page = visitor.get(&url).text();
-    let comments = texts(&page, ".u-comment.h-cite");
-    assert_eq!(comments.len(), 1, "{page}");
-    assert!(
-        comments[0].contains("A rocking chair, obviously!"),
-        "{comments:?}"
-    );
+    assert_one_comment(&page, "A rocking chair, obviously!");
     assert!(!page.contains("alert(1)"), "the reply was sanitized");
 
     // bob edits his reply: the page shows the new text.
     let mut edited = note.clone();
     edited["content"] = json!("<p>A porch swing, actually.</p>");
     edited["updated"] = json!(chrono::Utc::now().to_rfc3339());
-    let answer = fake.send(&inbox(&server), &fake.wrap("Update", &edited));
-    assert_eq!(answer.status, 202, "{}", answer.body);
+    deliver(&server, &fake, &fake.wrap("Update", &edited));
     let page = visitor.get(&url).text();
-    let comments = texts(&page, ".u-comment.h-cite");
-    assert_eq!(comments.len(), 1, "{page}");
-    assert!(
-        comments[0].contains("A porch swing, actually."),
-        "{comments:?}"
-    );
+    assert_one_comment(&page, "A porch swing, actually.");
     assert!(!page.contains("rocking chair"));
 
     // bob deletes it: it leaves the page and the store.
-    let answer = fake.send(&inbox(&server), &fake.delete(&note_id));
-    assert_eq!(answer.status, 202, "{}", answer.body);
+    deliver(&server, &fake, &fake.delete(&note_id));
     let page = visitor.get(&url).text();
     assert!(texts(&page, ".u-comment").is_empty(), "{page}");
     assert!(!page.contains("porch swing"));
@@ -665,7 +507,7 @@ fn a_reply_waits_for_approval_then_follows_its_edits_and_deletion() {
         number(
             &server,
             "SELECT count(*) FROM remote_posts WHERE uri = ?1",
-            &note_id
+            [&note_id]
         ),
         0
     );
@@ -677,8 +519,10 @@ fn the_owner_follows_a_mastodon_user_whose_replies_then_skip_moderation() {
     let admin = server.admin();
     let fake = FakeMastodon::start();
     let csrf = admin.csrf();
-    let handle = format!("{}@{}", common::fake_mastodon::USER, fake.host);
-    let followed = admin.post_form("/admin/following", &[("csrf", &csrf), ("handle", &handle)]);
+    let followed = admin.post_form(
+        "/admin/following",
+        &[("csrf", &csrf), ("handle", &bob(&fake))],
+    );
     assert_eq!(followed.status, 303, "{}", followed.text());
     assert!(
         fake.gets("/.well-known/webfinger").len() == 1,
@@ -695,42 +539,30 @@ fn the_owner_follows_a_mastodon_user_whose_replies_then_skip_moderation() {
         number(
             &server,
             "SELECT count(*) FROM following WHERE state = ?1",
-            state,
+            [state],
         )
     };
     assert_eq!(following("pending"), 1);
 
-    let answer = fake.send(&inbox(&server), &fake.accept(&follow));
-    assert_eq!(answer.status, 202, "{}", answer.body);
+    deliver(&server, &fake, &fake.accept(&follow));
     assert_eq!(following("accepted"), 1);
 
     // A reply from someone the owner follows is shown at once.
-    let (_, url) = publish(&server, &admin, "Who else has a porch?");
+    let url = publish(&server, &admin, "Who else has a porch?");
     let reply = fake.note("<p>Me! A small one.</p>", Some(&url), None);
-    let answer = fake.send(&inbox(&server), &fake.wrap("Create", &reply));
-    assert_eq!(answer.status, 202, "{}", answer.body);
-    let page = server.client().get(&url).text();
-    let comments = texts(&page, ".u-comment.h-cite");
-    assert_eq!(comments.len(), 1, "{page}");
-    assert!(comments[0].contains("Me! A small one."), "{comments:?}");
+    deliver(&server, &fake, &fake.wrap("Create", &reply));
+    assert_one_comment(&server.client().get(&url).text(), "Me! A small one.");
 
     // An ordinary post of bob's lands in the owner's timeline.
-    let post = fake.note("<p>Sunny on the coast today.</p>", None, None);
-    let answer = fake.send(&inbox(&server), &fake.wrap("Create", &post));
-    assert_eq!(answer.status, 202, "{}", answer.body);
-    let timeline = admin.get("/admin/timeline");
-    assert_eq!(timeline.status, 200);
-    assert!(
-        timeline.text().contains("Sunny on the coast today."),
-        "{}",
-        timeline.text()
-    );
+    bob_posts(&server, &fake, "Sunny on the coast today.");
+    let timeline = timeline(&admin);
+    assert!(timeline.contains("Sunny on the coast today."), "{timeline}");
 
     // Unfollowing sends an Undo of that Follow.
     let bob_id = number(
         &server,
         "SELECT id FROM actors WHERE uri = ?1",
-        &fake.actor_id(),
+        [fake.actor_id()],
     );
     let csrf = admin.csrf();
     let unfollowed = admin.post_form(
@@ -749,11 +581,10 @@ fn a_like_is_a_private_notification_never_shown_on_the_post() {
     let server = TestServer::with_owner();
     let admin = server.admin();
     let fake = FakeMastodon::start();
-    let (_, url) = publish(&server, &admin, "Fresh lemonade on the porch.");
+    let url = publish(&server, &admin, "Fresh lemonade on the porch.");
 
     let like = fake.like(&url);
-    let answer = fake.send(&inbox(&server), &like);
-    assert_eq!(answer.status, 202, "{}", answer.body);
+    deliver(&server, &fake, &like);
     // The same Like delivered again (Mastodon retries) is one notification.
     let again = fake.send(&inbox(&server), &like);
     assert_eq!(again.status, 202, "{}", again.body);
@@ -771,8 +602,7 @@ fn a_like_is_a_private_notification_never_shown_on_the_post() {
     }
 
     // Undo Like takes the notification back.
-    let answer = fake.send(&inbox(&server), &fake.undo(&like));
-    assert_eq!(answer.status, 202, "{}", answer.body);
+    deliver(&server, &fake, &fake.undo(&like));
     assert_eq!(notifications(&server, "like"), 0);
 }
 
@@ -862,10 +692,9 @@ fn an_activity_claiming_an_actor_on_another_server_is_refused() {
 fn a_replayed_activity_is_accepted_but_changes_nothing() {
     let server = TestServer::with_owner();
     let fake = FakeMastodon::start();
-    let follow = follow(&server, &fake);
+    let follow = bob_follows_alice(&server, &fake);
     for _ in 0..3 {
-        let answer = fake.send(&inbox(&server), &follow);
-        assert_eq!(answer.status, 202, "{}", answer.body);
+        deliver(&server, &fake, &follow);
     }
     wait_for_jobs(&server);
     assert_eq!(followers(&server), 1);
@@ -873,8 +702,7 @@ fn a_replayed_activity_is_accepted_but_changes_nothing() {
     assert_eq!(fake.activities("Accept").len(), 1, "{}", fake.summary());
 
     // Once undone, a replay of the old Follow does not bring the follower back.
-    let answer = fake.send(&inbox(&server), &fake.undo(&follow));
-    assert_eq!(answer.status, 202, "{}", answer.body);
+    deliver(&server, &fake, &fake.undo(&follow));
     assert_eq!(followers(&server), 0);
     let replay = fake.send(&inbox(&server), &follow);
     assert_eq!(replay.status, 202, "{}", replay.body);
@@ -888,15 +716,14 @@ fn a_rotated_key_is_fetched_again_and_the_old_one_refused() {
     let server = TestServer::with_owner();
     let admin = server.admin();
     let fake = FakeMastodon::start();
-    follow(&server, &fake);
-    let (_, url) = publish(&server, &admin, "Rotate me.");
+    bob_follows_alice(&server, &fake);
+    let url = publish(&server, &admin, "Rotate me.");
     wait_for_jobs(&server);
     let fetches = fake.gets("/users/bob").len();
 
     fake.rotate_key();
     let like = fake.like(&url);
-    let answer = fake.send(&inbox(&server), &like);
-    assert_eq!(answer.status, 202, "{}", answer.body);
+    deliver(&server, &fake, &like);
     assert_eq!(notifications(&server, "like"), 1);
     assert_eq!(
         fake.gets("/users/bob").len(),
@@ -933,19 +760,18 @@ fn deletes_of_unknown_accounts_are_accepted_without_fetching_anything() {
         "nothing fetched: {}",
         fake.summary()
     );
-    assert_eq!(number(&server, "SELECT count(*) FROM actors", ""), 0);
+    assert_eq!(number(&server, "SELECT count(*) FROM actors", []), 0);
 
     // A known account's Delete is verified and removes it with its follow.
-    follow(&server, &fake);
+    bob_follows_alice(&server, &fake);
     let delete = fake.account_deleted("bob");
-    let answer = fake.send(&inbox(&server), &delete);
-    assert_eq!(answer.status, 202, "{}", answer.body);
+    deliver(&server, &fake, &delete);
     assert_eq!(followers(&server), 0);
     assert_eq!(
         number(
             &server,
             "SELECT count(*) FROM actors WHERE uri = ?1",
-            &fake.actor_id()
+            [&fake.actor_id()]
         ),
         0
     );
@@ -974,7 +800,7 @@ fn a_blocked_domain_is_refused() {
 
     // The same server under its address is another domain, and welcome.
     let fake = FakeMastodon::start();
-    follow(&server, &fake);
+    bob_follows_alice(&server, &fake);
     assert_eq!(followers(&server), 1);
 }
 
@@ -983,8 +809,8 @@ fn a_blocked_actor_loses_its_follow_and_is_refused() {
     let server = TestServer::with_owner();
     let admin = server.admin();
     let fake = FakeMastodon::start();
-    follow(&server, &fake);
-    let (_, url) = publish(&server, &admin, "Before the block.");
+    bob_follows_alice(&server, &fake);
+    let url = publish(&server, &admin, "Before the block.");
     fake.wait_for_activity("Create", |_| true);
     wait_for_jobs(&server);
 
@@ -1040,10 +866,10 @@ fn a_delivery_to_a_server_that_is_down_waits_and_can_be_retried_by_hand() {
     let server = TestServer::with_owner();
     let admin = server.admin();
     let fake = FakeMastodon::start();
-    follow(&server, &fake);
+    bob_follows_alice(&server, &fake);
 
     fake.set_inbox_status(503);
-    let (_, url) = publish(&server, &admin, "Are you there?");
+    let url = publish(&server, &admin, "Are you there?");
     let failed = fake.wait_for("a Create answered 503", |r| {
         r.is_inbox_post() && r.kind() == "Create" && r.status == 503
     });
@@ -1072,7 +898,7 @@ fn a_delivery_to_a_server_that_is_down_waits_and_can_be_retried_by_hand() {
     let wait = number(
         &server,
         "SELECT run_at - unixepoch() FROM jobs WHERE kind = 'deliver'",
-        "",
+        [],
     );
     assert!((1..=30).contains(&wait), "next try in {wait} s, not 30");
 
@@ -1100,7 +926,7 @@ fn an_inbox_that_answers_gone_loses_its_follower() {
     let server = TestServer::with_owner();
     let admin = server.admin();
     let fake = FakeMastodon::start();
-    follow(&server, &fake);
+    bob_follows_alice(&server, &fake);
 
     fake.set_inbox_status(410);
     publish(&server, &admin, "Hello?");

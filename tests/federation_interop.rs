@@ -6,240 +6,108 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
-
-use common::fake_mastodon::{AS2, Account, FakeMastodon, PUBLIC, Signing, Tamper, WAIT};
-use common::{Client, TestServer};
-use scraper::{ElementRef, Html, Selector};
+use common::fake_mastodon::{AS2, Account, FakeMastodon, PUBLIC, Signing, Tamper};
+use common::federation::{
+    LD_AS2, actor, actor_id, alice_follows_bob, answer_to_follow, assert_content_type,
+    bob_follows_alice, bob_posts, deliver, fediverse_row, following_state, form_fields, inbox,
+    key_id, note, publish, publish_with, remote_post, save_settings, select, text_of, texts,
+    timeline, wait_for_jobs,
+};
+use common::{Client, Resp, TestServer};
+use scraper::{Html, Selector};
 use serde_json::{Value, json};
 
-const LD_AS2: &str = "application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"";
 const CSV_HEADER: &str =
     "#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate";
 
 // Helpers.
 
-/// `alice@127.0.0.1:<port>`: the owner's handle on the test server.
-fn alice(server: &TestServer) -> String {
-    format!("alice@{}", server.base.trim_start_matches("http://"))
-}
-
-fn actor_id(server: &TestServer) -> String {
-    server.url("/actor")
-}
-
-fn key_id(server: &TestServer) -> String {
-    server.url("/actor#main-key")
-}
-
-fn inbox(server: &TestServer) -> String {
-    server.url("/inbox")
-}
-
-/// Polls until `done` holds, for up to `WAIT`.
-fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + WAIT;
-    while !done() {
-        assert!(Instant::now() < deadline, "{what}: not within {WAIT:?}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-/// Waits until the job queue is empty: everything Porch had to send has been sent. (Only a
-/// wait: what was sent is asserted on what the fake received.) The daily housekeeping job is
-/// always queued for its next day, so it does not count.
-fn wait_for_jobs(server: &TestServer) {
-    wait_until("the job queue to empty", || {
-        server
-            .app
-            .db
-            .read_blocking(|c| {
-                Ok(c.query_row(
-                    "SELECT count(*) FROM jobs WHERE kind != 'housekeeping'",
-                    [],
-                    |r| r.get(0),
-                )?)
-            })
-            .is_ok_and(|n: i64| n == 0)
-    });
-}
-
-/// Publishes a post through the composer with extra fields; returns its absolute URL.
-fn publish_with(
-    server: &TestServer,
-    admin: &Client,
-    markdown: &str,
-    extra: &[(&str, &str)],
-) -> String {
-    let mut fields = vec![
-        ("kind", "post"),
-        ("title", ""),
-        ("markdown", markdown),
-        ("action", "publish"),
-    ];
-    fields.extend_from_slice(extra);
-    let saved = admin.compose(&fields);
-    assert_eq!(saved.status, 303, "{}", saved.text());
-    server.url(&common::newest_path(server))
-}
-
-fn publish(server: &TestServer, admin: &Client, markdown: &str) -> String {
-    publish_with(server, admin, markdown, &[])
-}
-
-/// bob discovers alice by WebFinger and follows her; returns the Follow once Porch's Accept
-/// has arrived.
-fn bob_follows_alice(server: &TestServer, fake: &FakeMastodon) -> Value {
-    let alice = fake.resolve(&alice(server));
-    let follow = fake.follow(alice["id"].as_str().unwrap());
-    let answer = fake.send(alice["inbox"].as_str().unwrap(), &follow);
-    assert_eq!(answer.status, 202, "{}", answer.body);
-    let accept = fake.wait_for_activity("Accept", |a| a["object"]["id"] == follow["id"]);
-    assert_eq!(accept.signature, Ok(key_id(server)), "{}", fake.summary());
-    follow
-}
-
-/// The owner follows bob from the Fediverse screen, and bob accepts.
-fn alice_follows_bob(server: &TestServer, admin: &Client, fake: &FakeMastodon) {
-    let csrf = admin.csrf();
-    let handle = format!("{}@{}", common::fake_mastodon::USER, fake.host);
-    let followed = admin.post_form("/admin/following", &[("csrf", &csrf), ("handle", &handle)]);
-    assert_eq!(followed.status, 303, "{}", followed.text());
-    let follow = fake.wait_for_activity("Follow", |f| f["object"] == fake.actor_id());
-    assert_eq!(follow.signature, Ok(key_id(server)), "{}", fake.summary());
-    let answer = fake.send(&inbox(server), &fake.accept(&follow.json()));
-    assert_eq!(answer.status, 202, "{}", answer.body);
-    assert_eq!(
-        following_state(admin, &fake.handle()).as_deref(),
-        Some("following")
-    );
-}
-
-fn select<'a>(doc: &'a Html, selector: &str) -> Vec<ElementRef<'a>> {
-    let sel = Selector::parse(selector).unwrap();
-    doc.select(&sel).collect()
-}
-
-fn text_of(e: &ElementRef) -> String {
-    e.text().collect::<String>()
-}
-
-/// The texts of the elements matching `selector` on a page.
-fn texts(html: &str, selector: &str) -> Vec<String> {
-    let doc = Html::parse_document(html);
-    select(&doc, selector).iter().map(text_of).collect()
-}
-
-/// The row naming `handle` in one list of the Fediverse screen (under the heading "Following"
-/// or "Followers"): its state cell and the actions of its forms.
-fn fediverse_row(admin: &Client, heading: &str, handle: &str) -> Option<(String, Vec<String>)> {
-    let page = admin.get("/admin/fediverse");
-    assert_eq!(page.status, 200, "{}", page.text());
-    let doc = Html::parse_document(&page.text());
-    // Each list is the table right after its heading; a missing list is a failure, not "absent".
-    let table = select(&doc, "h2")
-        .into_iter()
-        .find(|h| text_of(h) == heading)
-        .and_then(|h| h.next_siblings().filter_map(ElementRef::wrap).next())
-        .filter(|e| e.value().name() == "table")
-        .unwrap_or_else(|| panic!("no {heading} table on /admin/fediverse"));
-    let rows = Selector::parse("tr").unwrap();
-    let cells = Selector::parse("td").unwrap();
-    let forms = Selector::parse("form").unwrap();
-    table.select(&rows).find_map(|row| {
-        if !text_of(&row).contains(&format!("@{handle}")) {
-            return None;
-        }
-        let state = row.select(&cells).nth(1).map(|c| text_of(&c))?;
-        let actions = row
-            .select(&forms)
-            .filter_map(|f| f.value().attr("action").map(String::from))
-            .collect();
-        Some((state.trim().to_string(), actions))
-    })
-}
-
-fn following_state(admin: &Client, handle: &str) -> Option<String> {
-    fediverse_row(admin, "Following", handle).map(|(state, _)| state)
-}
-
+/// The row of `handle` among the followers on the Fediverse screen: its state and actions.
 fn follower_row(admin: &Client, handle: &str) -> Option<(String, Vec<String>)> {
     fediverse_row(admin, "Followers", handle)
 }
 
-/// The fields a form would submit as a browser submits it: text inputs, checked checkboxes
-/// (as "on"), selected options and textareas.
-fn form_fields(html: &str, action: &str) -> Vec<(String, String)> {
-    let doc = Html::parse_document(html);
-    let form = select(&doc, &format!(r#"form[action="{action}"]"#))
-        .into_iter()
-        .next()
-        .unwrap_or_else(|| panic!("no form for {action} in {html}"));
-    let mut fields = Vec::new();
-    for input in form.select(&Selector::parse("input, select, textarea").unwrap()) {
-        let el = input.value();
-        let Some(name) = el.attr("name") else {
-            continue;
-        };
-        let value = match el.name() {
-            "textarea" => text_of(&input),
-            "select" => {
-                let options: Vec<ElementRef> =
-                    input.select(&Selector::parse("option").unwrap()).collect();
-                let chosen = options
-                    .iter()
-                    .find(|o| o.value().attr("selected").is_some())
-                    .or(options.first())
-                    .expect("a select with options");
-                chosen
-                    .value()
-                    .attr("value")
-                    .map(String::from)
-                    .unwrap_or_else(|| text_of(chosen))
-            }
-            _ if el.attr("type") == Some("checkbox") => {
-                if el.attr("checked").is_none() {
-                    continue;
-                }
-                el.attr("value").unwrap_or("on").to_string()
-            }
-            _ => el.attr("value").unwrap_or_default().to_string(),
-        };
-        fields.push((name.to_string(), value));
-    }
-    fields
+/// The reply box of a post from elsewhere on an admin screen: the form's action and its
+/// hidden fields.
+struct ReplyForm {
+    action: String,
+    remote_post_id: String,
+    back: String,
 }
 
-/// The reply box of the post (from elsewhere) showing `text` on an admin screen: the form's
-/// action and its hidden `remote_post_id` and `back`.
-fn reply_form(html: &str, text: &str) -> (String, String, String) {
-    let doc = Html::parse_document(html);
-    let post = select(&doc, "article.remote-post")
-        .into_iter()
-        .find(|a| text_of(a).contains(text))
-        .unwrap_or_else(|| panic!("no post showing {text:?} in {html}"));
-    let form = post
-        .select(&Selector::parse("form").unwrap())
-        .next()
-        .expect("a reply form");
-    let hidden = |name: &str| {
-        form.select(&Selector::parse(&format!(r#"input[name="{name}"]"#)).unwrap())
+impl ReplyForm {
+    /// The reply box of the post showing `text` on an admin page.
+    #[track_caller]
+    fn of(html: &str, text: &str) -> ReplyForm {
+        let doc = Html::parse_document(html);
+        let form = remote_post(&doc, text)
+            .select(&Selector::parse("form").unwrap())
             .next()
-            .and_then(|i| i.value().attr("value"))
-            .unwrap_or_else(|| panic!("no {name} in the reply form"))
-            .to_string()
+            .expect("a reply form");
+        let hidden = |name: &str| {
+            form.select(&Selector::parse(&format!(r#"input[name="{name}"]"#)).unwrap())
+                .next()
+                .and_then(|i| i.value().attr("value"))
+                .unwrap_or_else(|| panic!("no {name} in the reply form"))
+                .to_string()
+        };
+        assert!(
+            form.select(&Selector::parse(r#"textarea[name="text"]"#).unwrap())
+                .next()
+                .is_some(),
+            "a text box"
+        );
+        ReplyForm {
+            action: form.value().attr("action").unwrap_or_default().to_string(),
+            remote_post_id: hidden("remote_post_id"),
+            back: hidden("back"),
+        }
+    }
+
+    /// The owner sends `text` through this box; returns the response.
+    fn send(&self, admin: &Client, text: &str) -> Resp {
+        let csrf = admin.csrf();
+        admin.post_form(
+            &self.action,
+            &[
+                ("csrf", &csrf),
+                ("remote_post_id", &self.remote_post_id),
+                ("text", text),
+                ("back", &self.back),
+            ],
+        )
+    }
+}
+
+/// The action of the button among a follower's `actions` that ends in `/{decision}`.
+#[track_caller]
+fn button(actions: &[String], decision: &str) -> String {
+    actions
+        .iter()
+        .find(|a| a.ends_with(&format!("/{decision}")))
+        .unwrap_or_else(|| panic!("no {decision} button among {actions:?}"))
+        .clone()
+}
+
+/// The owner presses a button (a form with only the CSRF token) at `action`.
+fn press(admin: &Client, action: &str) -> Resp {
+    let csrf = admin.csrf();
+    admin.post_form(action, &[("csrf", &csrf)])
+}
+
+/// `name`, an account beside bob on his server, follows alice, signing with its own key;
+/// returns the Follow, which Porch took.
+#[track_caller]
+fn follow_as(server: &TestServer, fake: &FakeMastodon, name: &str) -> Value {
+    let mut follow = fake.follow(&actor_id(server));
+    follow["actor"] = json!(fake.account_id(name));
+    let signing = Signing {
+        key_id: Some(fake.account_key_id(name)),
+        ..Signing::default()
     };
-    assert!(
-        form.select(&Selector::parse(r#"textarea[name="text"]"#).unwrap())
-            .next()
-            .is_some(),
-        "a text box"
-    );
-    (
-        form.value().attr("action").unwrap_or_default().to_string(),
-        hidden("remote_post_id"),
-        hidden("back"),
-    )
+    let answer = fake.send_raw(&inbox(server), follow.to_string().as_bytes(), &signing);
+    assert_eq!(answer.status, 202, "{}", answer.body);
+    follow
 }
 
 /// How many likes /admin/notifications lists.
@@ -252,14 +120,7 @@ fn likes_listed(admin: &Client) -> usize {
 fn export_csv(admin: &Client) -> String {
     let export = admin.get("/admin/blocks/domains.csv");
     assert_eq!(export.status, 200, "{}", export.text());
-    assert!(
-        export
-            .header("content-type")
-            .unwrap_or_default()
-            .starts_with("text/csv"),
-        "{:?}",
-        export.header("content-type")
-    );
+    assert_content_type(&export, "text/csv");
     export.text()
 }
 
@@ -274,24 +135,12 @@ fn the_owner_replies_from_the_timeline_with_a_signed_note_that_mentions_the_auth
 
     let note = fake.note("<p>Rain on the tin roof all night.</p>", None, None);
     let note_id = note["id"].as_str().unwrap().to_string();
-    let answer = fake.send(&inbox(&server), &fake.wrap("Create", &note));
-    assert_eq!(answer.status, 202, "{}", answer.body);
-    let timeline = admin.get("/admin/timeline");
-    assert_eq!(timeline.status, 200, "{}", timeline.text());
-    let (action, remote_post_id, back) = reply_form(&timeline.text(), "Rain on the tin roof");
-    assert_eq!(action, "/admin/replies");
-    assert_eq!(back, "timeline");
+    deliver(&server, &fake, &fake.wrap("Create", &note));
+    let form = ReplyForm::of(&timeline(&admin), "Rain on the tin roof");
+    assert_eq!(form.action, "/admin/replies");
+    assert_eq!(form.back, "timeline");
 
-    let csrf = admin.csrf();
-    let replied = admin.post_form(
-        &action,
-        &[
-            ("csrf", &csrf),
-            ("remote_post_id", &remote_post_id),
-            ("text", "The *best* sound to sleep to."),
-            ("back", &back),
-        ],
-    );
+    let replied = form.send(&admin, "The *best* sound to sleep to.");
     assert_eq!(replied.status, 303, "{}", replied.text());
     assert_eq!(replied.location(), "/admin/timeline?done=replied");
 
@@ -342,20 +191,8 @@ fn the_owner_replies_from_the_timeline_with_a_signed_note_that_mentions_the_auth
     let url = publish(&server, &admin, "Which sound puts you to sleep?");
     let in_thread = fake.note("<p>Waves, every time.</p>", Some(&url), None);
     let in_thread_id = in_thread["id"].as_str().unwrap().to_string();
-    let answer = fake.send(&inbox(&server), &fake.wrap("Create", &in_thread));
-    assert_eq!(answer.status, 202, "{}", answer.body);
-    let timeline = admin.get("/admin/timeline").text();
-    let (action, remote_post_id, back) = reply_form(&timeline, "Waves, every time.");
-    let csrf = admin.csrf();
-    let replied = admin.post_form(
-        &action,
-        &[
-            ("csrf", &csrf),
-            ("remote_post_id", &remote_post_id),
-            ("text", "Waves win."),
-            ("back", &back),
-        ],
-    );
+    deliver(&server, &fake, &fake.wrap("Create", &in_thread));
+    let replied = ReplyForm::of(&timeline(&admin), "Waves, every time.").send(&admin, "Waves win.");
     assert_eq!(replied.status, 303, "{}", replied.text());
     let create = fake.wait_for_activity("Create", |a| a["object"]["inReplyTo"] == in_thread_id);
     let second_id = create.json()["object"]["id"].as_str().unwrap().to_string();
@@ -389,7 +226,7 @@ fn with_approval_by_hand_a_follow_waits_until_the_owner_approves_or_rejects_it()
 
     let settings = admin.get("/admin/settings");
     assert_eq!(settings.status, 200, "{}", settings.text());
-    let mut fields = form_fields(&settings.text(), "/admin/settings");
+    let fields = form_fields(&settings.text(), "/admin/settings");
     assert!(
         fields.iter().any(|(k, _)| k == "csrf") && fields.iter().any(|(k, _)| k == "title"),
         "{fields:?}"
@@ -400,12 +237,7 @@ fn with_approval_by_hand_a_follow_waits_until_the_owner_approves_or_rejects_it()
             .any(|(k, _)| k == "manually_approves_followers"),
         "off by default: {fields:?}"
     );
-    fields.push(("manually_approves_followers".into(), "on".into()));
-    let fields: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let saved = admin.post_form("/admin/settings", &fields);
+    let saved = save_settings(&admin, &[("manually_approves_followers", "on")]);
     assert_eq!(saved.status, 303, "{}", saved.text());
     let again = form_fields(&admin.get("/admin/settings").text(), "/admin/settings");
     assert!(
@@ -414,15 +246,11 @@ fn with_approval_by_hand_a_follow_waits_until_the_owner_approves_or_rejects_it()
             .any(|(k, v)| k == "manually_approves_followers" && v == "on"),
         "{again:?}"
     );
-    let actor = server
-        .client()
-        .get_with("/actor", &[("Accept", AS2)])
-        .json();
+    let actor = actor(&server);
     assert_eq!(actor["manuallyApprovesFollowers"], true, "{actor}");
 
     let follow = fake.follow(&actor_id(&server));
-    let answer = fake.send(&inbox(&server), &follow);
-    assert_eq!(answer.status, 202, "{}", answer.body);
+    deliver(&server, &fake, &follow);
     wait_for_jobs(&server);
     assert!(
         fake.activities("Accept").is_empty(),
@@ -431,11 +259,7 @@ fn with_approval_by_hand_a_follow_waits_until_the_owner_approves_or_rejects_it()
     );
     let (state, actions) = follower_row(&admin, &fake.handle()).expect("bob among followers");
     assert_eq!(state, "asks to follow you");
-    let approve = actions
-        .iter()
-        .find(|a| a.ends_with("/approve"))
-        .expect("an Approve button")
-        .clone();
+    let approve = button(&actions, "approve");
     assert!(approve.starts_with("/admin/followers/"), "{approve}");
     let notifications = admin.get("/admin/notifications").text();
     assert_eq!(
@@ -444,17 +268,10 @@ fn with_approval_by_hand_a_follow_waits_until_the_owner_approves_or_rejects_it()
         "{notifications}"
     );
 
-    let csrf = admin.csrf();
-    let approved = admin.post_form(&approve, &[("csrf", &csrf)]);
+    let approved = press(&admin, &approve);
     assert_eq!(approved.status, 303, "{}", approved.text());
     assert_eq!(approved.location(), "/admin/fediverse?done=approved");
-    let accept = fake.wait_for_activity("Accept", |_| true);
-    assert_eq!(accept.path, "/users/bob/inbox");
-    assert_eq!(accept.signature, Ok(key_id(&server)));
-    let accepted = accept.json();
-    assert_eq!(accepted["actor"], actor_id(&server));
-    assert_eq!(accepted["object"]["id"], follow["id"]);
-    assert_eq!(accepted["object"]["type"], "Follow");
+    answer_to_follow(&server, &fake, "Accept", &follow, "/users/bob/inbox");
     assert_eq!(
         follower_row(&admin, &fake.handle()).map(|(s, a)| (s, a.len())),
         Some(("follows you".to_string(), 0))
@@ -463,8 +280,7 @@ fn with_approval_by_hand_a_follow_waits_until_the_owner_approves_or_rejects_it()
     // Following again (as Mastodon does when bob clicks Follow anew) is accepted at once, as
     // Mastodon fast-forwards a repeated follow, rather than sent back to the waiting list.
     let refollow = fake.follow(&actor_id(&server));
-    let answer = fake.send(&inbox(&server), &refollow);
-    assert_eq!(answer.status, 202, "{}", answer.body);
+    deliver(&server, &fake, &refollow);
     let accept = fake.wait_for_activity("Accept", |a| a["object"]["id"] == refollow["id"]);
     assert_eq!(accept.signature, Ok(key_id(&server)));
     assert_eq!(
@@ -476,51 +292,25 @@ fn with_approval_by_hand_a_follow_waits_until_the_owner_approves_or_rejects_it()
 
     // carol, on the same server, is refused.
     fake.add_account("carol", Account::default());
-    let carol = fake.account_id("carol");
-    let mut carols = fake.follow(&actor_id(&server));
-    carols["actor"] = json!(carol);
-    let signing = Signing {
-        key_id: Some(fake.account_key_id("carol")),
-        ..Signing::default()
-    };
-    let answer = fake.send_raw(&inbox(&server), carols.to_string().as_bytes(), &signing);
-    assert_eq!(answer.status, 202, "{}", answer.body);
+    let carols = follow_as(&server, &fake, "carol");
     let carol_handle = format!("carol@{}", fake.handle().split_once('@').unwrap().1);
     let (state, actions) = follower_row(&admin, &carol_handle).expect("carol among followers");
     assert_eq!(state, "asks to follow you");
-    let reject = actions
-        .iter()
-        .find(|a| a.ends_with("/reject"))
-        .expect("a Reject button")
-        .clone();
-    let csrf = admin.csrf();
-    let rejected = admin.post_form(&reject, &[("csrf", &csrf)]);
+    let rejected = press(&admin, &button(&actions, "reject"));
     assert_eq!(rejected.status, 303, "{}", rejected.text());
     assert_eq!(rejected.location(), "/admin/fediverse?done=rejected");
-    let reject = fake.wait_for_activity("Reject", |_| true);
-    assert_eq!(reject.path, "/users/carol/inbox");
-    assert_eq!(reject.signature, Ok(key_id(&server)));
-    let rejection = reject.json();
-    assert_eq!(rejection["actor"], actor_id(&server));
-    assert_eq!(rejection["object"]["id"], carols["id"]);
-    assert_eq!(rejection["object"]["type"], "Follow");
+    answer_to_follow(&server, &fake, "Reject", &carols, "/users/carol/inbox");
     assert_eq!(follower_row(&admin, &carol_handle), None);
 
     // Deciding again about someone no longer waiting sends nothing more.
-    let carol_approve = actions
-        .iter()
-        .find(|a| a.ends_with("/approve"))
-        .expect("an Approve button for carol")
-        .clone();
-    let csrf = admin.csrf();
-    let late = admin.post_form(&carol_approve, &[("csrf", &csrf)]);
+    let late = press(&admin, &button(&actions, "approve"));
     assert_eq!(
         late.status,
         404,
         "carol is no longer waiting: {}",
         late.text()
     );
-    let twice = admin.post_form(&approve, &[("csrf", &csrf)]);
+    let twice = press(&admin, &approve);
     assert_eq!(
         twice.status,
         404,
@@ -548,17 +338,17 @@ fn a_post_with_a_content_warning_goes_out_sensitive_and_opens_behind_its_summary
         &[("content_warning", "spoilers")],
     );
     let create = fake.wait_for_activity("Create", |a| a["object"]["id"] == url);
-    let note = &create.json()["object"];
-    assert_eq!(note["summary"], "spoilers", "{note}");
-    assert_eq!(note["sensitive"], true, "{note}");
+    let sent = &create.json()["object"];
+    assert_eq!(sent["summary"], "spoilers", "{sent}");
+    assert_eq!(sent["sensitive"], true, "{sent}");
     assert!(
-        note["content"]
+        sent["content"]
             .as_str()
             .unwrap_or_default()
             .contains("The butler did it."),
-        "{note}"
+        "{sent}"
     );
-    let served = server.client().get_with(&url, &[("Accept", AS2)]).json();
+    let served = note(&server, &url);
     assert_eq!(served["summary"], "spoilers");
     assert_eq!(served["sensitive"], true);
 
@@ -581,9 +371,9 @@ fn a_post_with_a_content_warning_goes_out_sensitive_and_opens_behind_its_summary
 
     let plain_url = publish(&server, &admin, "Nothing to hide here.");
     let create = fake.wait_for_activity("Create", |a| a["object"]["id"] == plain_url);
-    let note = &create.json()["object"];
-    assert_eq!(note["sensitive"], false, "{note}");
-    assert!(note.get("summary").is_none(), "{note}");
+    let sent = &create.json()["object"];
+    assert_eq!(sent["sensitive"], false, "{sent}");
+    assert!(sent.get("summary").is_none(), "{sent}");
     let page = server.client().get(&plain_url).text();
     assert!(texts(&page, "details.cw").is_empty(), "{page}");
     assert!(page.contains("Nothing to hide here."));
@@ -669,17 +459,9 @@ fn a_muted_account_stays_out_of_the_timeline_and_notifications_but_keeps_its_fol
     bob_follows_alice(&server, &fake);
     let url = publish(&server, &admin, "Before the mute.");
 
-    let before = fake.note("<p>Loud post number one.</p>", None, None);
-    let answer = fake.send(&inbox(&server), &fake.wrap("Create", &before));
-    assert_eq!(answer.status, 202, "{}", answer.body);
-    assert!(
-        admin
-            .get("/admin/timeline")
-            .text()
-            .contains("Loud post number one.")
-    );
-    let answer = fake.send(&inbox(&server), &fake.like(&url));
-    assert_eq!(answer.status, 202, "{}", answer.body);
+    bob_posts(&server, &fake, "Loud post number one.");
+    assert!(timeline(&admin).contains("Loud post number one."));
+    deliver(&server, &fake, &fake.like(&url));
     assert_eq!(likes_listed(&admin), 1);
 
     let csrf = admin.csrf();
@@ -690,13 +472,10 @@ fn a_muted_account_stays_out_of_the_timeline_and_notifications_but_keeps_its_fol
     assert_eq!(muted.status, 303, "{}", muted.text());
     assert_eq!(muted.location(), "/admin/moderation?done=muted");
 
-    let after = fake.note("<p>Loud post number two.</p>", None, None);
-    let answer = fake.send(&inbox(&server), &fake.wrap("Create", &after));
-    assert_eq!(answer.status, 202, "{}", answer.body);
-    let timeline = admin.get("/admin/timeline").text();
-    assert!(!timeline.contains("Loud post number two."), "{timeline}");
-    let answer = fake.send(&inbox(&server), &fake.like(&url));
-    assert_eq!(answer.status, 202, "{}", answer.body);
+    bob_posts(&server, &fake, "Loud post number two.");
+    let shown = timeline(&admin);
+    assert!(!shown.contains("Loud post number two."), "{shown}");
+    deliver(&server, &fake, &fake.like(&url));
     assert_eq!(likes_listed(&admin), 1, "the muted like is not listed");
 
     // bob is not told and keeps following: he still gets alice's posts, and she still follows him.
@@ -730,15 +509,8 @@ fn a_muted_account_stays_out_of_the_timeline_and_notifications_but_keeps_its_fol
         ],
     );
     assert_eq!(unmuted.status, 303, "{}", unmuted.text());
-    let third = fake.note("<p>Loud post number three.</p>", None, None);
-    let answer = fake.send(&inbox(&server), &fake.wrap("Create", &third));
-    assert_eq!(answer.status, 202, "{}", answer.body);
-    assert!(
-        admin
-            .get("/admin/timeline")
-            .text()
-            .contains("Loud post number three.")
-    );
+    bob_posts(&server, &fake, "Loud post number three.");
+    assert!(timeline(&admin).contains("Loud post number three."));
 }
 
 // The inbox and other servers' signatures.
@@ -860,20 +632,10 @@ fn a_key_served_as_its_own_document_naming_its_owner_is_trusted() {
             ..Account::default()
         },
     );
-    let carol = fake.account_id("carol");
     let key = fake.account_key_id("carol");
-    assert_eq!(key, format!("{carol}/main-key"));
-    let mut follow = fake.follow(&actor_id(&server));
-    follow["actor"] = json!(carol);
-    let signing = Signing {
-        key_id: Some(key.clone()),
-        ..Signing::default()
-    };
-    let answer = fake.send_raw(&inbox(&server), follow.to_string().as_bytes(), &signing);
-    assert_eq!(answer.status, 202, "{}", answer.body);
-    let accept = fake.wait_for_activity("Accept", |a| a["object"]["id"] == follow["id"]);
-    assert_eq!(accept.path, "/users/carol/inbox");
-    assert_eq!(accept.signature, Ok(key_id(&server)));
+    assert_eq!(key, format!("{}/main-key", fake.account_id("carol")));
+    let follow = follow_as(&server, &fake, "carol");
+    answer_to_follow(&server, &fake, "Accept", &follow, "/users/carol/inbox");
     // Porch read the key document, then the owner it names.
     assert_eq!(
         fake.gets("/users/carol/main-key").len(),
@@ -891,13 +653,11 @@ fn a_key_served_as_its_own_document_naming_its_owner_is_trusted() {
 
     // A server holds its accounts' keys and may sign for any of them, so carol's key is taken for
     // bob on the same server (a key from another server is refused: see tests/federation.rs).
-    let as_bob = json!({
-        "@context": "https://www.w3.org/ns/activitystreams",
-        "id": fake.new_id("likes"),
-        "type": "Follow",
-        "actor": fake.actor_id(),
-        "object": actor_id(&server),
-    });
+    let as_bob = fake.follow(&actor_id(&server));
+    let signing = Signing {
+        key_id: Some(key),
+        ..Signing::default()
+    };
     let answer = fake.send_raw(&inbox(&server), as_bob.to_string().as_bytes(), &signing);
     assert_eq!(answer.status, 202, "{}", answer.body);
 }
@@ -945,8 +705,7 @@ fn a_followed_account_that_moves_is_followed_at_its_new_home_only_if_that_confir
     // An account that does not name bob among its aliases is not followed.
     fake.add_account("impostor", Account::default());
     let impostor = fake.account_id("impostor");
-    let answer = fake.send(&inbox(&server), &fake.move_to(&impostor));
-    assert_eq!(answer.status, 202, "{}", answer.body);
+    deliver(&server, &fake, &fake.move_to(&impostor));
     fake.wait_for("Porch fetching the impostor", |r| {
         r.method == "GET" && r.path == "/users/impostor"
     });
@@ -968,8 +727,7 @@ fn a_followed_account_that_moves_is_followed_at_its_new_home_only_if_that_confir
         },
     );
     let bob2 = fake.account_id("bob2");
-    let answer = fake.send(&inbox(&server), &fake.move_to(&bob2));
-    assert_eq!(answer.status, 202, "{}", answer.body);
+    deliver(&server, &fake, &fake.move_to(&bob2));
     let follow = fake.wait_for_activity("Follow", |f| f["object"] == bob2);
     assert_eq!(follow.path, "/users/bob2/inbox");
     assert_eq!(follow.signature, Ok(key_id(&server)));
@@ -1016,13 +774,7 @@ fn accept_headers_listing_several_types_get_the_one_they_prefer() {
     let refused = "text/html, application/activity+json;q=0";
     let page = visitor.get_with(&url, &[("Accept", refused)]);
     assert_eq!(page.status, 200);
-    assert!(
-        page.header("content-type")
-            .unwrap_or_default()
-            .starts_with("text/html"),
-        "{:?}",
-        page.header("content-type")
-    );
+    assert_content_type(&page, "text/html");
     assert!(page.text().contains("Negotiate with me."));
     let about = visitor.get_with("/actor", &[("Accept", refused)]);
     assert_eq!(about.status, 303, "{}", about.text());

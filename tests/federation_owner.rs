@@ -5,140 +5,21 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
-
-use common::fake_mastodon::{AS2, Account, FakeMastodon, PUBLIC, WAIT};
+use common::fake_mastodon::{Account, FakeMastodon, PUBLIC};
+use common::federation::{
+    actor, actor_id, alice_follows_bob, assert_content_type, bob, bob_follows_alice, deliver,
+    form_fields, key_id, note, number, publish, publish_photo, remote_post, save_settings, select,
+    text_of, texts, timeline, wait_for_jobs,
+};
 use common::{Client, Resp, TestServer};
-use scraper::{ElementRef, Html, Selector};
-use serde_json::{Value, json};
+use scraper::{Html, Selector};
+use serde_json::json;
 
 /// BlurHash's alphabet: each character is a base-83 digit, in this order.
 const BASE83: &str =
     "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz#$%*+,-.:;=?@[]^_{|}~";
 
 // Helpers.
-
-/// `alice@127.0.0.1:<port>`: the owner's handle on the test server.
-fn alice(server: &TestServer) -> String {
-    format!("alice@{}", server.base.trim_start_matches("http://"))
-}
-
-fn actor_id(server: &TestServer) -> String {
-    server.url("/actor")
-}
-
-fn key_id(server: &TestServer) -> String {
-    server.url("/actor#main-key")
-}
-
-fn inbox(server: &TestServer) -> String {
-    server.url("/inbox")
-}
-
-/// bob's full handle, as a mention in a post writes it: `bob@127.0.0.1:<port>`.
-fn bob(fake: &FakeMastodon) -> String {
-    format!("{}@{}", common::fake_mastodon::USER, fake.host)
-}
-
-/// One number from the database (a count).
-fn number(server: &TestServer, sql: &str) -> i64 {
-    let sql = sql.to_string();
-    server
-        .app
-        .db
-        .read_blocking(move |c| Ok(c.query_row(&sql, [], |r| r.get(0))?))
-        .unwrap()
-}
-
-/// Polls until `done` holds, for up to `WAIT`.
-fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + WAIT;
-    while !done() {
-        assert!(Instant::now() < deadline, "{what}: not within {WAIT:?}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-/// Waits until every job (fan-out, delivery) has run and succeeded. The daily housekeeping
-/// is always queued for its next day, so it does not count.
-fn wait_for_jobs(server: &TestServer) {
-    wait_until("the job queue to empty", || {
-        number(
-            server,
-            "SELECT count(*) FROM jobs WHERE kind != 'housekeeping'",
-        ) == 0
-    });
-}
-
-/// Saves a post through the composer; returns the response.
-fn compose(admin: &Client, markdown: &str) -> Resp {
-    admin.compose(&[
-        ("kind", "post"),
-        ("title", ""),
-        ("markdown", markdown),
-        ("action", "publish"),
-    ])
-}
-
-/// Publishes a post; returns its absolute URL.
-fn publish(server: &TestServer, admin: &Client, markdown: &str) -> String {
-    let saved = compose(admin, markdown);
-    assert_eq!(saved.status, 303, "{}", saved.text());
-    server.url(&common::newest_path(server))
-}
-
-/// bob discovers alice by WebFinger and follows her; returns once Porch's Accept has arrived.
-fn bob_follows_alice(server: &TestServer, fake: &FakeMastodon) {
-    let alice = fake.resolve(&alice(server));
-    let follow = fake.follow(alice["id"].as_str().unwrap());
-    let answer = fake.send(alice["inbox"].as_str().unwrap(), &follow);
-    assert_eq!(answer.status, 202, "{}", answer.body);
-    let accept = fake.wait_for_activity("Accept", |a| a["object"]["id"] == follow["id"]);
-    assert_eq!(accept.signature, Ok(key_id(server)), "{}", fake.summary());
-}
-
-/// The owner follows bob from the Fediverse screen, and bob accepts.
-fn alice_follows_bob(server: &TestServer, admin: &Client, fake: &FakeMastodon) {
-    let csrf = admin.csrf();
-    let followed = admin.post_form(
-        "/admin/following",
-        &[("csrf", &csrf), ("handle", &bob(fake))],
-    );
-    assert_eq!(followed.status, 303, "{}", followed.text());
-    let follow = fake.wait_for_activity("Follow", |f| f["object"] == fake.actor_id());
-    let answer = fake.send(&inbox(server), &fake.accept(&follow.json()));
-    assert_eq!(answer.status, 202, "{}", answer.body);
-    assert_eq!(
-        number(
-            server,
-            "SELECT count(*) FROM following WHERE state = 'accepted'"
-        ),
-        1
-    );
-}
-
-/// The actor document, as another server fetches it.
-fn actor(server: &TestServer) -> Value {
-    let resp = server.client().get_with("/actor", &[("Accept", AS2)]);
-    assert_eq!(resp.status, 200, "{}", resp.text());
-    resp.json()
-}
-
-/// The Note of a post, as another server fetches it.
-fn note(server: &TestServer, url: &str) -> Value {
-    let resp = server.client().get_with(url, &[("Accept", AS2)]);
-    assert_eq!(resp.status, 200, "{}", resp.text());
-    resp.json()
-}
-
-fn select<'a>(doc: &'a Html, selector: &str) -> Vec<ElementRef<'a>> {
-    let sel = Selector::parse(selector).unwrap();
-    doc.select(&sel).collect()
-}
-
-fn text_of(e: &ElementRef) -> String {
-    e.text().collect()
-}
 
 /// The links (href, text) inside a post's `e-content` on its public page.
 fn content_links(server: &TestServer, url: &str) -> Vec<(String, String)> {
@@ -162,68 +43,6 @@ fn content_text(server: &TestServer, url: &str) -> String {
     let doc = Html::parse_document(&page);
     let text: String = select(&doc, ".e-content").iter().map(text_of).collect();
     text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// The fields a browser would submit with a form: inputs, checked checkboxes, the selected
-/// option of each select, and textareas.
-fn form_fields(html: &str, action: &str) -> Vec<(String, String)> {
-    let doc = Html::parse_document(html);
-    let form = select(&doc, &format!(r#"form[action="{action}"]"#))
-        .into_iter()
-        .next()
-        .unwrap_or_else(|| panic!("no form for {action} in {html}"));
-    let mut fields = Vec::new();
-    for field in form.select(&Selector::parse("input, select, textarea").unwrap()) {
-        let el = field.value();
-        let Some(name) = el.attr("name") else {
-            continue;
-        };
-        let value = match el.name() {
-            "textarea" => text_of(&field),
-            "select" => {
-                let options: Vec<ElementRef> =
-                    field.select(&Selector::parse("option").unwrap()).collect();
-                let chosen = options
-                    .iter()
-                    .find(|o| o.value().attr("selected").is_some())
-                    .or(options.first())
-                    .expect("a select with options");
-                chosen
-                    .value()
-                    .attr("value")
-                    .map(String::from)
-                    .unwrap_or_else(|| text_of(chosen))
-            }
-            _ if el.attr("type") == Some("checkbox") => {
-                if el.attr("checked").is_none() {
-                    continue;
-                }
-                el.attr("value").unwrap_or("on").to_string()
-            }
-            _ => el.attr("value").unwrap_or_default().to_string(),
-        };
-        fields.push((name.to_string(), value));
-    }
-    fields
-}
-
-/// Posts the whole settings form as shown, with `changes` made to it.
-fn save_settings(admin: &Client, changes: &[(&str, &str)]) -> Resp {
-    let page = admin.get("/admin/settings");
-    assert_eq!(page.status, 200, "{}", page.text());
-    let mut fields = form_fields(&page.text(), "/admin/settings");
-    for (name, value) in changes {
-        let field = fields
-            .iter_mut()
-            .find(|(n, _)| n == name)
-            .unwrap_or_else(|| panic!("no field {name} in the settings form"));
-        field.1 = value.to_string();
-    }
-    let pairs: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect();
-    admin.post_form("/admin/settings", &pairs)
 }
 
 /// The text of the error shown on an admin page.
@@ -378,7 +197,7 @@ fn a_handle_that_does_not_resolve_stays_plain_text_and_the_post_still_saves() {
     assert_eq!(served["cc"], json!([server.url("/followers")]));
     wait_for_jobs(&server);
     assert!(fake.inbox_posts().is_empty(), "{}", fake.summary());
-    assert_eq!(number(&server, "SELECT count(*) FROM actors"), 0);
+    assert_eq!(number(&server, "SELECT count(*) FROM actors", []), 0);
 }
 
 #[test]
@@ -403,11 +222,7 @@ fn e_mail_addresses_profile_urls_and_code_spans_are_not_mentions() {
     assert_eq!(served["tag"], json!([]));
     assert_eq!(served["cc"], json!([server.url("/followers")]));
     let page = server.client().get(&url).text();
-    let doc = Html::parse_document(&page);
-    let code: Vec<String> = select(&doc, ".e-content code")
-        .iter()
-        .map(text_of)
-        .collect();
+    let code = texts(&page, ".e-content code");
     assert_eq!(code, vec![format!("@{bob}")]);
     assert!(
         content_links(&server, &url)
@@ -437,11 +252,7 @@ fn a_code_span_naming_someone_mentioned_elsewhere_in_the_post_stays_code() {
         vec![(profile, "@bob".to_string())]
     );
     let page = server.client().get(&url).text();
-    let doc = Html::parse_document(&page);
-    let code: Vec<String> = select(&doc, ".e-content code")
-        .iter()
-        .map(text_of)
-        .collect();
+    let code = texts(&page, ".e-content code");
     assert_eq!(code, vec![format!("hi @{bob}")], "{page}");
     let served = note(&server, &url);
     assert_eq!(served["tag"].as_array().unwrap().len(), 1, "{served}");
@@ -458,21 +269,13 @@ fn a_photo_goes_out_as_an_image_with_its_alt_text_size_and_a_valid_blurhash() {
 
     let teal = [0, 128, 128];
     let photo = solid_png(120, 80, teal);
-    let csrf = admin.csrf();
-    let saved = admin.post_multipart(
-        "/admin/posts",
-        &[
-            ("csrf", &csrf),
-            ("kind", "post"),
-            ("title", ""),
-            ("markdown", "A teal wall."),
-            ("photo_file_alt", "A wall painted teal"),
-            ("action", "publish"),
-        ],
-        &[("photo_file", "wall.png", &photo)],
+    let url = publish_photo(
+        &server,
+        &admin,
+        "A teal wall.",
+        ("wall.png", &photo),
+        "A wall painted teal",
     );
-    assert_eq!(saved.status, 303, "{}", saved.text());
-    let url = server.url(&common::newest_path(&server));
 
     let create = fake.wait_for_activity("Create", |_| true);
     assert_eq!(create.signature, Ok(key_id(&server)));
@@ -516,20 +319,7 @@ fn photos_of_different_colours_get_different_blurhashes() {
     let admin = server.admin();
     let mut hashes = Vec::new();
     for (name, rgb) in [("red.png", [200, 30, 30]), ("blue.png", [30, 30, 200])] {
-        let csrf = admin.csrf();
-        let saved = admin.post_multipart(
-            "/admin/posts",
-            &[
-                ("csrf", &csrf),
-                ("kind", "post"),
-                ("markdown", name),
-                ("photo_file_alt", name),
-                ("action", "publish"),
-            ],
-            &[("photo_file", name, &solid_png(64, 64, rgb))],
-        );
-        assert_eq!(saved.status, 303, "{}", saved.text());
-        let url = server.url(&common::newest_path(&server));
+        let url = publish_photo(&server, &admin, name, (name, &solid_png(64, 64, rgb)), name);
         let hash = note(&server, &url)["attachment"][0]["blurhash"]
             .as_str()
             .expect("a blurhash")
@@ -554,24 +344,18 @@ fn bob_posts_an_image(server: &TestServer, fake: &FakeMastodon, text: &str, imag
         "url": image_url,
         "name": format!("{text} (photo)"),
     }]);
-    let answer = fake.send(&inbox(server), &fake.wrap("Create", &post));
-    assert_eq!(answer.status, 202, "{}", answer.body);
+    deliver(server, fake, &fake.wrap("Create", &post));
 }
 
 /// The src of the one image the timeline shows for the post with `text`.
 fn timeline_image(admin: &Client, text: &str) -> String {
-    let page = admin.get("/admin/timeline");
-    assert_eq!(page.status, 200, "{}", page.text());
-    let doc = Html::parse_document(&page.text());
-    let post = select(&doc, "article.remote-post")
-        .into_iter()
-        .find(|a| text_of(a).contains(text))
-        .unwrap_or_else(|| panic!("no post {text:?} on the timeline: {}", page.text()));
-    let images: Vec<String> = post
+    let page = timeline(admin);
+    let doc = Html::parse_document(&page);
+    let images: Vec<String> = remote_post(&doc, text)
         .select(&Selector::parse("img").unwrap())
         .map(|i| i.value().attr("src").unwrap_or_default().to_string())
         .collect();
-    assert_eq!(images.len(), 1, "{}", page.text());
+    assert_eq!(images.len(), 1, "{page}");
     images[0].clone()
 }
 
@@ -835,7 +619,7 @@ fn a_header_image_goes_on_the_actor_and_followers_are_told() {
         refused.text()
     );
     assert!(actor(&server).get("image").is_none());
-    assert_eq!(number(&server, "SELECT count(*) FROM media"), 0);
+    assert_eq!(number(&server, "SELECT count(*) FROM media", []), 0);
     wait_for_jobs(&server);
     assert!(fake.activities("Update").is_empty(), "{}", fake.summary());
 
@@ -855,14 +639,7 @@ fn a_header_image_goes_on_the_actor_and_followers_are_told() {
     assert!(url.starts_with(&server.url("/uploads/")), "{url}");
     let served = server.client().get(url);
     assert_eq!(served.status, 200, "{url}");
-    assert!(
-        served
-            .header("content-type")
-            .unwrap_or_default()
-            .starts_with("image/"),
-        "{:?}",
-        served.header("content-type")
-    );
+    assert_content_type(&served, "image/");
     let decoded = image::load_from_memory(&served.body).expect("an image");
     assert_eq!((decoded.width(), decoded.height()), (600, 200));
     assert!(doc.get("icon").is_none(), "the avatar is untouched: {doc}");
@@ -910,7 +687,7 @@ fn a_header_upload_without_the_csrf_token_changes_nothing() {
     );
     assert_eq!(refused.status, 403, "{}", refused.text());
     assert!(actor(&server).get("image").is_none());
-    assert_eq!(number(&server, "SELECT count(*) FROM media"), 0);
+    assert_eq!(number(&server, "SELECT count(*) FROM media", []), 0);
 }
 
 // Earlier accounts.

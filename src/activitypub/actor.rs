@@ -27,12 +27,19 @@ pub fn as2(value: &Value) -> Response {
         .body(value.to_string())
 }
 
-/// The actor as JSON (browsers asking for HTML are sent to the About page).
+/// The actor as JSON. Browsers asking for HTML are sent to the About page, or, once the owner
+/// has moved, to the new account.
 #[handler]
 pub async fn actor(Data(app): Data<&App>, req: &Request) -> Result<Response> {
     let accept = req.header(header::ACCEPT).unwrap_or_default();
     if !super::wants_as2(accept) && accept.contains("text/html") {
-        return Ok(Redirect::see_other("/about/").into_response());
+        let moved_to = app.settings().await?.moved_to.clone();
+        let to = if moved_to.is_empty() {
+            "/about/".to_string()
+        } else {
+            moved_to
+        };
+        return Ok(Redirect::see_other(to).into_response());
     }
     actor_document(app).await
 }

@@ -11,6 +11,7 @@ use crate::app::App;
 use crate::config::BaseUrl;
 use crate::jobs::{self, Job};
 use crate::net;
+use crate::store::actors::Actor;
 use crate::store::posts::{self, Kind, Status};
 use crate::store::{self, activities, blocks, follows};
 
@@ -79,6 +80,19 @@ pub fn send_to(
     Ok(activity_id)
 }
 
+/// Where something public of the owner's goes: each follower server once, and the people it
+/// mentions (unless blocked).
+pub fn audience_inboxes(tx: &Connection, mentioned: &[Actor]) -> Result<Vec<String>> {
+    let mut inboxes = follows::follower_inboxes(tx)?;
+    for actor in mentioned {
+        let inbox = actor.delivery_inbox().to_string();
+        if !inboxes.contains(&inbox) && !blocks::is_blocked(tx, &actor.uri)? {
+            inboxes.push(inbox);
+        }
+    }
+    Ok(inboxes)
+}
+
 /// The URL of an activity this site sent.
 pub fn activity_url(base: &BaseUrl, id: i64) -> String {
     base.join(&format!("/activities/{id}"))
@@ -144,19 +158,20 @@ pub async fn fan_out(app: &App, activity_id: i64) -> Result<()> {
             };
             activities::set_json(tx, activity_id, &json.to_string())?;
             let dead = activities::dead_inboxes(tx)?;
-            let mut inboxes = follows::follower_inboxes(tx)?;
-            for actor in &mentioned {
-                let inbox = actor.delivery_inbox().to_string();
-                if !inboxes.contains(&inbox) {
-                    inboxes.push(inbox);
-                }
-            }
+            let inboxes = audience_inboxes(tx, &mentioned)?;
             let mut queued = 0;
             for inbox in inboxes {
-                if dead.contains(&inbox) || blocks::is_blocked(tx, &inbox)? {
+                if blocks::is_blocked(tx, &inbox)? {
                     continue;
                 }
-                jobs::enqueue(tx, &Job::Deliver { activity_id, inbox }, store::now())?;
+                // A dead inbox gets each new activity once, without retries: when its server
+                // is back, the first success brings it back to life.
+                let job = if dead.contains(&inbox) {
+                    Job::Probe { activity_id, inbox }
+                } else {
+                    Job::Deliver { activity_id, inbox }
+                };
+                jobs::enqueue(tx, &job, store::now())?;
                 queued += 1;
             }
             Ok(queued)
@@ -175,8 +190,9 @@ fn owner_created_at(tx: &Connection) -> Result<i64> {
     )
 }
 
-/// The delivery job: signs and POSTs one activity to one inbox.
-pub async fn deliver(app: &App, activity_id: i64, inbox: String) -> Result<()> {
+/// The delivery job: signs and POSTs one activity to one inbox. With `retry` false (a probe of
+/// a dead inbox) a failure is recorded and not retried.
+pub async fn deliver(app: &App, activity_id: i64, inbox: String, retry: bool) -> Result<()> {
     let Some((json, _)) = app
         .db
         .read(move |c| activities::json(c, activity_id))
@@ -238,6 +254,8 @@ pub async fn deliver(app: &App, activity_id: i64, inbox: String) -> Result<()> {
                 .await?;
             if dead {
                 tracing::warn!(inbox, "inbox has failed for a week; marked dead");
+            }
+            if dead || !retry {
                 return Ok(());
             }
             bail!(message)

@@ -166,11 +166,7 @@ pub async fn reply(app: &App, remote_post_id: i64, text: &str) -> Result<i64, Re
             let reply = own_replies::by_id(tx, id)?.context("reply: just written")?;
             let base = &app2.config.base_url;
             let note = super::convert::own_reply_to_note(base, &reply);
-            let mut inboxes = follows::follower_inboxes(tx)?;
-            let author_inbox = target.actor.delivery_inbox().to_string();
-            if !inboxes.contains(&author_inbox) {
-                inboxes.push(author_inbox);
-            }
+            let inboxes = delivery::audience_inboxes(tx, std::slice::from_ref(&target.actor))?;
             delivery::send_to(
                 tx,
                 base,
@@ -185,6 +181,39 @@ pub async fn reply(app: &App, remote_post_id: i64, text: &str) -> Result<i64, Re
         .map_err(ReplyError::Internal)?;
     app.jobs_wake.notify_one();
     id.ok_or_else(|| ReplyError::Invalid("That post is no longer here.".into()))
+}
+
+/// Deletes one of the owner's replies: its URL answers with a Tombstone, and a Delete goes where
+/// the reply went (followers and the people it mentions).
+pub async fn delete_reply(app: &App, id: i64) -> Result<bool> {
+    let app2 = app.clone();
+    let done = app
+        .db
+        .write(move |tx| {
+            let Some(reply) = own_replies::by_id(tx, id)?.filter(|r| r.deleted_at.is_none()) else {
+                return Ok(false);
+            };
+            own_replies::mark_deleted(tx, id)?;
+            let base = &app2.config.base_url;
+            let mut mentioned = Vec::new();
+            for uri in &reply.mentions {
+                mentioned.extend(actors::by_uri(tx, uri)?);
+            }
+            let inboxes = delivery::audience_inboxes(tx, &mentioned)?;
+            let object = json!({ "id": base.join(&format!("/replies/{id}")), "type": "Tombstone" });
+            delivery::send_to(
+                tx,
+                base,
+                "Delete",
+                |activity_id| super::convert::activity(base, "Delete", &activity_id, object),
+                &inboxes,
+                true,
+            )?;
+            Ok(true)
+        })
+        .await?;
+    app.jobs_wake.notify_one();
+    Ok(done)
 }
 
 #[derive(Debug, thiserror::Error)]

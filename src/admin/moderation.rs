@@ -16,7 +16,11 @@ use crate::auth::csrf::{AdminForm, NoFields};
 use crate::error::{AppError, Result};
 use crate::render::time;
 use crate::store::blocks::{self, DomainBlock};
-use crate::store::remote_posts::{self, Moderation};
+use crate::store::own_replies;
+use crate::store::remote_posts::{self, Moderation, RemotePost};
+
+/// Recent replies listed for removal, from others and from the owner.
+const RECENT: u32 = 50;
 
 /// The header row of Mastodon's domain block export, which its import expects.
 const CSV_HEADER: [&str; 6] = [
@@ -35,30 +39,35 @@ pub async fn index(
     Query(q): Query<DoneQuery>,
 ) -> Result<Response> {
     let tz = time::zone(&app.settings().await?.timezone);
-    let (pending, domains, actors) = app
+    let (pending, recent, own, domains, actors) = app
         .db
         .read(|c| {
             Ok((
                 remote_posts::pending(c)?,
+                remote_posts::recent_replies(c, RECENT)?,
+                own_replies::recent(c, RECENT)?,
                 blocks::domain_blocks(c)?,
                 blocks::blocked_actors(c)?,
             ))
         })
         .await?;
-    let pending: Vec<RemoteView> = pending
-        .into_iter()
-        .map(|post| RemoteView {
-            when: time::display_date(post.published_at, tz),
-            post,
-        })
-        .collect();
+    let view = |posts: Vec<RemotePost>| -> Vec<RemoteView> {
+        posts
+            .into_iter()
+            .map(|post| RemoteView {
+                when: time::display_date(post.published_at, tz),
+                post,
+            })
+            .collect()
+    };
+    let (pending, recent) = (view(pending), view(recent));
     super::render(
         app,
         &admin,
         "moderation.html",
         "moderation",
         q.done.as_deref(),
-        ctx! { pending, domains, actors },
+        ctx! { pending, recent, own, domains, actors },
     )
     .await
 }
@@ -103,6 +112,19 @@ pub async fn remove(
         return Err(AppError::NotFound);
     }
     Ok(Redirect::see_other("/admin/moderation?done=removed").into_response())
+}
+
+/// Deletes one of the owner's own replies (and tells the servers it went to).
+#[handler]
+pub async fn delete_own_reply(
+    Data(app): Data<&App>,
+    Path(id): Path<i64>,
+    _f: AdminForm<NoFields>,
+) -> Result<Response> {
+    if !following::delete_reply(app, id).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(Redirect::see_other("/admin/moderation?done=deleted").into_response())
 }
 
 #[derive(Deserialize)]

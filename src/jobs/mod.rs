@@ -24,6 +24,8 @@ pub enum Job {
     FanOut { activity_id: i64 },
     /// POST one activity to one inbox.
     Deliver { activity_id: i64, inbox: String },
+    /// POST one activity once to an inbox marked dead, to learn whether it is back.
+    Probe { activity_id: i64, inbox: String },
     /// An account the owner follows moved: follow its new account if that one confirms it.
     FollowMove { old_actor: String, target: String },
     /// Drop expired sessions and old activity ids; runs at each start and then daily.
@@ -40,6 +42,7 @@ impl Job {
             // With the backoff capped at six hours, 20 tries span about three and a half days:
             // a server down for a weekend still gets the post.
             Job::Deliver { .. } => 20,
+            Job::Probe { .. } => 1,
             Job::FollowMove { .. } => 8,
             Job::Housekeeping => 8,
         }

@@ -27,7 +27,12 @@ pub async fn run(app: &App, job: Job) -> Result<()> {
             Ok(())
         }
         Job::FanOut { activity_id } => delivery::fan_out(app, activity_id).await,
-        Job::Deliver { activity_id, inbox } => delivery::deliver(app, activity_id, inbox).await,
+        Job::Deliver { activity_id, inbox } => {
+            delivery::deliver(app, activity_id, inbox, true).await
+        }
+        Job::Probe { activity_id, inbox } => {
+            delivery::deliver(app, activity_id, inbox, false).await
+        }
         Job::FollowMove { old_actor, target } => {
             following::follow_move(app, old_actor, target).await
         }

@@ -75,3 +75,21 @@ pub fn in_conversation(conn: &Connection, post_id: i64) -> Result<Vec<OwnReply>>
     rows.collect::<rusqlite::Result<_>>()
         .context("store: list replies")
 }
+
+/// The owner's latest replies, newest first.
+pub fn recent(conn: &Connection, limit: u32) -> Result<Vec<OwnReply>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT * FROM own_replies WHERE deleted_at IS NULL ORDER BY created_at DESC, id DESC LIMIT ?1",
+    )?;
+    let rows = stmt.query_map([limit], from_row)?;
+    rows.collect::<rusqlite::Result<_>>()
+        .context("store: list replies")
+}
+
+/// Marks a reply deleted; its URL then answers with a Tombstone. False if it was not there.
+pub fn mark_deleted(conn: &Connection, id: i64) -> Result<bool> {
+    Ok(conn.execute(
+        "UPDATE own_replies SET deleted_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
+        (id, super::now()),
+    )? > 0)
+}

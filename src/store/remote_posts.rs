@@ -186,6 +186,15 @@ pub fn approved_replies(conn: &Connection, post_id: i64) -> Result<Vec<RemotePos
     )
 }
 
+/// The latest approved replies across all conversations, newest first (to remove one).
+pub fn recent_replies(conn: &Connection, limit: u32) -> Result<Vec<RemotePost>> {
+    query(
+        conn,
+        "WHERE r.moderation = 'approved' ORDER BY r.published_at DESC, r.id DESC LIMIT ?1",
+        &[&limit],
+    )
+}
+
 /// Replies waiting for the owner's decision, oldest first.
 pub fn pending(conn: &Connection) -> Result<Vec<RemotePost>> {
     query(

@@ -576,31 +576,23 @@ impl FakeMastodon {
 
     /// bob accepting a Follow sent to him.
     pub fn accept(&self, follow: &Value) -> Value {
-        let mut object = follow.clone();
-        if let Some(o) = object.as_object_mut() {
-            o.remove("@context");
-        }
         json!({
             "@context": "https://www.w3.org/ns/activitystreams",
             "id": self.new_id("accepts"),
             "type": "Accept",
             "actor": self.actor_id(),
-            "object": object,
+            "object": embedded(follow),
         })
     }
 
     /// An Undo of an activity this instance sent (a Follow, a Like), embedded whole.
     pub fn undo(&self, activity: &Value) -> Value {
-        let mut object = activity.clone();
-        if let Some(o) = object.as_object_mut() {
-            o.remove("@context");
-        }
         json!({
             "@context": "https://www.w3.org/ns/activitystreams",
             "id": format!("{}#undo", activity["id"].as_str().unwrap_or_default()),
             "type": "Undo",
             "actor": self.actor_id(),
-            "object": object,
+            "object": embedded(activity),
         })
     }
 
@@ -723,6 +715,15 @@ fn header_in<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str>
         .map(|(_, v)| v.as_str())
 }
 
+/// An activity as another embeds it: whole, less its own `@context`.
+fn embedded(activity: &Value) -> Value {
+    let mut object = activity.clone();
+    if let Some(o) = object.as_object_mut() {
+        o.remove("@context");
+    }
+    object
+}
+
 /// The shared inbox, or the inbox of an account (`/users/<name>/inbox`).
 fn is_inbox(path: &str) -> bool {
     let path = path.split('?').next().unwrap_or_default();
@@ -838,20 +839,39 @@ async fn handle(shared: Arc<Shared>, req: Request) -> Response {
     };
     let route = path.split('?').next().unwrap_or_default();
     let file = shared.files.lock().unwrap().get(route).cloned();
-    if let (Some((content_type, bytes)), "GET") = (file, method.as_str()) {
-        shared.log.lock().unwrap().push(Received {
-            method,
-            path,
-            headers,
-            body,
-            signature,
-            status: 200,
-            at: Instant::now(),
-        });
-        return Response::builder().content_type(content_type).body(bytes);
-    }
-    let (status, content_type, answer) = match (method.as_str(), route) {
-        ("POST", _) if is_inbox(route) => match &signature {
+    let (status, content_type, answer) = match (file, method.as_str()) {
+        (Some((content_type, bytes)), "GET") => (200, content_type, bytes),
+        _ => {
+            let (status, content_type, text) = response_to(&shared, &method, &path, &signature);
+            (status, content_type.to_string(), text.into_bytes())
+        }
+    };
+    shared.log.lock().unwrap().push(Received {
+        method,
+        path,
+        headers,
+        body,
+        signature,
+        status,
+        at: Instant::now(),
+    });
+    Response::builder()
+        .status(StatusCode::from_u16(status).unwrap())
+        .content_type(content_type)
+        .body(answer)
+}
+
+/// What this instance answers to a request for anything but a file it serves: the status, the
+/// content type and the body.
+fn response_to(
+    shared: &Shared,
+    method: &str,
+    path: &str,
+    signature: &Result<String, String>,
+) -> (u16, &'static str, String) {
+    let route = path.split('?').next().unwrap_or_default();
+    match (method, route) {
+        ("POST", _) if is_inbox(route) => match signature {
             Err(e) => (401, "text/plain", e.clone()),
             Ok(_) => (
                 *shared.inbox_status.lock().unwrap(),
@@ -860,7 +880,7 @@ async fn handle(shared: Arc<Shared>, req: Request) -> Response {
             ),
         },
         ("GET", r) if r == format!("/users/{USER}") => {
-            (200, AS2, actor_document(&shared).to_string())
+            (200, AS2, actor_document(shared).to_string())
         }
         ("GET", r) if r.starts_with("/users/") => {
             let rest = &r["/users/".len()..];
@@ -870,8 +890,8 @@ async fn handle(shared: Arc<Shared>, req: Request) -> Response {
             };
             let account = shared.accounts.lock().unwrap().get(name).cloned();
             match account {
-                Some(a) if !key => (200, AS2, account_document(&shared, name, &a).to_string()),
-                Some(a) if a.key_at_path => (200, AS2, key_document(&shared, name).to_string()),
+                Some(a) if !key => (200, AS2, account_document(shared, name, &a).to_string()),
+                Some(a) if a.key_at_path => (200, AS2, key_document(shared, name).to_string()),
                 _ => (404, "text/plain", String::new()),
             }
         }
@@ -891,20 +911,7 @@ async fn handle(shared: Arc<Shared>, req: Request) -> Response {
             }
         }
         _ => (404, "text/plain", String::new()),
-    };
-    shared.log.lock().unwrap().push(Received {
-        method,
-        path,
-        headers,
-        body,
-        signature,
-        status,
-        at: Instant::now(),
-    });
-    Response::builder()
-        .status(StatusCode::from_u16(status).unwrap())
-        .content_type(content_type)
-        .body(answer)
+    }
 }
 
 impl Shared {

@@ -371,3 +371,4 @@ pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
     out.into_inner()
 }
 pub mod fake_mastodon;
+pub mod federation;
