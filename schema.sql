@@ -264,6 +264,7 @@ CREATE TABLE inboxes (
 
 -- Posts from elsewhere: replies in a conversation of ours (post_id set), mentions of the owner,
 -- and posts of followed accounts (the timeline). Content is sanitized before it is stored.
+-- `public` came with migration 4 (hence its place); only public replies join a conversation.
 CREATE TABLE remote_posts (
     id             INTEGER PRIMARY KEY,
     uri            TEXT NOT NULL UNIQUE,
@@ -280,13 +281,14 @@ CREATE TABLE remote_posts (
     published_at   INTEGER NOT NULL,
     updated_at     INTEGER,
     received_at    INTEGER NOT NULL
-);
+, public INTEGER NOT NULL DEFAULT 1);
 CREATE INDEX remote_posts_conversation ON remote_posts (post_id, moderation, published_at);
 CREATE INDEX remote_posts_timeline ON remote_posts (in_timeline, published_at DESC);
 CREATE INDEX remote_posts_actor ON remote_posts (actor_id);
 
 -- The owner's replies to posts from elsewhere, written in the timeline or a conversation. They
--- are not blog posts; each is an ActivityPub Note at /replies/<id>.
+-- are not blog posts; each is an ActivityPub Note at /replies/<id>. `public` (migration 4): a
+-- reply to a direct message goes to its author alone and is served to no one.
 CREATE TABLE own_replies (
     id          INTEGER PRIMARY KEY,
     in_reply_to TEXT NOT NULL,
@@ -296,7 +298,7 @@ CREATE TABLE own_replies (
     mentions    TEXT NOT NULL DEFAULT '[]',
     created_at  INTEGER NOT NULL,
     deleted_at  INTEGER
-);
+, public INTEGER NOT NULL DEFAULT 1);
 CREATE INDEX own_replies_conversation ON own_replies (post_id, created_at);
 
 -- What happened to the owner: follows, replies, mentions, and the private likes and boosts

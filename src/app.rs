@@ -53,6 +53,7 @@ impl App {
             key_id: activitypub::key_id(&config.base_url),
             key,
             refetched: Default::default(),
+            verifying: tokio::sync::Semaphore::new(activitypub::VERIFYING_AT_ONCE),
         };
         Ok(App(Arc::new(AppInner {
             config,

@@ -10,8 +10,9 @@ use serde_json::{Value, json};
 
 use crate::app::App;
 use crate::error::{AppError, Result};
+use crate::paging::Page;
 use crate::store::follows::{self, Side};
-use crate::store::{activities, own_replies, owner, remote_posts};
+use crate::store::{activities, actors, own_replies, owner, remote_posts};
 
 use super::convert;
 
@@ -47,15 +48,7 @@ pub async fn actor(Data(app): Data<&App>, req: &Request) -> Result<Response> {
 pub async fn actor_document(app: &App) -> Result<Response> {
     let (owner, created_at) = app
         .db
-        .read(|c| {
-            let owner = owner::get(c)?;
-            let created: Option<i64> = c
-                .query_row("SELECT created_at FROM owner WHERE id = 1", [], |r| {
-                    r.get(0)
-                })
-                .ok();
-            Ok((owner, created))
-        })
+        .read(|c| Ok((owner::get(c)?, owner::created_at(c)?)))
         .await?;
     let owner = owner.ok_or(AppError::NotFound)?;
     let settings = app.settings().await?;
@@ -88,11 +81,14 @@ pub async fn outbox(Data(app): Data<&App>, Query(q): Query<PageQuery>) -> Result
             "last": format!("{id}?page={}", total.div_ceil(OUTBOX_PAGE).max(1)),
         })));
     };
-    let offset = (page - 1).saturating_mul(OUTBOX_PAGE);
-    let items: Vec<Value> = app
+    let page = Page::new(Some(page), OUTBOX_PAGE);
+    let (limit, offset) = (page.fetch(), page.offset());
+    let rows = app
         .db
-        .read(move |c| activities::public_page(c, OUTBOX_PAGE, offset))
-        .await?
+        .read(move |c| activities::public_page(c, limit, offset))
+        .await?;
+    let (rows, prev, next) = page.split(rows);
+    let items: Vec<Value> = rows
         .iter()
         .filter_map(|j| serde_json::from_str::<Value>(j).ok())
         .map(|mut v| {
@@ -104,16 +100,16 @@ pub async fn outbox(Data(app): Data<&App>, Query(q): Query<PageQuery>) -> Result
         .collect();
     let mut body = json!({
         "@context": "https://www.w3.org/ns/activitystreams",
-        "id": format!("{id}?page={page}"),
+        "id": format!("{id}?page={}", page.number),
         "type": "OrderedCollectionPage",
         "partOf": id,
         "orderedItems": items,
     });
-    if offset + OUTBOX_PAGE < total {
-        body["next"] = json!(format!("{id}?page={}", page + 1));
+    if let Some(n) = next {
+        body["next"] = json!(format!("{id}?page={n}"));
     }
-    if page > 1 {
-        body["prev"] = json!(format!("{id}?page={}", page - 1));
+    if let Some(p) = prev {
+        body["prev"] = json!(format!("{id}?page={p}"));
     }
     Ok(as2(&body))
 }
@@ -209,21 +205,33 @@ pub async fn activity(Data(app): Data<&App>, Path(id): Path<i64>) -> Result<Resp
 /// One of the owner's replies, as the Note that was sent.
 #[handler]
 pub async fn own_reply(Data(app): Data<&App>, Path(id): Path<i64>) -> Result<Response> {
-    let reply = app
+    let (reply, mentioned) = app
         .db
-        .read(move |c| own_replies::by_id(c, id))
-        .await?
-        .ok_or(AppError::NotFound)?;
+        .read(move |c| {
+            let reply = own_replies::by_id(c, id)?;
+            let mut mentioned = Vec::new();
+            for uri in reply.iter().flat_map(|r| &r.mentions) {
+                mentioned.extend(actors::by_uri(c, uri)?);
+            }
+            Ok((reply, mentioned))
+        })
+        .await?;
+    // A reply to a direct message was for its recipient only.
+    let reply = reply.filter(|r| r.public).ok_or(AppError::NotFound)?;
     let base = &app.config.base_url;
     if reply.deleted_at.is_some() {
         return Ok((
             StatusCode::GONE,
             as2(&json!({
+                "@context": "https://www.w3.org/ns/activitystreams",
                 "id": base.join(&format!("/replies/{id}")),
                 "type": "Tombstone",
+                "formerType": "Note",
             })),
         )
             .into_response());
     }
-    Ok(as2(&convert::own_reply_to_note(base, &reply)))
+    let mut note = convert::own_reply_to_note(base, &reply, &mentioned);
+    note["@context"] = convert::context();
+    Ok(as2(&note))
 }

@@ -124,10 +124,11 @@ pub fn post_to_object(
 ) -> Value {
     let url = base.join(post.path.as_deref().unwrap_or("/"));
     if post.status == Status::Deleted {
+        let titled = post.title.as_deref().is_some_and(|t| !t.trim().is_empty());
         return json!({
             "id": url,
             "type": "Tombstone",
-            "formerType": "Note",
+            "formerType": if titled && settings.federate_articles { "Article" } else { "Note" },
             "deleted": iso(post.updated_at),
         });
     }
@@ -219,12 +220,31 @@ pub fn post_to_updated_object(
 
 /// One of the owner's replies: a public Note in reply to another server's post, mentioning its
 /// author so that Mastodon notifies them and threads it.
-pub fn own_reply_to_note(base: &BaseUrl, reply: &OwnReply) -> Value {
+/// A reply to a post that was not public goes only to the people it mentions, as a direct
+/// message does on Mastodon.
+pub fn own_reply_to_note(base: &BaseUrl, reply: &OwnReply, mentioned: &[Actor]) -> Value {
     let id = base.join(&format!("/replies/{}", reply.id));
-    let (to, mut cc) = public_addressing(base);
-    if let Some(list) = cc.as_array_mut() {
-        list.extend(reply.mentions.iter().map(|m| json!(m)));
-    }
+    let (to, cc) = if reply.public {
+        let (to, mut cc) = public_addressing(base);
+        if let Some(list) = cc.as_array_mut() {
+            list.extend(reply.mentions.iter().map(|m| json!(m)));
+        }
+        (to, cc)
+    } else {
+        (json!(reply.mentions), json!([]))
+    };
+    // Mastodon links and notifies a mention by its href; the name is what it shows.
+    let tags: Vec<Value> = reply
+        .mentions
+        .iter()
+        .map(|m| {
+            let mut tag = json!({ "type": "Mention", "href": m });
+            if let Some(a) = mentioned.iter().find(|a| &a.uri == m) {
+                tag["name"] = json!(format!("@{}", a.handle));
+            }
+            tag
+        })
+        .collect();
     json!({
         "id": id,
         "type": "Note",
@@ -235,7 +255,7 @@ pub fn own_reply_to_note(base: &BaseUrl, reply: &OwnReply) -> Value {
         "to": to,
         "cc": cc,
         "content": sanitize::absolutizer(base.as_str()).clean(&reply.html).to_string(),
-        "tag": reply.mentions.iter().map(|m| json!({ "type": "Mention", "href": m })).collect::<Vec<_>>(),
+        "tag": tags,
     })
 }
 
@@ -270,11 +290,13 @@ pub fn id_of(v: &Value) -> Option<&str> {
     }
 }
 
-/// The first URL of a property that may be a string, a Link or Image object, or an array of
-/// those.
+/// The first web URL of a property that may be a string, a Link or Image object, or an array of
+/// those. Other schemes (`javascript:`, `data:`) are never taken: these URLs end up in links.
 fn first_url(v: &Value) -> Option<String> {
     match v {
-        Value::String(s) => Some(s.clone()),
+        Value::String(s) if s.starts_with("https://") || s.starts_with("http://") => {
+            Some(s.clone())
+        }
         Value::Array(items) => items.iter().find_map(first_url),
         Value::Object(o) => o.get("href").or_else(|| o.get("url")).and_then(first_url),
         _ => None,
@@ -382,6 +404,11 @@ pub struct RemoteObject {
     pub published: i64,
 }
 
+/// The largest post from elsewhere that is stored: long articles fit, a flood of megabytes not.
+const MAX_CONTENT_BYTES: usize = 256 * 1024;
+/// Attachments kept per post (Mastodon allows four; other servers a few more).
+const MAX_ATTACHMENTS: usize = 20;
+
 /// The object types that are posts; anything else (a Question, an Event) is not stored.
 const POST_TYPES: &[&str] = &["Note", "Article", "Page", "Video", "Image"];
 
@@ -396,6 +423,9 @@ pub fn object_to_remote_post(v: &Value) -> Option<RemoteObject> {
         other => id_of(other),
     })?;
     let content = v.get("content").and_then(Value::as_str).unwrap_or_default();
+    if content.len() > MAX_CONTENT_BYTES {
+        return None;
+    }
     // An Article shows its title first, as the owner's would.
     let name = v
         .get("name")
@@ -406,7 +436,11 @@ pub fn object_to_remote_post(v: &Value) -> Option<RemoteObject> {
         html = format!("<p><strong>{}</strong></p>{html}", escape_html(name));
     }
     let attachments = match v.get("attachment") {
-        Some(Value::Array(items)) => items.iter().filter_map(attachment).collect(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(attachment)
+            .take(MAX_ATTACHMENTS)
+            .collect(),
         Some(item @ Value::Object(_)) => attachment(item).into_iter().collect(),
         _ => Vec::new(),
     };
@@ -454,9 +488,6 @@ pub fn object_to_remote_post(v: &Value) -> Option<RemoteObject> {
 
 fn attachment(v: &Value) -> Option<Attachment> {
     let url = v.get("url").and_then(first_url)?;
-    if !url.starts_with("https://") && !url.starts_with("http://") {
-        return None;
-    }
     // Some servers leave out mediaType on images; their type says it.
     let media_type = match v.get("mediaType").and_then(Value::as_str) {
         Some(t) => t.to_string(),

@@ -44,6 +44,9 @@ pub fn post_changed(
         (true, false) => "Delete",
         (false, false) => return Ok(()),
     };
+    if verb == "Delete" {
+        activities::hide_post_activities(tx, post_id)?;
+    }
     queue(tx, verb, Some(post_id))
 }
 
@@ -107,11 +110,7 @@ pub async fn fan_out(app: &App, activity_id: i64) -> Result<()> {
         .db
         .write(move |tx| {
             let base = &app2.config.base_url;
-            let (kind, post_id): (String, Option<i64>) = tx.query_row(
-                "SELECT kind, post_id FROM activities WHERE id = ?1",
-                [activity_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?;
+            let (kind, post_id) = activities::kind_and_post(tx, activity_id)?;
             let id = activity_url(base, activity_id);
             let mut mentioned = Vec::new();
             let json = match post_id {
@@ -145,7 +144,7 @@ pub async fn fan_out(app: &App, activity_id: i64) -> Result<()> {
                 None => {
                     // An Update of the actor: its profile changed.
                     let owner = store::owner::get(tx)?.context("fan-out: no owner")?;
-                    let created_at = owner_created_at(tx)?;
+                    let created_at = store::owner::created_at(tx)?.unwrap_or_default();
                     let actor = convert::owner_to_actor(
                         base,
                         &owner,
@@ -182,22 +181,19 @@ pub async fn fan_out(app: &App, activity_id: i64) -> Result<()> {
     Ok(())
 }
 
-fn owner_created_at(tx: &Connection) -> Result<i64> {
-    Ok(
-        tx.query_row("SELECT created_at FROM owner WHERE id = 1", [], |r| {
-            r.get(0)
-        })?,
-    )
-}
-
 /// The delivery job: signs and POSTs one activity to one inbox. With `retry` false (a probe of
 /// a dead inbox) a failure is recorded and not retried.
 pub async fn deliver(app: &App, activity_id: i64, inbox: String, retry: bool) -> Result<()> {
-    let Some((json, _)) = app
+    let target = inbox.clone();
+    let found = app
         .db
-        .read(move |c| activities::json(c, activity_id))
-        .await?
-    else {
+        .read(move |c| {
+            // A domain blocked since the delivery was queued gets nothing.
+            let blocked = blocks::is_blocked(c, &target)?;
+            Ok(activities::json(c, activity_id)?.filter(|_| !blocked))
+        })
+        .await?;
+    let Some((json, _)) = found else {
         return Ok(());
     };
     let app2 = app.clone();
@@ -210,7 +206,8 @@ pub async fn deliver(app: &App, activity_id: i64, inbox: String, retry: bool) ->
         // Gone: the account or server is no more; its followers here go with it.
         Ok(410) => Err(Outcome::Gone),
         // Refused for good (the server says the request itself is wrong): retrying won't help.
-        Ok(status) if (400..500).contains(&status) && status != 408 && status != 429 => {
+        // 401 is retried, as Mastodon does: the other server may not have fetched our key yet.
+        Ok(status) if (400..500).contains(&status) && ![401, 408, 429].contains(&status) => {
             Err(Outcome::Refused(format!("{inbox} answered {status}")))
         }
         Ok(status) => Err(Outcome::Retry(format!("{inbox} answered {status}"))),
@@ -227,7 +224,7 @@ pub async fn deliver(app: &App, activity_id: i64, inbox: String, retry: bool) ->
         Err(Outcome::Gone) => {
             app.db
                 .write(move |tx| {
-                    for actor_id in actor_ids_with_inbox(tx, &inbox2)? {
+                    for actor_id in store::actors::ids_with_inbox(tx, &inbox2)? {
                         follows::remove(tx, follows::Side::Followers, actor_id)?;
                     }
                     activities::delivery_failed(tx, &inbox2, "410 Gone", 0)?;
@@ -267,12 +264,6 @@ enum Outcome {
     Gone,
     Refused(String),
     Retry(String),
-}
-
-fn actor_ids_with_inbox(tx: &Connection, inbox: &str) -> Result<Vec<i64>> {
-    let mut stmt = tx.prepare("SELECT id FROM actors WHERE inbox = ?1 OR shared_inbox = ?1")?;
-    let rows = stmt.query_map([inbox], |r| r.get(0))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// POSTs a body signed the way Mastodon verifies: rsa-sha256 over

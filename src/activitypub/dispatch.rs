@@ -36,6 +36,11 @@ pub fn dispatch(tx: &Connection, cx: &Context, activity: &Value) -> Result<bool>
         .get("id")
         .and_then(Value::as_str)
         .unwrap_or_default();
+    // An id names something on its author's server: one from elsewhere could shadow (as a
+    // "replay") the real activity that later arrives with it.
+    if !activity_id.is_empty() && !same_server(activity_id, &cx.actor.uri) {
+        return Ok(false);
+    }
     if !activity_id.is_empty() && !activities::first_sighting(tx, activity_id)? {
         return Ok(false);
     }
@@ -79,6 +84,10 @@ pub fn dispatch(tx: &Connection, cx: &Context, activity: &Value) -> Result<bool>
         }
     }?;
     Ok(true)
+}
+
+fn same_server(a: &str, b: &str) -> bool {
+    super::origin_of(a).is_some_and(|o| Some(o) == super::origin_of(b))
 }
 
 /// Follow: accepted at once, or kept for the owner to approve when approval is on.
@@ -168,8 +177,17 @@ fn accept(tx: &Connection, cx: &Context, object: &Value) -> Result<()> {
 }
 
 /// Reject of the owner's Follow, or a later removal of the owner as a follower.
-fn reject(tx: &Connection, cx: &Context, _object: &Value) -> Result<()> {
-    follows::remove(tx, Side::Following, cx.actor.id)?;
+/// Reject of the owner's Follow (named by id, or embedded): that follow ends.
+fn reject(tx: &Connection, cx: &Context, object: &Value) -> Result<()> {
+    let me = cx.me();
+    let ours = match id_of(object) {
+        Some(id) => follows::following_by_uri(tx, id)?.is_some_and(|f| f.actor.id == cx.actor.id),
+        None => false,
+    } || (object.get("type").and_then(Value::as_str) == Some("Follow")
+        && object.get("actor").and_then(id_of) == Some(me.as_str()));
+    if ours {
+        follows::remove(tx, Side::Following, cx.actor.id)?;
+    }
     Ok(())
 }
 
@@ -184,8 +202,8 @@ fn create_or_update(
     let Some(post) = convert::object_to_remote_post(object) else {
         return Ok(());
     };
-    // Only the author may create or change a post.
-    if post.attributed_to != cx.actor.uri {
+    // Only the author may create or change a post, and its id is on the author's server.
+    if post.attributed_to != cx.actor.uri || !same_server(&post.uri, &cx.actor.uri) {
         return Ok(());
     }
     let existing = rp::by_uri(tx, &post.uri)?;
@@ -195,16 +213,17 @@ fn create_or_update(
         return Ok(());
     }
     let me = cx.me();
-    let post_id = conversation_of(tx, cx.base, &post.in_reply_to)?;
+    let public = post
+        .audience
+        .iter()
+        .any(|a| a == super::PUBLIC || a == "as:Public" || a == "Public");
+    // Only a public reply joins the conversation under a post; a private one is a mention.
+    let post_id = conversation_of(tx, cx.base, &post.in_reply_to)?.filter(|_| public);
     let mentions_owner = post.mentions.contains(&me) || post.audience.contains(&me);
     let followed = follows::is_followed(tx, cx.actor.id)?;
     let muted = blocks::is_muted(tx, &cx.actor.uri)?;
     // Accounts of a silenced domain that the owner does not follow reach no notification.
     let quiet = muted || (!followed && blocks::is_silenced(tx, &cx.actor.uri)?);
-    let public = post
-        .audience
-        .iter()
-        .any(|a| a == super::PUBLIC || a == "as:Public" || a == "Public");
     let in_timeline = followed && !muted;
     if post_id.is_none() && !mentions_owner && !in_timeline {
         return Ok(());
@@ -212,9 +231,8 @@ fn create_or_update(
     let moderation = match (post_id, &existing) {
         (None, _) => Moderation::None,
         (Some(_), Some(old)) => old.moderation,
-        // Replies from people the owner follows appear at once; others wait for approval, and
-        // a non-public reply is never shown on the public page.
-        (Some(_), None) if followed && public && !muted => Moderation::Approved,
+        // Replies from people the owner follows appear at once; others wait for approval.
+        (Some(_), None) if followed && !muted => Moderation::Approved,
         (Some(_), None) => Moderation::Pending,
     };
     let id = rp::upsert(
@@ -232,6 +250,7 @@ fn create_or_update(
             in_timeline,
             moderation,
             published_at: post.published,
+            public,
         },
     )?;
     if existing.is_none() && !quiet && !activity_id.is_empty() {
@@ -311,11 +330,19 @@ fn reaction(
     let Some(path) = target.strip_prefix(cx.base.as_str()) else {
         return Ok(());
     };
-    if let Some(post_id) = rp::post_id_for_reply(tx, path)?
-        && !activity_id.is_empty()
-        && !blocks::is_muted(tx, &cx.actor.uri)?
+    if activity_id.is_empty() || blocks::is_muted(tx, &cx.actor.uri)? {
+        return Ok(());
+    }
+    // A post of the owner's, or one of the owner's replies (noted under its conversation).
+    let post_id = match path
+        .strip_prefix("/replies/")
+        .and_then(|n| n.parse::<i64>().ok())
     {
-        notify(tx, kind, cx.actor.id, Some(post_id), None, activity_id)?;
+        Some(reply) => store::own_replies::by_id(tx, reply)?.map(|r| r.post_id),
+        None => rp::post_id_for_reply(tx, path)?.map(Some),
+    };
+    if let Some(post_id) = post_id {
+        notify(tx, kind, cx.actor.id, post_id, None, activity_id)?;
     }
     Ok(())
 }

@@ -9,7 +9,8 @@ use crate::render::markdown;
 use crate::store::actors::{self, Actor};
 use crate::store::blocks::{self, DomainBlock};
 use crate::store::follows::{self, Side};
-use crate::store::{own_replies, remote_posts};
+use crate::store::own_replies::{self, NewReply};
+use crate::store::remote_posts;
 
 use super::{delivery, dispatch, remote};
 
@@ -161,19 +162,39 @@ pub async fn reply(app: &App, remote_post_id: i64, text: &str) -> Result<i64, Re
             let Some(target) = remote_posts::by_id(tx, remote_post_id)? else {
                 return Ok(None);
             };
+            // The answer keeps the audience of what it answers: public stays public; a direct
+            // message is answered to its author alone.
+            let public = target.public;
             let mentions = vec![target.actor.uri.clone()];
-            let id = own_replies::insert(tx, &target.uri, target.post_id, &text, &html, &mentions)?;
+            let id = own_replies::insert(
+                tx,
+                &NewReply {
+                    in_reply_to: &target.uri,
+                    post_id: target.post_id.filter(|_| public),
+                    markdown: &text,
+                    html: &html,
+                    mentions: &mentions,
+                    public,
+                },
+            )?;
             let reply = own_replies::by_id(tx, id)?.context("reply: just written")?;
             let base = &app2.config.base_url;
-            let note = super::convert::own_reply_to_note(base, &reply);
-            let inboxes = delivery::audience_inboxes(tx, std::slice::from_ref(&target.actor))?;
+            let author = std::slice::from_ref(&target.actor);
+            let note = super::convert::own_reply_to_note(base, &reply, author);
+            let inboxes = if public {
+                delivery::audience_inboxes(tx, author)?
+            } else {
+                // Private: to the author's own inbox, not through their server's shared one.
+                vec![target.actor.inbox.clone()]
+            };
+            // Replies stay out of the outbox: it lists posts; each reply is served at its URL.
             delivery::send_to(
                 tx,
                 base,
                 "Create",
                 |activity_id| super::convert::activity(base, "Create", &activity_id, note),
                 &inboxes,
-                true,
+                false,
             )?;
             Ok(Some(id))
         })
@@ -231,6 +252,18 @@ pub async fn follow_move(app: &App, old_actor: String, target: String) -> Result
     let app2 = app.clone();
     let target2 = target.clone();
     let new = tokio::task::spawn_blocking(move || remote::fetch_actor(&app2, &target2)).await??;
+    let blocked = app.db.read({
+        let uri = new.uri.clone();
+        move |c| blocks::is_blocked(c, &uri)
+    });
+    if blocked.await? {
+        tracing::info!(
+            old_actor,
+            target,
+            "a followed account moved to a blocked one; not following"
+        );
+        return Ok(());
+    }
     if !new.also_known_as.contains(&old_actor) {
         tracing::warn!(
             old_actor,

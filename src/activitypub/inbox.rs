@@ -7,14 +7,19 @@ use poem::{Body, IntoResponse, Request, Response, handler};
 use serde_json::Value;
 
 use crate::app::App;
-use crate::store::{actors, blocks};
+use crate::store::actors::{self, Actor};
+use crate::store::blocks;
 
 use super::convert::id_of;
 use super::dispatch::{self, Context};
+use super::remote;
 use super::verify::{self, Incoming, Refused};
 
 /// The largest activity accepted. Mastodon's own limit is 1 MB; real activities are a few KB.
 pub const MAX_ACTIVITY_BYTES: usize = 1024 * 1024;
+/// The longest id accepted (of the activity, its actor or its object): real ones are a URL of
+/// a hundred characters or so, and ids are kept for a month to refuse replays.
+const MAX_ID_CHARS: usize = 2048;
 
 fn answer(status: StatusCode, message: &str) -> Response {
     (status, message.to_string()).into_response()
@@ -43,6 +48,13 @@ pub async fn receive(Data(app): Data<&App>, req: &Request, body: Body) -> Respon
     };
     if activity.get("type").and_then(Value::as_str).is_none() {
         return answer(StatusCode::BAD_REQUEST, "the activity has no type");
+    }
+    let too_long = |v: Option<&Value>| v.and_then(id_of).is_some_and(|id| id.len() > MAX_ID_CHARS);
+    if too_long(activity.get("id"))
+        || too_long(activity.get("object"))
+        || actor_uri.len() > MAX_ID_CHARS
+    {
+        return answer(StatusCode::BAD_REQUEST, "an id is too long");
     }
     match app
         .db
@@ -87,6 +99,11 @@ pub async fn receive(Data(app): Data<&App>, req: &Request, body: Body) -> Respon
     } else {
         "http"
     };
+    // Verifying may fetch a key from another server: a bounded number at once, so that a flood
+    // of requests naming slow servers cannot take every blocking thread from the database.
+    let Ok(_permit) = app.federation.verifying.acquire().await else {
+        return answer(StatusCode::SERVICE_UNAVAILABLE, "try again later");
+    };
     let app2 = app.clone();
     let claimed = actor_uri.clone();
     let verified = tokio::task::spawn_blocking(move || {
@@ -102,7 +119,7 @@ pub async fn receive(Data(app): Data<&App>, req: &Request, body: Body) -> Respon
         verify::verify(&app2, &incoming, &claimed)
     })
     .await;
-    let actor = match verified {
+    let signer = match verified {
         Ok(Ok(actor)) => actor,
         Ok(Err(Refused::Blocked)) => return answer(StatusCode::FORBIDDEN, "blocked"),
         Ok(Err(refused)) => {
@@ -111,6 +128,31 @@ pub async fn receive(Data(app): Data<&App>, req: &Request, body: Body) -> Respon
         }
         Err(e) => {
             tracing::error!(error = %e, "inbox: verification task failed");
+            return answer(StatusCode::INTERNAL_SERVER_ERROR, "try again later");
+        }
+    };
+
+    // The signer may be another account of the actor's server (the issue allows a server to
+    // sign for its accounts); a blocked signer is refused whomever it claims to be.
+    let app2 = app.clone();
+    let claimed = actor_uri.clone();
+    let actor = tokio::task::spawn_blocking(move || sender(&app2, signer, &claimed)).await;
+    let actor = match actor {
+        Ok(Ok(Some(actor))) => actor,
+        Ok(Ok(None)) => return answer(StatusCode::FORBIDDEN, "blocked"),
+        Ok(Err(e)) => {
+            tracing::info!(
+                actor = actor_uri,
+                error = format!("{e:#}"),
+                "inbox: unknown actor"
+            );
+            return answer(
+                StatusCode::UNAUTHORIZED,
+                "the activity's actor could not be fetched",
+            );
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "inbox: actor task failed");
             return answer(StatusCode::INTERNAL_SERVER_ERROR, "try again later");
         }
     };
@@ -147,6 +189,24 @@ pub async fn receive(Data(app): Data<&App>, req: &Request, body: Body) -> Respon
             );
             answer(StatusCode::INTERNAL_SERVER_ERROR, "try again later")
         }
+    }
+}
+
+/// The actor an activity is handled as: the verified signer, or the account of the same server
+/// it speaks for (fetched if new). None when either is blocked.
+fn sender(app: &App, signer: Actor, claimed: &str) -> anyhow::Result<Option<Actor>> {
+    if app
+        .db
+        .read_blocking(|c| blocks::is_blocked(c, &signer.uri))?
+    {
+        return Ok(None);
+    }
+    if signer.uri == claimed {
+        return Ok(Some(signer));
+    }
+    match app.db.read_blocking(|c| actors::by_uri(c, claimed))? {
+        Some(known) => Ok(Some(known)),
+        None => remote::fetch_actor(app, claimed).map(Some),
     }
 }
 

@@ -21,18 +21,20 @@ pub fn handles(markdown: &str) -> Vec<String> {
     let mut found: Vec<String> = Vec::new();
     let mut in_code = false;
     let mut prev: Option<char> = None;
-    let chars: Vec<char> = markdown.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c == '`' {
-            in_code = !in_code;
-        }
-        let starts = prev.is_none_or(|p| p.is_whitespace() || "([{>\"'".contains(p));
-        if c == '@' && !in_code && starts {
-            let rest: String = chars[i + 1..].iter().collect();
-            if let Some(handle) = parse_handle(&rest) {
-                i += handle.chars().count();
+    let mut skip_to = 0;
+    for (i, c) in markdown.char_indices() {
+        if i >= skip_to {
+            if c == '`' {
+                in_code = !in_code;
+            }
+            let starts = prev.is_none_or(|p| p.is_whitespace() || "([{>\"'".contains(p));
+            if c == '@'
+                && !in_code
+                && starts
+                && let Some(handle) = parse_handle(&markdown[i + 1..])
+            {
+                // A handle is ASCII: its length in bytes is what it took from the text.
+                skip_to = i + 1 + handle.len();
                 if !found.iter().any(|h| h.eq_ignore_ascii_case(&handle))
                     && found.len() < MAX_MENTIONS
                 {
@@ -40,8 +42,7 @@ pub fn handles(markdown: &str) -> Vec<String> {
                 }
             }
         }
-        prev = Some(chars[i]);
-        i += 1;
+        prev = Some(c);
     }
     found
 }
@@ -97,13 +98,15 @@ pub fn actors_in(conn: &Connection, markdown: &str) -> Result<Vec<Actor>> {
 /// The Markdown with each known mention made a link to the person's profile, ready to render.
 pub fn link(conn: &Connection, markdown: &str) -> Result<String> {
     let mut out = markdown.to_string();
+    let found = handles(markdown);
     for actor in actors_in(conn, markdown)? {
         let Some((user, _)) = actor.handle.split_once('@') else {
             continue;
         };
-        let handle = handles(markdown)
-            .into_iter()
+        let handle = found
+            .iter()
             .find(|h| h.eq_ignore_ascii_case(&actor.handle))
+            .cloned()
             .unwrap_or_else(|| actor.handle.clone());
         // Mastodon's own form: the link text is @name, the full handle is in the title.
         let link = format!("[@{user}]({} \"@{handle}\")", actor.url.replace(')', "%29"));

@@ -83,12 +83,18 @@ pub fn origin_of(url: &str) -> Option<String> {
     ))
 }
 
+/// Inbox requests verified at once: enough to keep both cores busy with cached keys (a check
+/// takes well under a millisecond), few enough that slow key fetches leave threads for the rest.
+pub const VERIFYING_AT_ONCE: usize = 16;
+
 /// The state federation keeps in memory: the signing key and the ids derived from the base URL.
 pub struct Federation {
     pub key: keys::OwnKey,
     pub actor_id: String,
     pub key_id: String,
     pub refetched: verify::RefetchLog,
+    /// Inbox requests being verified at once (each may fetch a key from another server).
+    pub verifying: tokio::sync::Semaphore,
 }
 
 #[cfg(test)]

@@ -53,12 +53,10 @@ async fn object_for(app: &App, path: &str) -> Result<Response, AppError> {
     let post = post.ok_or(AppError::NotFound)?;
     let settings = app.settings().await?;
     let object = convert::post_to_object(&app.config.base_url, &settings, &post, &mentioned);
+    let mut object = object;
+    object["@context"] = convert::context();
     match post.status {
-        Status::Published => {
-            let mut object = object;
-            object["@context"] = convert::context();
-            Ok(actor::as2(&object))
-        }
+        Status::Published => Ok(actor::as2(&object)),
         Status::Deleted => Ok((StatusCode::GONE, actor::as2(&object)).into_response()),
         Status::Draft | Status::Scheduled => Err(AppError::NotFound),
     }

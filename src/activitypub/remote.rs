@@ -79,10 +79,13 @@ pub enum FetchError {
 /// the URL it was fetched from, or anyone could publish someone else's profile.
 pub fn fetch_actor(app: &App, uri: &str) -> Result<Actor> {
     let doc = fetch_json(app, uri)?;
-    store_actor(app, uri, &doc, None)
+    save_actor(app, read_actor(uri, &doc, None)?)
 }
 
-fn store_actor(app: &App, fetched_from: &str, doc: &Value, key_id: Option<&str>) -> Result<Actor> {
+/// Reads a fetched actor document, refusing one that speaks for another server: its id, inbox
+/// and shared inbox must all be where it was fetched from, or anyone could publish someone
+/// else's profile, or aim our deliveries at a third party.
+fn read_actor(fetched_from: &str, doc: &Value, key_id: Option<&str>) -> Result<Actor> {
     let mut actor = convert::json_to_actor(doc, key_id)?;
     if super::origin_of(&actor.uri) != super::origin_of(fetched_from) {
         bail!(
@@ -93,17 +96,28 @@ fn store_actor(app: &App, fetched_from: &str, doc: &Value, key_id: Option<&str>)
     if super::origin_of(&actor.inbox) != super::origin_of(&actor.uri) {
         bail!("{} names an inbox on another server", actor.uri);
     }
+    if !actor.shared_inbox.is_empty()
+        && super::origin_of(&actor.shared_inbox) != super::origin_of(&actor.uri)
+    {
+        actor.shared_inbox.clear();
+    }
+    Ok(actor)
+}
+
+/// Stores an actor read from its server; returns it with its row id.
+pub fn save_actor(app: &App, mut actor: Actor) -> Result<Actor> {
     actor.id = app.db.write_blocking(|tx| actors::upsert(tx, &actor))?;
     Ok(actor)
 }
 
 /// Finds the actor that owns a key id: the key id is usually the actor's URL with a fragment,
-/// sometimes a separate document (`/main-key`, or a Key object) naming its `owner`.
+/// sometimes a separate document (`/main-key`, or a Key object) naming its `owner`. Not
+/// stored: the caller stores it once a signature has verified with it.
 pub fn fetch_key_owner(app: &App, key_id: &str) -> Result<Actor> {
     let doc_url = key_id.split('#').next().unwrap_or(key_id);
     let doc = fetch_json(app, doc_url)?;
     if doc.get("inbox").is_some() {
-        return store_actor(app, doc_url, &doc, Some(key_id));
+        return read_actor(doc_url, &doc, Some(key_id));
     }
     let owner = doc
         .get("owner")
@@ -113,7 +127,7 @@ pub fn fetch_key_owner(app: &App, key_id: &str) -> Result<Actor> {
         bail!("the key {key_id} names an owner on another server");
     }
     let owner_doc = fetch_json(app, owner)?;
-    let actor = store_actor(app, owner, &owner_doc, Some(key_id))?;
+    let actor = read_actor(owner, &owner_doc, Some(key_id))?;
     if actor.key_id != key_id {
         bail!("{owner} does not list the key {key_id}");
     }
@@ -190,7 +204,7 @@ pub fn resolve(app: &App, input: &str) -> Result<Actor> {
         .and_then(Value::as_str)
         .unwrap_or(&uri)
         .to_string();
-    store_actor(app, &id, &doc, None)
+    save_actor(app, read_actor(&id, &doc, None)?)
 }
 
 /// How long a stored actor is trusted before it is fetched again for an owner's action.

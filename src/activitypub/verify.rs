@@ -20,9 +20,8 @@ use super::signature::{SignatureError, cavage, rfc9421};
 /// late, and clocks drift); a captured request cannot be replayed after that.
 const MAX_SKEW_SECS: i64 = 12 * 3600;
 /// A key that fails to verify is fetched again at most this often, so that forged requests
-/// naming someone's key cannot make Porch hammer their server.
-/// A minute: short enough that a forged request naming a key that is then really rotated holds
-/// its owner's deliveries back only briefly (they are retried anyway).
+/// naming someone's key cannot make Porch hammer their server; a minute, so that a forgery just
+/// before a real rotation holds the owner's deliveries back only briefly (they are retried).
 const REFETCH_INTERVAL: Duration = Duration::from_secs(60);
 
 /// A request as the inbox received it.
@@ -208,26 +207,24 @@ fn check_with_key(
         .db
         .read_blocking(|c| actors::by_key_id(c, key_id))
         .map_err(|e| Refused::KeyUnavailable(key_id.to_string(), format!("{e:#}")))?;
+    // A fetched key's owner is stored only once a signature has verified with it.
+    let fetched = |refetch: bool| -> Result<Actor, Refused> {
+        let actor = fetch()?;
+        check(&public_key(&actor)?)?;
+        if refetch {
+            tracing::info!(key_id, "a rotated key was fetched again");
+        }
+        remote::save_actor(app, actor)
+            .map_err(|e| Refused::KeyUnavailable(key_id.to_string(), format!("{e:#}")))
+    };
     let actor = match known {
         Some(actor) => match check(&public_key(&actor)?) {
             Ok(()) => actor,
-            Err(e) if app.federation.refetched.may_refetch(key_id) => {
-                tracing::info!(key_id, error = %e, "signature failed with the cached key; fetching it again");
-                let actor = fetch()?;
-                check(&public_key(&actor)?)?;
-                actor
-            }
+            Err(_) if app.federation.refetched.may_refetch(key_id) => fetched(true)?,
             Err(e) => return Err(e.into()),
         },
-        None => {
-            let actor = fetch()?;
-            check(&public_key(&actor)?)?;
-            actor
-        }
+        None => fetched(false)?,
     };
-    // The actor itself, or another actor of the same server: a server holds all its accounts'
-    // keys and may sign for any of them (some sign with an instance-wide actor). A key from
-    // elsewhere never speaks for this actor.
     let same = actor.uri == claimed
         || super::origin_of(&actor.uri).is_some_and(|o| Some(o) == super::origin_of(claimed));
     if !same {

@@ -39,7 +39,7 @@ pub async fn index(
     Query(q): Query<DoneQuery>,
 ) -> Result<Response> {
     let tz = time::zone(&app.settings().await?.timezone);
-    let (pending, recent, own, domains, actors) = app
+    let (pending, recent, own, domains, actors, muted) = app
         .db
         .read(|c| {
             Ok((
@@ -48,6 +48,7 @@ pub async fn index(
                 own_replies::recent(c, RECENT)?,
                 blocks::domain_blocks(c)?,
                 blocks::blocked_actors(c)?,
+                blocks::muted_actors(c)?,
             ))
         })
         .await?;
@@ -67,7 +68,7 @@ pub async fn index(
         "moderation.html",
         "moderation",
         q.done.as_deref(),
-        ctx! { pending, recent, own, domains, actors },
+        ctx! { pending, recent, own, domains, actors, muted },
     )
     .await
 }
@@ -108,7 +109,7 @@ pub async fn remove(
     Path(id): Path<i64>,
     _f: AdminForm<NoFields>,
 ) -> Result<Response> {
-    if !app.db.write(move |tx| remote_posts::delete(tx, id)).await? {
+    if !app.db.write(move |tx| remote_posts::remove(tx, id)).await? {
         return Err(AppError::NotFound);
     }
     Ok(Redirect::see_other("/admin/moderation?done=removed").into_response())
@@ -131,7 +132,18 @@ pub async fn delete_own_reply(
 pub struct DomainForm {
     domain: String,
     #[serde(default)]
+    severity: String,
+    #[serde(default)]
     public_comment: String,
+}
+
+/// Mastodon's severities: `suspend` refuses everything, `silence` limits, `noop` is a note.
+fn severity(raw: &str) -> &'static str {
+    match raw {
+        "silence" => "silence",
+        "noop" => "noop",
+        _ => "suspend",
+    }
 }
 
 /// A domain as typed or pasted: a bare host name, lowercased, without scheme, path or port.
@@ -163,7 +175,7 @@ pub async fn block_domain(Data(app): Data<&App>, f: AdminForm<DomainForm>) -> Re
         app,
         DomainBlock {
             domain,
-            severity: "suspend".into(),
+            severity: severity(&f.form.severity).into(),
             public_comment: f.form.public_comment.trim().chars().take(500).collect(),
         },
     )
@@ -301,14 +313,9 @@ pub fn parse_domain_csv(text: &str) -> Result<Vec<DomainBlock>, String> {
         };
         let domain = clean_domain(first)
             .ok_or_else(|| format!("Line {}: “{first}” is not a domain.", n + 1))?;
-        let severity = match field("severity").as_str() {
-            "silence" => "silence",
-            "noop" => "noop",
-            _ => "suspend",
-        };
         blocks.push(DomainBlock {
             domain,
-            severity: severity.into(),
+            severity: severity(&field("severity")).into(),
             public_comment: field("public_comment").chars().take(500).collect(),
         });
     }

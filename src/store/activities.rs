@@ -15,6 +15,27 @@ pub fn insert(conn: &Connection, kind: &str, post_id: Option<i64>, public: bool)
     Ok(conn.last_insert_rowid())
 }
 
+/// What an activity is and which post it is about.
+pub fn kind_and_post(conn: &Connection, id: i64) -> Result<(String, Option<i64>)> {
+    conn.query_row(
+        "SELECT kind, post_id FROM activities WHERE id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .context("store: load activity kind")
+}
+
+/// Takes a post's Creates and Updates out of the outbox once it is deleted or unpublished: they
+/// carry its text.
+pub fn hide_post_activities(conn: &Connection, post_id: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE activities SET public = 0 WHERE post_id = ?1 AND kind IN ('Create', 'Update')",
+        [post_id],
+    )
+    .context("store: hide activities")?;
+    Ok(())
+}
+
 pub fn set_json(conn: &Connection, id: i64, json: &str) -> Result<()> {
     conn.execute("UPDATE activities SET json = ?2 WHERE id = ?1", (id, json))
         .context("store: save activity")?;
@@ -31,10 +52,12 @@ pub fn json(conn: &Connection, id: i64) -> Result<Option<(String, bool)>> {
     .context("store: load activity")
 }
 
-/// Public activities, newest first, for the outbox collection.
+/// Public activities, newest first, for the outbox collection (those whose fan-out has not
+/// built them yet are left out).
 pub fn public_page(conn: &Connection, limit: u32, offset: u32) -> Result<Vec<String>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT json FROM activities WHERE public = 1 ORDER BY id DESC LIMIT ?1 OFFSET ?2",
+        "SELECT json FROM activities WHERE public = 1 AND json <> '{}'
+         ORDER BY id DESC LIMIT ?1 OFFSET ?2",
     )?;
     let rows = stmt.query_map((limit, offset), |r| r.get(0))?;
     rows.collect::<rusqlite::Result<_>>()
@@ -43,7 +66,7 @@ pub fn public_page(conn: &Connection, limit: u32, offset: u32) -> Result<Vec<Str
 
 pub fn public_count(conn: &Connection) -> Result<u32> {
     conn.query_row(
-        "SELECT count(*) FROM activities WHERE public = 1",
+        "SELECT count(*) FROM activities WHERE public = 1 AND json <> '{}'",
         [],
         |r| r.get(0),
     )

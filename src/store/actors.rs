@@ -125,6 +125,14 @@ pub fn delete(conn: &Connection, id: i64) -> Result<()> {
     Ok(())
 }
 
+/// Actors delivered to at this inbox (their own or their server's shared one).
+pub fn ids_with_inbox(conn: &Connection, inbox: &str) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare("SELECT id FROM actors WHERE inbox = ?1 OR shared_inbox = ?1")?;
+    let rows = stmt.query_map([inbox], |r| r.get(0))?;
+    rows.collect::<rusqlite::Result<_>>()
+        .context("store: actors by inbox")
+}
+
 /// Actors whose id is on a host (a domain block removes them all).
 pub fn ids_on_domain(conn: &Connection, domain: &str) -> Result<Vec<i64>> {
     let mut stmt = conn.prepare("SELECT id, uri FROM actors")?;

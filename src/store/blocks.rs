@@ -122,6 +122,13 @@ pub fn set_muted(conn: &Connection, uri: &str, muted: bool) -> Result<()> {
     Ok(())
 }
 
+pub fn muted_actors(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare("SELECT uri FROM muted_actors ORDER BY uri")?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    rows.collect::<rusqlite::Result<_>>()
+        .context("store: list muted actors")
+}
+
 pub fn is_muted(conn: &Connection, uri: &str) -> Result<bool> {
     Ok(conn
         .prepare_cached("SELECT 1 FROM muted_actors WHERE uri = ?1")?

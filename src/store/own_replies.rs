@@ -15,6 +15,8 @@ pub struct OwnReply {
     pub mentions: Vec<String>,
     pub created_at: i64,
     pub deleted_at: Option<i64>,
+    /// False for an answer to a direct message: it went to one person and is served to no one.
+    pub public: bool,
 }
 
 fn from_row(r: &Row) -> rusqlite::Result<OwnReply> {
@@ -28,27 +30,31 @@ fn from_row(r: &Row) -> rusqlite::Result<OwnReply> {
         mentions: serde_json::from_str(&mentions).unwrap_or_default(),
         created_at: r.get("created_at")?,
         deleted_at: r.get("deleted_at")?,
+        public: r.get("public")?,
     })
 }
 
-pub fn insert(
-    conn: &Connection,
-    in_reply_to: &str,
-    post_id: Option<i64>,
-    markdown: &str,
-    html: &str,
-    mentions: &[String],
-) -> Result<i64> {
+pub struct NewReply<'a> {
+    pub in_reply_to: &'a str,
+    pub post_id: Option<i64>,
+    pub markdown: &'a str,
+    pub html: &'a str,
+    pub mentions: &'a [String],
+    pub public: bool,
+}
+
+pub fn insert(conn: &Connection, r: &NewReply) -> Result<i64> {
     conn.execute(
-        "INSERT INTO own_replies (in_reply_to, post_id, markdown, html, mentions, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO own_replies (in_reply_to, post_id, markdown, html, mentions, created_at, public)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         (
-            in_reply_to,
-            post_id,
-            markdown,
-            html,
-            serde_json::to_string(mentions)?,
+            r.in_reply_to,
+            r.post_id,
+            r.markdown,
+            r.html,
+            serde_json::to_string(r.mentions)?,
             super::now(),
+            r.public,
         ),
     )
     .context("store: insert reply")?;
@@ -69,7 +75,8 @@ pub fn conversation(conn: &Connection, id: i64) -> Result<Option<i64>> {
 /// The owner's replies shown in a post's conversation, oldest first.
 pub fn in_conversation(conn: &Connection, post_id: i64) -> Result<Vec<OwnReply>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT * FROM own_replies WHERE post_id = ?1 AND deleted_at IS NULL ORDER BY created_at, id",
+        "SELECT * FROM own_replies WHERE post_id = ?1 AND deleted_at IS NULL AND public = 1
+         ORDER BY created_at, id",
     )?;
     let rows = stmt.query_map([post_id], from_row)?;
     rows.collect::<rusqlite::Result<_>>()

@@ -55,3 +55,12 @@ pub fn set_display_name(conn: &Connection, name: &str) -> Result<()> {
         .context("store: set display name")?;
     Ok(())
 }
+
+/// When the owner was created (the actor's `published`).
+pub fn created_at(conn: &Connection) -> Result<Option<i64>> {
+    conn.query_row("SELECT created_at FROM owner WHERE id = 1", [], |r| {
+        r.get(0)
+    })
+    .optional()
+    .context("store: owner created")
+}

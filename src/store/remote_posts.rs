@@ -62,6 +62,8 @@ pub struct RemotePost {
     pub moderation: Moderation,
     pub published_at: i64,
     pub updated_at: Option<i64>,
+    /// Addressed to the public; otherwise only to its audience (the owner among them).
+    pub public: bool,
 }
 
 /// What an incoming Create or Update says; the row id and actor come from the store.
@@ -79,11 +81,12 @@ pub struct RemotePostWrite<'a> {
     pub in_timeline: bool,
     pub moderation: Moderation,
     pub published_at: i64,
+    pub public: bool,
 }
 
 const COLUMNS: &str = "r.id AS rp_id, r.uri AS rp_uri, r.url AS rp_url, r.in_reply_to, r.post_id, \
                        r.summary, r.content_html, r.attachments, r.mentions_owner, r.in_timeline, \
-                       r.moderation, r.published_at, r.updated_at";
+                       r.moderation, r.published_at, r.updated_at, r.public";
 
 fn from_row(r: &Row) -> rusqlite::Result<RemotePost> {
     let attachments: String = r.get("attachments")?;
@@ -103,6 +106,7 @@ fn from_row(r: &Row) -> rusqlite::Result<RemotePost> {
         moderation: Moderation::parse(&moderation),
         published_at: r.get("published_at")?,
         updated_at: r.get("updated_at")?,
+        public: r.get("public")?,
     })
 }
 
@@ -130,8 +134,8 @@ pub fn upsert(conn: &Connection, w: &RemotePostWrite) -> Result<i64> {
     let now = super::now();
     conn.prepare_cached(
         "INSERT INTO remote_posts (uri, actor_id, url, in_reply_to, post_id, summary, content_html,
-             attachments, mentions_owner, in_timeline, moderation, published_at, received_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+             attachments, mentions_owner, in_timeline, moderation, published_at, received_at, public)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
          ON CONFLICT (uri) DO UPDATE SET url = excluded.url, summary = excluded.summary,
              content_html = excluded.content_html, attachments = excluded.attachments,
              mentions_owner = excluded.mentions_owner, updated_at = ?13
@@ -151,7 +155,8 @@ pub fn upsert(conn: &Connection, w: &RemotePostWrite) -> Result<i64> {
             w.in_timeline,
             w.moderation.as_str(),
             w.published_at,
-            now
+            now,
+            w.public
         ],
         |r| r.get(0),
     )
@@ -170,9 +175,26 @@ pub fn delete_by_actor(conn: &Connection, actor_id: i64) -> Result<usize> {
         .context("store: delete actor's posts")
 }
 
+/// Removes a post from elsewhere for good. A reply is kept as rejected rather than deleted, so
+/// that an edit from its author cannot bring it back.
+pub fn remove(conn: &Connection, id: i64) -> Result<bool> {
+    let rejected = conn.execute(
+        "UPDATE remote_posts SET moderation = 'rejected'
+         WHERE id = ?1 AND post_id IS NOT NULL AND moderation <> 'rejected'",
+        [id],
+    )?;
+    let deleted = conn.execute(
+        "DELETE FROM remote_posts WHERE id = ?1 AND post_id IS NULL",
+        [id],
+    )?;
+    Ok(rejected + deleted > 0)
+}
+
 pub fn set_moderation(conn: &Connection, id: i64, m: Moderation) -> Result<bool> {
+    // Only a public reply can be shown under a post.
     Ok(conn.execute(
-        "UPDATE remote_posts SET moderation = ?2 WHERE id = ?1 AND post_id IS NOT NULL",
+        "UPDATE remote_posts SET moderation = ?2
+         WHERE id = ?1 AND post_id IS NOT NULL AND (public = 1 OR ?2 <> 'approved')",
         (id, m.as_str()),
     )? > 0)
 }

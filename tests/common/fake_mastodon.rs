@@ -138,6 +138,8 @@ pub struct Account {
     /// The key id is a document of its own (`/users/<name>/main-key`, a Key object naming its
     /// `owner`, as GoToSocial serves it) rather than `#main-key` on the actor.
     pub key_at_path: bool,
+    /// Properties that replace the document's own (a hostile server's tricks).
+    pub overrides: Vec<(&'static str, Value)>,
 }
 
 struct Keys {
@@ -801,6 +803,9 @@ fn account_document(shared: &Shared, name: &str, account: &Account) -> Value {
     });
     if !account.also_known_as.is_empty() {
         doc["alsoKnownAs"] = json!(account.also_known_as);
+    }
+    for (name, value) in &account.overrides {
+        doc[*name] = value.clone();
     }
     doc
 }
