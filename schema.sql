@@ -30,18 +30,20 @@ CREATE TABLE sessions (
 );
 
 -- Bearer tokens for apps and scripts; scope is a space-separated list (create update delete media).
+-- client_id, expires_at and last_used_at came with migration 5 (IndieAuth), hence their layout.
 CREATE TABLE app_tokens (
     id           INTEGER PRIMARY KEY,
     name         TEXT NOT NULL,
     token_hash   TEXT NOT NULL UNIQUE,
     scope        TEXT NOT NULL,
     created_at   INTEGER NOT NULL
-);
+, client_id TEXT NOT NULL DEFAULT '', expires_at INTEGER, last_used_at INTEGER);
 
 -- Posts and pages. `path` is the permalink, given once at first publication and never changed.
 -- A deleted post keeps its row (status 'deleted') so that its URL answers 410 Gone forever.
--- `content_warning` goes to ActivityPub as `summary`, which Mastodon shows as a warning. (Its odd
--- layout is what SQLite stores after migration 2's ALTER TABLE; the schema test compares the two.)
+-- `content_warning` goes to ActivityPub as `summary`, which Mastodon shows as a warning;
+-- `in_reply_to` and `bookmark_of` are what a post answers or bookmarks (Micropub). Their odd
+-- layout is what SQLite stores after migrations 2 and 5's ALTER TABLE; the schema test compares.
 CREATE TABLE posts (
     id           INTEGER PRIMARY KEY,
     kind         TEXT NOT NULL CHECK (kind IN ('post', 'page')),
@@ -55,7 +57,7 @@ CREATE TABLE posts (
     updated_at   INTEGER NOT NULL,
     in_nav       INTEGER NOT NULL DEFAULT 0,
     nav_order    INTEGER NOT NULL DEFAULT 0
-, content_warning TEXT NOT NULL DEFAULT '');
+, content_warning TEXT NOT NULL DEFAULT '', in_reply_to TEXT NOT NULL DEFAULT '', bookmark_of TEXT NOT NULL DEFAULT '');
 CREATE INDEX posts_timeline ON posts (kind, status, published_at DESC);
 
 CREATE TABLE categories (
@@ -347,3 +349,30 @@ END;
 CREATE TRIGGER own_replies_changed_u AFTER UPDATE ON own_replies WHEN NEW.post_id IS NOT NULL BEGIN
     UPDATE site_meta SET content_version = content_version + 1, content_changed_at = unixepoch();
 END;
+
+-- IndieWeb ------------------------------------------------------------------------------------
+
+-- Authorization codes: single use, short-lived, stored by hash like tokens.
+CREATE TABLE auth_codes (
+    code_hash      TEXT PRIMARY KEY,
+    client_id      TEXT NOT NULL,
+    client_name    TEXT NOT NULL DEFAULT '',
+    redirect_uri   TEXT NOT NULL,
+    scope          TEXT NOT NULL,
+    code_challenge TEXT NOT NULL DEFAULT '',
+    me             TEXT NOT NULL,
+    created_at     INTEGER NOT NULL,
+    expires_at     INTEGER NOT NULL,
+    used_at        INTEGER
+) WITHOUT ROWID;
+
+-- The Webmention sent for each link of a post, and how it went.
+CREATE TABLE webmentions_sent (
+    post_id  INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+    target   TEXT NOT NULL,
+    endpoint TEXT NOT NULL DEFAULT '',
+    status   TEXT NOT NULL,
+    detail   TEXT NOT NULL DEFAULT '',
+    sent_at  INTEGER NOT NULL,
+    PRIMARY KEY (post_id, target)
+) WITHOUT ROWID;

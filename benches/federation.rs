@@ -190,6 +190,9 @@ fn fill(data: &std::path::Path) -> i64 {
             in_nav: false,
             nav_order: 0,
             content_warning: String::new(),
+            in_reply_to: String::new(),
+            bookmark_of: String::new(),
+            slug: String::new(),
         };
         save::save(tx, &site, &compose).map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok(())

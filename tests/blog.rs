@@ -301,6 +301,9 @@ fn compose_of(
         in_nav: false,
         nav_order: 0,
         content_warning: String::new(),
+        in_reply_to: String::new(),
+        bookmark_of: String::new(),
+        slug: String::new(),
     }
 }
 

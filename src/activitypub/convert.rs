@@ -189,6 +189,9 @@ pub fn post_to_object(
     if !post.content_warning.trim().is_empty() {
         object["summary"] = json!(post.content_warning.trim());
     }
+    if !post.in_reply_to.is_empty() {
+        object["inReplyTo"] = json!(post.in_reply_to);
+    }
     if post.updated_at > published + 60 {
         object["updated"] = json!(iso(post.updated_at));
     }

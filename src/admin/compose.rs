@@ -54,6 +54,8 @@ struct FormView {
     in_nav: bool,
     nav_order: i64,
     content_warning: String,
+    in_reply_to: String,
+    bookmark_of: String,
     action: &'static str,
 }
 
@@ -79,6 +81,9 @@ pub async fn new(
         in_nav: kind == Kind::Page,
         nav_order: 0,
         content_warning: String::new(),
+        in_reply_to: String::new(),
+        bookmark_of: String::new(),
+        slug: String::new(),
     };
     show(app, &admin, &compose, None, None, q.done.as_deref()).await
 }
@@ -174,6 +179,8 @@ pub async fn show(
         in_nav: c.in_nav,
         nav_order: c.nav_order,
         content_warning: c.content_warning.clone(),
+        in_reply_to: c.in_reply_to.clone(),
+        bookmark_of: c.bookmark_of.clone(),
         action: match c.action {
             Action::Draft => "draft",
             Action::Publish => "publish",

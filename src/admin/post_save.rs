@@ -84,6 +84,9 @@ fn read_compose(form: &FormData, tz: chrono_tz::Tz) -> Result<Compose, String> {
             .and_then(|s| s.trim().parse().ok())
             .unwrap_or(0),
         content_warning: form.get("content_warning").unwrap_or("").to_string(),
+        in_reply_to: form.get("in_reply_to").unwrap_or("").to_string(),
+        bookmark_of: form.get("bookmark_of").unwrap_or("").to_string(),
+        slug: String::new(),
     })
 }
 

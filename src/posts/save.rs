@@ -25,6 +25,8 @@ const MAX_ALT_CHARS: usize = 1500;
 /// Categories one post may have, and the longest category name.
 const MAX_CATEGORIES: usize = 30;
 const MAX_CATEGORY_CHARS: usize = 60;
+/// Longest URL a post may reply to or bookmark.
+const MAX_URL_CHARS: usize = 2000;
 /// Mastodon shows a warning as one line; a long one is a post in the wrong box.
 const MAX_WARNING_CHARS: usize = 500;
 
@@ -50,6 +52,12 @@ pub struct Compose {
     pub in_nav: bool,
     pub nav_order: i64,
     pub content_warning: String,
+    /// The URL this post replies to, or empty.
+    pub in_reply_to: String,
+    /// The URL this post bookmarks, or empty.
+    pub bookmark_of: String,
+    /// The permalink's name, when the app chose one (Micropub `mp-slug`); else from the title.
+    pub slug: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -68,6 +76,20 @@ pub fn validate(c: &Compose, settings: &SiteSettings) -> Result<(), String> {
         return Err(format!(
             "The title is too long ({MAX_TITLE_CHARS} characters at most)."
         ));
+    }
+    for (what, url) in [
+        ("in reply to", &c.in_reply_to),
+        ("bookmarked", &c.bookmark_of),
+    ] {
+        let url = url.trim();
+        let web = url.starts_with("https://") || url.starts_with("http://");
+        if !url.is_empty()
+            && (!web || url.len() > MAX_URL_CHARS || url.contains(char::is_whitespace))
+        {
+            return Err(format!(
+                "The address a post is {what} must be a web address (https://…)."
+            ));
+        }
     }
     if c.content_warning.trim().chars().count() > MAX_WARNING_CHARS {
         return Err(format!(
@@ -188,6 +210,8 @@ pub fn save(tx: &Connection, settings: &SiteSettings, c: &Compose) -> Result<Sav
         in_nav: c.in_nav,
         nav_order: c.nav_order,
         content_warning: c.content_warning.trim(),
+        in_reply_to: c.in_reply_to.trim(),
+        bookmark_of: c.bookmark_of.trim(),
         category_ids: &category_ids,
         photos: &c.photos,
         topics: &found_topics,
@@ -215,11 +239,13 @@ pub fn save(tx: &Connection, settings: &SiteSettings, c: &Compose) -> Result<Sav
 
     let mut path = existing.as_ref().and_then(|p| p.path.clone());
     if status == Status::Published && path.is_none() {
+        // An app's chosen slug names the permalink; else the title does.
+        let name = Some(c.slug.trim()).filter(|s| !s.is_empty()).or(title);
         path = Some(assign_path(
             tx,
             id,
             c.kind,
-            title,
+            name,
             published_at.unwrap_or(now),
             tz,
         )?);
@@ -293,6 +319,9 @@ pub fn compose_from(post: &Post, action: Action) -> Compose {
         in_nav: post.in_nav,
         nav_order: post.nav_order,
         content_warning: post.content_warning.clone(),
+        in_reply_to: post.in_reply_to.clone(),
+        bookmark_of: post.bookmark_of.clone(),
+        slug: String::new(),
     }
 }
 

@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_federation.sql"),
     include_str!("migrations/0003_blurhash.sql"),
     include_str!("migrations/0004_visibility.sql"),
+    include_str!("migrations/0005_indieweb.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -87,12 +87,15 @@ pub struct Post {
     pub nav_order: i64,
     /// Shown before the post, collapsed over it; ActivityPub `summary`.
     pub content_warning: String,
+    pub in_reply_to: String,
+    pub bookmark_of: String,
     pub categories: Vec<Category>,
     pub photos: Vec<Photo>,
 }
 
 const COLUMNS: &str = "p.id, p.kind, p.status, p.title, p.markdown, p.html, p.path, p.published_at, \
-                       p.created_at, p.updated_at, p.in_nav, p.nav_order, p.content_warning";
+                       p.created_at, p.updated_at, p.in_nav, p.nav_order, p.content_warning, \
+                       p.in_reply_to, p.bookmark_of";
 
 fn from_row(r: &Row) -> rusqlite::Result<(Post, String, String)> {
     Ok((
@@ -110,6 +113,8 @@ fn from_row(r: &Row) -> rusqlite::Result<(Post, String, String)> {
             in_nav: r.get("in_nav")?,
             nav_order: r.get("nav_order")?,
             content_warning: r.get("content_warning")?,
+            in_reply_to: r.get("in_reply_to")?,
+            bookmark_of: r.get("bookmark_of")?,
             categories: Vec::new(),
             photos: Vec::new(),
         },
@@ -347,6 +352,8 @@ pub struct PostWrite<'a> {
     pub in_nav: bool,
     pub nav_order: i64,
     pub content_warning: &'a str,
+    pub in_reply_to: &'a str,
+    pub bookmark_of: &'a str,
     pub category_ids: &'a [i64],
     pub photos: &'a [(i64, String)],
     pub topics: &'a [String],
@@ -358,8 +365,8 @@ pub fn insert(conn: &Connection, w: &PostWrite) -> Result<i64> {
     let now = super::now();
     conn.execute(
         "INSERT INTO posts (kind, status, title, markdown, html, published_at, created_at, updated_at,
-                            in_nav, nav_order, content_warning)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10)",
+                            in_nav, nav_order, content_warning, in_reply_to, bookmark_of)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10, ?11, ?12)",
         (
             w.kind.as_str(),
             w.status.as_str(),
@@ -371,6 +378,8 @@ pub fn insert(conn: &Connection, w: &PostWrite) -> Result<i64> {
             w.in_nav,
             w.nav_order,
             w.content_warning,
+            w.in_reply_to,
+            w.bookmark_of,
         ),
     )
     .context("store: insert post")?;
@@ -383,7 +392,7 @@ pub fn update(conn: &Connection, id: i64, w: &PostWrite) -> Result<()> {
     conn.execute(
         "UPDATE posts SET kind = ?2, status = ?3, title = ?4, markdown = ?5, html = ?6,
                           published_at = ?7, updated_at = ?8, in_nav = ?9, nav_order = ?10,
-                          content_warning = ?11
+                          content_warning = ?11, in_reply_to = ?12, bookmark_of = ?13
          WHERE id = ?1",
         (
             id,
@@ -397,6 +406,8 @@ pub fn update(conn: &Connection, id: i64, w: &PostWrite) -> Result<()> {
             w.in_nav,
             w.nav_order,
             w.content_warning,
+            w.in_reply_to,
+            w.bookmark_of,
         ),
     )
     .context("store: update post")?;
