@@ -9,6 +9,7 @@ pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod indieweb;
 pub mod feeds;
 pub mod jobs;
 pub mod media;

@@ -1,12 +1,16 @@
 //! App tokens: bearer tokens for apps and scripts, made in the admin panel or with
-//! `porch token create`. Only a hash is stored; the value is shown once.
+//! `porch token create`, or issued through IndieAuth. Only a hash is stored; the value is shown
+//! once.
 
-use crate::store::tokens;
+use anyhow::Result;
+
+use crate::app::App;
+use crate::store::tokens::{self, AppToken, NewToken};
 
 use super::secret;
 
-/// The scopes a token may carry, as Micropub names them.
-pub const SCOPES: &[&str] = &["create", "update", "delete", "media"];
+/// The scopes a token may carry, as Micropub names them: `draft` may only create drafts.
+pub const SCOPES: &[&str] = &["create", "update", "delete", "undelete", "media", "draft"];
 
 /// Checks a space-separated scope list; the message is for the owner.
 pub fn validate_scope(scope: &str) -> Result<String, String> {
@@ -25,9 +29,43 @@ pub fn validate_scope(scope: &str) -> Result<String, String> {
     Ok(picked.join(" "))
 }
 
-/// Creates a token and returns its secret value, which is never stored.
-pub fn create(conn: &rusqlite::Connection, name: &str, scope: &str) -> anyhow::Result<String> {
+/// Creates a token made by hand and returns its secret value, which is never stored.
+pub fn create(conn: &rusqlite::Connection, name: &str, scope: &str) -> Result<String> {
+    issue(conn, name, scope, "", None)
+}
+
+/// Creates a token (for an IndieAuth client, when `client_id` is set) and returns its value.
+pub fn issue(
+    conn: &rusqlite::Connection,
+    name: &str,
+    scope: &str,
+    client_id: &str,
+    expires_at: Option<i64>,
+) -> Result<String> {
     let token = secret::random_token();
-    tokens::create(conn, name, &secret::hash(&token), scope)?;
+    tokens::create(
+        conn,
+        &NewToken {
+            name,
+            token_hash: &secret::hash(&token),
+            scope,
+            client_id,
+            expires_at,
+        },
+    )?;
     Ok(token)
+}
+
+/// The live token a request presents, if it is one; its use is recorded.
+pub async fn authenticate(app: &App, token: &str) -> Result<Option<AppToken>> {
+    let hash = secret::hash(token.trim());
+    let now = crate::store::now();
+    let found = app.db.read(move |c| tokens::find(c, &hash, now)).await?;
+    if let Some(t) = &found
+        && t.last_used_at.is_none_or(|at| at < now - 60)
+    {
+        let id = t.id;
+        app.db.write(move |tx| tokens::touch(tx, id, now)).await?;
+    }
+    Ok(found)
 }
