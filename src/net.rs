@@ -6,6 +6,7 @@ use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 
+use ureq::ResponseExt;
 use ureq::config::Config as UreqConfig;
 use ureq::http::Uri;
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
@@ -39,6 +40,8 @@ pub enum NetError {
 /// A response read whole.
 #[derive(Debug)]
 pub struct Fetched {
+    /// The URL the response came from, after redirects: relative links in it resolve there.
+    pub url: String,
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
@@ -142,6 +145,7 @@ fn read(
     mut response: ureq::http::Response<ureq::Body>,
     max_bytes: u64,
 ) -> Result<Fetched, NetError> {
+    let url = response.get_uri().to_string();
     let status = response.status().as_u16();
     let headers: Vec<(String, String)> = response
         .headers()
@@ -158,6 +162,7 @@ fn read(
             other => net_error(other),
         })?;
     Ok(Fetched {
+        url,
         status,
         headers,
         body,

@@ -7,6 +7,9 @@ use poem::{Endpoint, IntoEndpoint, Route, get, post};
 use crate::activitypub::objects::Negotiated;
 use crate::activitypub::{self, actor as ap_actor, discovery};
 use crate::app::App;
+use crate::indieweb::webmention;
+use crate::indieweb::xmlrpc;
+use crate::indieweb::{self, indieauth, micropub};
 use crate::site::cache::Cached;
 use crate::site::errors::FriendlyErrors;
 use crate::{admin, feeds, media, middleware, site};
@@ -108,6 +111,11 @@ pub fn build(app: App) -> impl Endpoint {
             post(admin::moderation::unblock_actor),
         )
         .at("/mutes", post(admin::moderation::mute))
+        // IndieAuth: the consent screen
+        .at(
+            "/indieauth",
+            get(indieauth::authorize::consent).post(indieauth::authorize::decide),
+        )
         .at("/jobs", get(admin::jobs::index))
         .at("/jobs/:id/retry", post(admin::jobs::retry))
         .at("/jobs/:id/delete", post(admin::jobs::delete));
@@ -151,6 +159,35 @@ pub fn build(app: App) -> impl Endpoint {
         .at("/conversations/:id", get(ap_actor::conversation))
         .at("/activities/:id", get(ap_actor::activity))
         .at("/replies/:id", get(ap_actor::own_reply))
+        // Micropub: posting from apps, and its media endpoint
+        .at(
+            "/micropub",
+            get(micropub::endpoint::query).post(micropub::endpoint::receive),
+        )
+        .at(
+            "/micropub/media",
+            get(micropub::media::query).post(micropub::media::upload_file),
+        )
+        // IndieAuth: metadata, authorization, tokens
+        .at(
+            "/.well-known/oauth-authorization-server",
+            get(indieauth::metadata),
+        )
+        .at(
+            "/indieauth/auth",
+            get(indieauth::authorize::start).post(indieauth::authorize::profile_redemption),
+        )
+        .at(
+            "/indieauth/token",
+            get(indieauth::token::verify).post(indieauth::token::exchange),
+        )
+        .at("/indieauth/introspect", post(indieauth::token::introspect))
+        .at("/indieauth/revoke", post(indieauth::token::revoke))
+        // Writing apps (MarsEdit): the XML-RPC blogging APIs and their discovery
+        .at("/xmlrpc", post(xmlrpc::endpoint))
+        .at("/rsd.xml", get(xmlrpc::rsd::rsd))
+        // Webmention: other sites tell this one that they link to its posts
+        .at(webmention::PATH, webmention::receive::endpoint())
         // The blog
         .at("/page/:n/", get(page(site::home::numbered)))
         .at("/archive/", get(page(site::archive::index)))
@@ -170,9 +207,9 @@ pub fn build(app: App) -> impl Endpoint {
         // for a post (or the home page) get its object instead of the HTML.
         .at(
             "/*path",
-            get(Negotiated {
+            get(indieweb::Discovery(Negotiated {
                 html: page(site::post_show::show),
-            }),
+            })),
         );
 
     FriendlyErrors { inner: routes }

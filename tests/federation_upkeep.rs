@@ -7,6 +7,7 @@ use common::TestServer;
 use common::fake_mastodon::{AS2, FakeMastodon};
 use common::federation::*;
 use porch::store::settings;
+use serde_json::json;
 
 const BROWSER: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 
@@ -210,4 +211,41 @@ fn a_silenced_domain_may_follow_but_does_not_notify_and_a_suspended_one_is_refus
     );
     let refused = fake.send(&inbox(&server), &fake.like(&actor_id(&server)));
     assert_eq!(refused.status, 403, "{}", refused.body);
+}
+
+#[test]
+fn a_post_replying_to_a_mastodon_post_threads_there_and_reaches_its_author() {
+    let server = TestServer::with_owner();
+    let admin = server.admin();
+    let fake = FakeMastodon::start();
+    // bob's post, served at its page URL (as Mastodon serves /@bob/42 to AS2 clients), whose
+    // id is another URL.
+    let note = fake.note("<p>What are you reading?</p>", None, None);
+    let page = fake.serve_file("/@bob/42", AS2, note.to_string().into_bytes());
+    let saved = admin.compose(&[("markdown", "A good book."), ("in_reply_to", &page)]);
+    assert_eq!(saved.status, 303, "{}", saved.text());
+    // bob does not follow alice, yet the reply reaches him, threaded under his post.
+    let create = fake.wait_for_activity("Create", |_| true);
+    let object = &create.json()["object"];
+    assert_eq!(object["inReplyTo"], note["id"]);
+    assert_eq!(object["tag"][0]["type"], "Mention");
+    assert_eq!(object["tag"][0]["href"], fake.actor_id());
+    assert!(
+        object["cc"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(fake.actor_id())),
+        "{object}"
+    );
+    // The blog shows what it replies to, as microformats.
+    let url = object["id"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches(&server.base)
+        .to_string();
+    let html = server.client().get(&url).text();
+    assert!(
+        html.contains(&format!(r#"class="u-in-reply-to" href="{page}""#)),
+        "{html}"
+    );
 }

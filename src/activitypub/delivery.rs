@@ -105,6 +105,29 @@ pub fn activity_url(base: &BaseUrl, id: i64) -> String {
 /// each follower inbox that is alive and not blocked.
 pub async fn fan_out(app: &App, activity_id: i64) -> Result<()> {
     let settings = app.settings().await?;
+    // A post replying to a post elsewhere: find that post's id and author first (a fetch, so
+    // outside the transaction), to thread the reply there and tell its author.
+    let in_reply_to = app
+        .db
+        .read(move |c| {
+            let (_, post_id) = activities::kind_and_post(c, activity_id)?;
+            Ok(match post_id {
+                Some(id) => posts::by_id(c, id)?
+                    .map(|p| p.in_reply_to)
+                    .unwrap_or_default(),
+                None => String::new(),
+            })
+        })
+        .await?;
+    let replied = if in_reply_to.is_empty() {
+        None
+    } else {
+        let app2 = app.clone();
+        tokio::task::spawn_blocking(move || super::remote::reply_target(&app2, &in_reply_to))
+            .await
+            .ok()
+            .flatten()
+    };
     let app2 = app.clone();
     let queued = app
         .db
@@ -117,7 +140,12 @@ pub async fn fan_out(app: &App, activity_id: i64) -> Result<()> {
                 Some(post_id) => {
                     let post = posts::by_id(tx, post_id)?.context("fan-out: the post is gone")?;
                     mentioned = mentions::actors_in(tx, &post.markdown)?;
-                    let object = match kind.as_str() {
+                    if let Some((_, author)) = &replied
+                        && !mentioned.iter().any(|a| a.uri == author.uri)
+                    {
+                        mentioned.push(author.clone());
+                    }
+                    let mut object = match kind.as_str() {
                         "Delete" => {
                             let mut gone = post.clone();
                             gone.status = Status::Deleted;
@@ -128,6 +156,11 @@ pub async fn fan_out(app: &App, activity_id: i64) -> Result<()> {
                         }
                         _ => convert::post_to_object(base, &settings, &post, &mentioned),
                     };
+                    if let Some((object_id, _)) = &replied
+                        && kind != "Delete"
+                    {
+                        object["inReplyTo"] = serde_json::json!(object_id);
+                    }
                     convert::activity(base, &kind, &id, object)
                 }
                 None if kind == "Move" => {

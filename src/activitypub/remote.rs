@@ -209,3 +209,23 @@ pub fn resolve(app: &App, input: &str) -> Result<Actor> {
 
 /// How long a stored actor is trusted before it is fetched again for an owner's action.
 const ACTOR_FRESH_SECS: i64 = 24 * 3600;
+
+/// What a post's `in-reply-to` URL is on the fediverse, if it is a post there: its object id
+/// (a Mastodon page URL and its id differ) and its author, stored. None for a plain web page.
+pub fn reply_target(app: &App, url: &str) -> Option<(String, Actor)> {
+    let doc = fetch_json(app, url).ok()?;
+    let object = convert::object_to_remote_post(&doc)?;
+    if super::origin_of(&object.uri) != super::origin_of(&object.attributed_to) {
+        return None;
+    }
+    let known = app
+        .db
+        .read_blocking(|c| actors::by_uri(c, &object.attributed_to))
+        .ok()
+        .flatten();
+    let author = match known {
+        Some(a) => a,
+        None => fetch_actor(app, &object.attributed_to).ok()?,
+    };
+    Some((object.uri, author))
+}

@@ -14,7 +14,7 @@ use crate::media::files;
 use crate::posts::save::{Action, Compose};
 use crate::render::time;
 use crate::store::posts::{self, Kind, Status};
-use crate::store::{media, taxonomy};
+use crate::store::{media, taxonomy, webmentions};
 
 #[derive(Deserialize)]
 pub struct NewQuery {
@@ -29,6 +29,15 @@ struct CategoryChoice {
     id: i64,
     name: String,
     checked: bool,
+}
+
+/// A Webmention sent for one of the post's links, as its edit screen lists it.
+#[derive(Serialize)]
+struct SentView {
+    target: String,
+    status: String,
+    detail: String,
+    when: String,
 }
 
 #[derive(Serialize)]
@@ -129,7 +138,7 @@ pub async fn show(
 ) -> Result<Response> {
     let settings = app.settings().await?;
     let tz = time::zone(&settings.timezone);
-    let (all_categories, photos, path) = {
+    let (all_categories, photos, path, sent) = {
         let ids: Vec<(i64, String)> = c.photos.clone();
         let id = c.id;
         app.db
@@ -149,7 +158,11 @@ pub async fn show(
                     Some(id) => posts::by_id(conn, id)?.and_then(|p| p.path),
                     None => None,
                 };
-                Ok((cats, photos, path))
+                let sent = match id {
+                    Some(id) => webmentions::sent_for(conn, id)?,
+                    None => Vec::new(),
+                };
+                Ok((cats, photos, path, sent))
             })
             .await?
     };
@@ -187,6 +200,17 @@ pub async fn show(
             Action::Schedule(_) => "schedule",
         },
     };
+    let webmentions: Vec<SentView> = sent
+        .into_iter()
+        .map(|s| SentView {
+            when: time::local(s.sent_at, tz)
+                .format("%-d %b %Y, %H:%M")
+                .to_string(),
+            target: s.target,
+            status: s.status,
+            detail: s.detail,
+        })
+        .collect();
     let active = if c.kind == Kind::Page { "pages" } else { "new" };
     super::render(
         app,
@@ -199,6 +223,7 @@ pub async fn show(
             error,
             require_alt => settings.require_alt,
             timezone => settings.timezone.clone(),
+            webmentions,
         },
     )
     .await

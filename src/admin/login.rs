@@ -30,11 +30,16 @@ pub struct LoginForm {
 }
 
 /// Only a path inside the admin panel is followed after login, so the login form cannot be used
-/// to bounce the owner to another site.
+/// to bounce the owner to another site. The path is what is checked: a query may carry URLs of
+/// its own (an IndieAuth request names the app's, often with unencoded `//`), and cannot send the
+/// browser anywhere.
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with("/admin") && !n.contains("//") && !n.contains('\\') => n.into(),
-        _ => "/admin".into(),
+    let next = next.unwrap_or_default();
+    let path = next.split('?').next().unwrap_or_default();
+    if path.starts_with("/admin") && !path.contains("//") && !path.contains('\\') {
+        next.into()
+    } else {
+        "/admin".into()
     }
 }
 

@@ -52,7 +52,14 @@ fn too_large(what: &str) -> poem::Error {
 }
 
 /// Reads the whole form, then checks its `csrf` field against the session.
-pub async fn read(admin: &Admin, mut multipart: Multipart) -> poem::Result<FormData> {
+pub async fn read(admin: &Admin, multipart: Multipart) -> poem::Result<FormData> {
+    let form = read_unchecked(multipart).await?;
+    csrf::check(admin, form.get("csrf").unwrap_or(""))?;
+    Ok(form)
+}
+
+/// Reads the whole form with the same caps, for APIs that authenticate by token (Micropub).
+pub async fn read_unchecked(mut multipart: Multipart) -> poem::Result<FormData> {
     let mut form = FormData::default();
     let mut text_bytes = 0;
     while let Some(field) = multipart.next_field().await? {
@@ -92,7 +99,6 @@ pub async fn read(admin: &Admin, mut multipart: Multipart) -> poem::Result<FormD
             }
         }
     }
-    csrf::check(admin, form.get("csrf").unwrap_or(""))?;
     Ok(form)
 }
 

@@ -33,6 +33,7 @@ fn describe(kind: &str) -> &'static str {
         "mention" => "mentioned you",
         "like" => "liked",
         "announce" => "boosted",
+        "bookmark" => "bookmarked",
         "move" => "moved to a new account",
         _ => "did something",
     }

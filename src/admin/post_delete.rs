@@ -4,12 +4,11 @@
 use poem::web::{Data, Path, Redirect};
 use poem::{IntoResponse, Response, handler};
 
-use crate::activitypub::delivery;
 use crate::app::App;
 use crate::auth::csrf::{AdminForm, NoFields};
 use crate::error::{AppError, Result};
-use crate::jobs::{self, Job};
-use crate::store::posts::{self, Kind, Status};
+use crate::posts::delete as remove;
+use crate::store::posts::{Kind, Status};
 
 #[handler]
 pub async fn delete(
@@ -19,16 +18,7 @@ pub async fn delete(
 ) -> Result<Response> {
     let kind = app
         .db
-        .write(move |tx| {
-            let Some(post) = posts::by_id(tx, id)?.filter(|p| p.status != Status::Deleted) else {
-                return Ok(None);
-            };
-            jobs::cancel(tx, &Job::PublishPost { post_id: id })?;
-            posts::delete(tx, id)?;
-            // Followers saw it: tell their servers it is gone.
-            delivery::post_changed(tx, id, post.kind, post.status == Status::Published, false)?;
-            Ok(Some((post.kind, post.status)))
-        })
+        .write(move |tx| Ok(remove::delete(tx, id)?.map(|p| (p.kind, p.status))))
         .await?;
     app.jobs_wake.notify_one();
     let to = match kind.ok_or(AppError::NotFound)? {

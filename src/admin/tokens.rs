@@ -21,6 +21,9 @@ struct Row {
     name: String,
     scope: String,
     created: String,
+    /// The app's address, for a token it got through IndieAuth.
+    client_id: String,
+    last_used: Option<String>,
 }
 
 async fn show(
@@ -41,6 +44,8 @@ async fn show(
             name: t.name,
             scope: t.scope,
             created: time::display_date(t.created_at, tz),
+            client_id: t.client_id,
+            last_used: t.last_used_at.map(|at| time::display_date(at, tz)),
         })
         .collect();
     super::render(

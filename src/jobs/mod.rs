@@ -30,6 +30,12 @@ pub enum Job {
     FollowMove { old_actor: String, target: String },
     /// Drop expired sessions and old activity ids; runs at each start and then daily.
     Housekeeping,
+    /// Fetch a received Webmention's source, check it links to the target, store what it says.
+    VerifyWebmention { source: String, target: String },
+    /// Queue a Webmention for every page a post links to (or was sent to before).
+    SendWebmentions { post_id: i64 },
+    /// Discover one page's Webmention endpoint and notify it of the post.
+    SendWebmention { post_id: i64, target: String },
 }
 
 impl Job {
@@ -45,6 +51,12 @@ impl Job {
             Job::Probe { .. } => 1,
             Job::FollowMove { .. } => 8,
             Job::Housekeeping => 8,
+            // A source that is down gets tries over about a quarter of an hour, an endpoint
+            // over about two hours: a Webmention is sent again whenever its page changes, so
+            // a long outage costs little.
+            Job::VerifyWebmention { .. } => 6,
+            Job::SendWebmentions { .. } => 8,
+            Job::SendWebmention { .. } => 8,
         }
     }
 

@@ -4,6 +4,7 @@ use anyhow::Result;
 
 use crate::activitypub::{delivery, following};
 use crate::app::App;
+use crate::indieweb::webmention;
 use crate::posts::save;
 use crate::store::{self, activities, sessions};
 
@@ -35,6 +36,13 @@ pub async fn run(app: &App, job: Job) -> Result<()> {
         }
         Job::FollowMove { old_actor, target } => {
             following::follow_move(app, old_actor, target).await
+        }
+        Job::VerifyWebmention { source, target } => {
+            webmention::verify::verify(app, source, target).await
+        }
+        Job::SendWebmentions { post_id } => webmention::send::fan_out(app, post_id).await,
+        Job::SendWebmention { post_id, target } => {
+            webmention::send::send_one(app, post_id, target).await
         }
         Job::Housekeeping => {
             app.db

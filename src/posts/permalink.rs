@@ -26,6 +26,7 @@ const RESERVED: &[&str] = &[
     "well-known",
     "robots",
     "sitemap",
+    "rsd",
     "micropub",
     "xmlrpc",
     "inbox",

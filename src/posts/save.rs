@@ -7,6 +7,7 @@ use chrono_tz::Tz;
 use rusqlite::Connection;
 
 use crate::activitypub::{delivery, mentions};
+use crate::indieweb::webmention;
 use crate::jobs::{self, Job};
 use crate::render::{markdown, time};
 use crate::store::posts::{self, Kind, Post, PostWrite, Status};
@@ -236,6 +237,7 @@ pub fn save(tx: &Connection, settings: &SiteSettings, c: &Compose) -> Result<Sav
         .as_ref()
         .is_some_and(|p| p.status == Status::Published);
     delivery::post_changed(tx, id, c.kind, was_public, status == Status::Published)?;
+    webmention::post_changed(tx, id, was_public, status == Status::Published)?;
 
     let mut path = existing.as_ref().and_then(|p| p.path.clone());
     if status == Status::Published && path.is_none() {

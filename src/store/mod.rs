@@ -3,6 +3,7 @@
 
 pub mod activities;
 pub mod actors;
+pub mod auth_codes;
 pub mod blocks;
 mod db;
 pub mod follows;
@@ -17,6 +18,7 @@ pub mod sessions;
 pub mod settings;
 pub mod taxonomy;
 pub mod tokens;
+pub mod webmentions;
 
 pub use db::{ContentStamp, Db, integrity_check, open_connection};
 pub use migrations::{SCHEMA_VERSION, apply_migrations, create_fresh};

@@ -481,6 +481,16 @@ pub fn delete(conn: &Connection, id: i64) -> Result<()> {
     Ok(())
 }
 
+/// Sets a post's status alone (undeleting goes through draft, then the save path).
+pub fn set_status(conn: &Connection, id: i64, status: Status) -> Result<()> {
+    conn.execute(
+        "UPDATE posts SET status = ?2 WHERE id = ?1",
+        (id, status.as_str()),
+    )
+    .context("store: set post status")?;
+    Ok(())
+}
+
 /// Every live post's id and Markdown (not pages'), for re-deriving topics when the topic list
 /// changes.
 pub fn all_markdown(conn: &Connection) -> Result<Vec<(i64, String)>> {

@@ -50,7 +50,14 @@ pub fn create(conn: &Connection, t: &NewToken) -> Result<i64> {
     conn.execute(
         "INSERT INTO app_tokens (name, token_hash, scope, created_at, client_id, expires_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        (t.name, t.token_hash, t.scope, super::now(), t.client_id, t.expires_at),
+        (
+            t.name,
+            t.token_hash,
+            t.scope,
+            super::now(),
+            t.client_id,
+            t.expires_at,
+        ),
     )
     .context("store: create token")?;
     Ok(conn.last_insert_rowid())

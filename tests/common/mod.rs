@@ -372,3 +372,90 @@ pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
 }
 pub mod fake_mastodon;
 pub mod federation;
+
+impl TestServer {
+    /// A site set up with the owner, started the way production runs it: without
+    /// `--allow-private-network`, so that it fetches nothing from loopback or private addresses.
+    pub fn with_owner_guarded() -> TestServer {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let data = dir.path().join("data");
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let running = runtime.block_on(async {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let db = server::open_data(&data).unwrap();
+            let config = Config {
+                data_dir: data.clone(),
+                base_url: BaseUrl::from_listen(addr),
+                allow_private_network: false,
+                trust_proxy: false,
+            };
+            server::start(config, db, listener).await.unwrap()
+        });
+        let server = TestServer {
+            base: running.app.config.base_url.to_string(),
+            app: running.app.clone(),
+            data,
+            _dir: Some(dir),
+            running: Some(running),
+            runtime: Some(runtime),
+        };
+        server.create_owner();
+        server
+    }
+}
+
+/// A small web site on loopback, for what Porch fetches from elsewhere (photos by URL, an app's
+/// client metadata). `pages` gets the site's address (`http://127.0.0.1:<port>`), so a document
+/// can name its own URL, and returns (path, Content-Type, body) for each page; any other path
+/// answers 404. It serves, a thread per connection, until the test process ends.
+pub fn serve_pages(pages: impl FnOnce(&str) -> Vec<(String, String, Vec<u8>)>) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let pages = std::sync::Arc::new(pages(&base));
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let pages = pages.clone();
+            std::thread::spawn(move || answer_page(stream, &pages));
+        }
+    });
+    base
+}
+
+/// Answers one request of `serve_pages`' site.
+fn answer_page(mut stream: std::net::TcpStream, pages: &[(String, String, Vec<u8>)]) {
+    use std::io::{BufRead, BufReader, Write};
+    let Ok(read_half) = stream.try_clone() else {
+        return;
+    };
+    let mut reader = BufReader::new(read_half);
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).is_err() {
+        return;
+    }
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            break;
+        }
+    }
+    let target = request_line.split_whitespace().nth(1).unwrap_or("/");
+    let path = target.split('?').next().unwrap_or("/");
+    let (status, content_type, body): (&str, &str, &[u8]) =
+        match pages.iter().find(|(p, _, _)| p == path) {
+            Some((_, content_type, body)) => ("200 OK", content_type, body),
+            None => ("404 Not Found", "text/plain", b"not found"),
+        };
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(head.as_bytes());
+    if !request_line.starts_with("HEAD ") {
+        let _ = stream.write_all(body);
+    }
+}

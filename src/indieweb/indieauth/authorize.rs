@@ -1,0 +1,298 @@
+//! The authorization endpoint (`/indieauth/auth`): an app sends the owner here; the consent
+//! screen in the admin panel (`/admin/indieauth`) shows the app and the scopes it asks for and
+//! lets the owner narrow them; approving sends the owner back to the app with a code. A code
+//! redeemed here (POST) proves who the owner is, without a token.
+
+use poem::error::ResponseError;
+use poem::http::StatusCode;
+use poem::web::{Data, Form, Query, Redirect};
+use poem::{IntoResponse, Request, Response, handler};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::admin;
+use crate::app::App;
+use crate::auth::Admin;
+use crate::auth::csrf::AdminForm;
+use crate::auth::secret;
+use crate::ctx;
+use crate::error::{AppError, Result};
+use crate::store::auth_codes::{self, AuthCode};
+
+use super::client::{self, ClientInfo};
+use super::{CODE_LIFETIME_SECS, SCOPES, canonical_url, issuer, me, oauth_error, refuse};
+
+/// The parameters of an authorization request, as the app sends them.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct AuthRequest {
+    pub response_type: String,
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub state: String,
+    pub code_challenge: String,
+    pub code_challenge_method: String,
+    pub scope: String,
+}
+
+/// GET /indieauth/auth: on to the consent screen, which needs the owner signed in (the login
+/// form brings them back there).
+#[handler]
+pub fn start(req: &Request) -> Response {
+    let query = req.uri().query().unwrap_or_default();
+    Redirect::see_other(format!("/admin/indieauth?{query}")).into_response()
+}
+
+/// Where the app may be sent back to: on its own host (scheme, host and port), or listed by
+/// the app itself.
+fn redirect_allowed(client_id: &str, redirect_uri: &str, info: &ClientInfo) -> bool {
+    let same_origin = crate::activitypub::origin_of(client_id).is_some()
+        && crate::activitypub::origin_of(client_id) == crate::activitypub::origin_of(redirect_uri);
+    same_origin || info.redirect_uris.iter().any(|u| u == redirect_uri)
+}
+
+/// Checks what must be right before the owner can be sent back anywhere; the message is shown
+/// on an error page instead (RFC 6749 §4.1.2.1: never redirect to an unchecked address).
+async fn check_client(app: &App, r: &AuthRequest) -> Result<ClientInfo, String> {
+    if !super::valid_client_id(&r.client_id) {
+        return Err("This app's client_id is not a valid web address.".into());
+    }
+    let redirect_ok =
+        r.redirect_uri.starts_with("https://") || r.redirect_uri.starts_with("http://");
+    if !redirect_ok {
+        return Err("This app gave no valid address to come back to (redirect_uri).".into());
+    }
+    let app2 = app.clone();
+    let client_id = r.client_id.clone();
+    let info = tokio::task::spawn_blocking(move || client::fetch(&app2, &client_id))
+        .await
+        .unwrap_or_default();
+    if !redirect_allowed(&r.client_id, &r.redirect_uri, &info) {
+        return Err(format!(
+            "This app asks to send you back to {}, which is not on its own site and which it does \
+             not list as one of its addresses. Porch refused, to keep your code from being sent \
+             elsewhere.",
+            r.redirect_uri
+        ));
+    }
+    Ok(info)
+}
+
+/// Sends the owner back to the app with these parameters added to its redirect URL.
+fn back_to_app(app: &App, redirect_uri: &str, params: &[(&str, &str)]) -> Response {
+    let mut all: Vec<(&str, &str)> = params.to_vec();
+    let iss = issuer(&app.config.base_url);
+    all.push(("iss", &iss));
+    let query = serde_urlencoded::to_string(&all).unwrap_or_default();
+    let sep = if redirect_uri.contains('?') { '&' } else { '?' };
+    Redirect::see_other(format!("{redirect_uri}{sep}{query}")).into_response()
+}
+
+#[derive(Serialize)]
+struct ScopeChoice {
+    name: String,
+    known: bool,
+}
+
+/// GET /admin/indieauth: the consent screen.
+#[handler]
+pub async fn consent(
+    Data(app): Data<&App>,
+    admin: Admin,
+    Query(r): Query<AuthRequest>,
+) -> Result<Response> {
+    let info = match check_client(app, &r).await {
+        Ok(info) => info,
+        Err(message) => return Ok(refuse(&message)),
+    };
+    if !r.response_type.is_empty() && r.response_type != "code" {
+        return Ok(back_to_app(
+            app,
+            &r.redirect_uri,
+            &[("error", "unsupported_response_type"), ("state", &r.state)],
+        ));
+    }
+    // PKCE with S256, or (for older apps) none at all.
+    let pkce_ok = matches!(
+        (
+            r.code_challenge.is_empty(),
+            r.code_challenge_method.as_str()
+        ),
+        (true, "") | (false, "S256")
+    );
+    if !pkce_ok {
+        return Ok(back_to_app(
+            app,
+            &r.redirect_uri,
+            &[
+                ("error", "invalid_request"),
+                (
+                    "error_description",
+                    "only code_challenge_method=S256 is supported",
+                ),
+                ("state", &r.state),
+            ],
+        ));
+    }
+    let scopes: Vec<ScopeChoice> = r
+        .scope
+        .split_whitespace()
+        .map(|s| ScopeChoice {
+            name: s.to_string(),
+            known: SCOPES.contains(&s),
+        })
+        .collect();
+    let other_host =
+        crate::activitypub::host_of(&r.redirect_uri) != crate::activitypub::host_of(&r.client_id);
+    admin::render(
+        app,
+        &admin,
+        "indieauth.html",
+        "tokens",
+        None,
+        ctx! { request => r, client_name => info.name, scopes, other_host, me => me(&app.config.base_url) },
+    )
+    .await
+}
+
+/// The consent form: the request again (hidden fields), the scopes the owner left ticked, and
+/// the answer.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct ConsentForm {
+    response_type: String,
+    client_id: String,
+    redirect_uri: String,
+    state: String,
+    code_challenge: String,
+    code_challenge_method: String,
+    scope: String,
+    granted: Vec<String>,
+    client_name: String,
+    decision: String,
+}
+
+/// POST /admin/indieauth: the owner's answer. The request is checked again (the form's hidden
+/// fields come back from the browser).
+#[handler]
+pub async fn decide(Data(app): Data<&App>, f: AdminForm<ConsentForm>) -> Result<Response> {
+    let form = f.form;
+    let r = &AuthRequest {
+        response_type: form.response_type.clone(),
+        client_id: form.client_id.clone(),
+        redirect_uri: form.redirect_uri.clone(),
+        state: form.state.clone(),
+        code_challenge: form.code_challenge.clone(),
+        code_challenge_method: form.code_challenge_method.clone(),
+        scope: form.scope.clone(),
+    };
+    if let Err(message) = check_client(app, r).await {
+        return Ok(refuse(&message));
+    }
+    if form.decision != "allow" {
+        return Ok(back_to_app(
+            app,
+            &r.redirect_uri,
+            &[("error", "access_denied"), ("state", &r.state)],
+        ));
+    }
+    let requested: Vec<&str> = r.scope.split_whitespace().collect();
+    let granted: Vec<&str> = form
+        .granted
+        .iter()
+        .map(String::as_str)
+        .filter(|s| requested.contains(s) && SCOPES.contains(s))
+        .collect();
+    let code = secret::random_token();
+    let record = AuthCode {
+        client_id: canonical_url(&r.client_id),
+        client_name: form.client_name.chars().take(100).collect(),
+        redirect_uri: r.redirect_uri.clone(),
+        scope: granted.join(" "),
+        code_challenge: r.code_challenge.clone(),
+        me: me(&app.config.base_url),
+        expires_at: crate::store::now() + CODE_LIFETIME_SECS,
+        used_at: None,
+    };
+    let hash = secret::hash(&code);
+    app.db
+        .write(move |tx| auth_codes::insert(tx, &hash, &record))
+        .await?;
+    Ok(back_to_app(
+        app,
+        &r.redirect_uri,
+        &[("code", &code), ("state", &r.state)],
+    ))
+}
+
+/// The parameters that redeem a code, at either endpoint.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Redemption {
+    pub grant_type: String,
+    pub code: String,
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub code_verifier: String,
+}
+
+/// Checks a code against its redemption and takes it (once); the error is an OAuth one.
+pub async fn redeem(app: &App, r: &Redemption) -> std::result::Result<AuthCode, Response> {
+    if r.code.is_empty() || r.client_id.is_empty() || r.redirect_uri.is_empty() {
+        return Err(oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "code, client_id and redirect_uri are required",
+        ));
+    }
+    let hash = secret::hash(&r.code);
+    let found = app
+        .db
+        .write(move |tx| auth_codes::take(tx, &hash))
+        .await
+        .map_err(|e| AppError::Internal(e).as_response())?;
+    let invalid = |why: &str| oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", why);
+    let Some(code) = found else {
+        return Err(invalid("the code is not known"));
+    };
+    if code.used_at.is_some() {
+        return Err(invalid("the code was already used"));
+    }
+    if code.expires_at < crate::store::now() {
+        return Err(invalid("the code has expired"));
+    }
+    if code.client_id != canonical_url(&r.client_id) || code.redirect_uri != r.redirect_uri {
+        return Err(invalid(
+            "the code was issued to another client_id or redirect_uri",
+        ));
+    }
+    // A code asked for with PKCE needs its verifier; one asked for without must come without.
+    let pkce_ok = match (code.code_challenge.is_empty(), r.code_verifier.is_empty()) {
+        (true, true) => true,
+        (false, false) => super::pkce_matches(&code.code_challenge, &r.code_verifier),
+        _ => false,
+    };
+    if !pkce_ok {
+        return Err(invalid(
+            "the code_verifier does not match the code_challenge",
+        ));
+    }
+    Ok(code)
+}
+
+/// POST /indieauth/auth: a code redeemed for the owner's identity (and profile), no token.
+#[handler]
+pub async fn profile_redemption(
+    Data(app): Data<&App>,
+    Form(r): Form<Redemption>,
+) -> Result<Response> {
+    let code = match redeem(app, &r).await {
+        Ok(code) => code,
+        Err(answer) => return Ok(answer),
+    };
+    let mut body = json!({ "me": code.me });
+    if code.scope.split_whitespace().any(|s| s == "profile") {
+        body["profile"] = super::token::profile(app).await?;
+    }
+    Ok(super::json_response(StatusCode::OK, &body))
+}

@@ -1,0 +1,174 @@
+//! What an app says about itself at its client_id URL: its name, and where it may be sent back
+//! to. The 2024 specification publishes a JSON client metadata document there; older apps an
+//! HTML page with `h-app` and `rel="redirect_uri"` links.
+
+use scraper::{Html, Selector};
+use serde_json::Value;
+
+use crate::app::App;
+
+/// A client's page is small; a large answer is not one.
+const MAX_CLIENT_BYTES: u64 = 256 * 1024;
+
+#[derive(Clone, Debug, Default)]
+pub struct ClientInfo {
+    /// The app's name as it gives it, or its host when it gives none.
+    pub name: String,
+    /// Redirect URLs the app lists (needed when one is on another host than the client_id).
+    pub redirect_uris: Vec<String>,
+}
+
+/// Fetches what the app publishes (blocking). Never fails: an app that publishes nothing is
+/// shown by its URL, and can then only send the owner back to its own host.
+pub fn fetch(app: &App, client_id: &str) -> ClientInfo {
+    let fallback = ClientInfo {
+        name: crate::activitypub::host_of(client_id).unwrap_or_else(|| client_id.to_string()),
+        redirect_uris: Vec::new(),
+    };
+    // A local app (on this machine) is not fetched unless local peers are allowed: the server
+    // must not be made to request its own loopback addresses.
+    let host = crate::activitypub::host_of(client_id).unwrap_or_default();
+    let loopback = matches!(host.as_str(), "127.0.0.1" | "[::1]" | "::1" | "localhost");
+    if loopback && !app.config.allow_private_network {
+        return fallback;
+    }
+    let fetched = match app.http.get(
+        client_id,
+        "application/json, text/html;q=0.9",
+        MAX_CLIENT_BYTES,
+    ) {
+        Ok(f) if f.status == 200 => f,
+        _ => return fallback,
+    };
+    let is_json = fetched
+        .header("content-type")
+        .is_some_and(|t| t.contains("json"));
+    let parsed = if is_json {
+        from_json(client_id, &fetched.body)
+    } else {
+        Some(from_html(
+            client_id,
+            &String::from_utf8_lossy(&fetched.body),
+            fetched.header("link"),
+        ))
+    };
+    match parsed {
+        Some(mut info) => {
+            if info.name.trim().is_empty() {
+                info.name = fallback.name;
+            }
+            info
+        }
+        None => fallback,
+    }
+}
+
+/// The JSON document counts only if it names itself: `client_id` must be the URL it came from.
+fn from_json(client_id: &str, body: &[u8]) -> Option<ClientInfo> {
+    let doc: Value = serde_json::from_slice(body).ok()?;
+    if doc.get("client_id").and_then(Value::as_str) != Some(client_id) {
+        return None;
+    }
+    Some(ClientInfo {
+        name: doc
+            .get("client_name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .chars()
+            .take(100)
+            .collect(),
+        redirect_uris: doc
+            .get("redirect_uris")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(String::from)
+            .collect(),
+    })
+}
+
+/// An HTML page: the name of its h-app (or h-x-app), and its `redirect_uri` links, from the
+/// `Link` header and `<link>` elements, resolved against the page.
+fn from_html(client_id: &str, html: &str, link_header: Option<&str>) -> ClientInfo {
+    let doc = Html::parse_document(html);
+    let mut redirect_uris = Vec::new();
+    if let Some(header) = link_header {
+        for part in header.split(',') {
+            if let Some((target, params)) = part.split_once(';')
+                && params.split(';').any(|p| {
+                    p.trim()
+                        .trim_start_matches("rel=")
+                        .trim_matches('"')
+                        .split_whitespace()
+                        .any(|r| r == "redirect_uri")
+                })
+            {
+                let target = target.trim().trim_start_matches('<').trim_end_matches('>');
+                redirect_uris.extend(resolve(client_id, target));
+            }
+        }
+    }
+    if let Ok(links) = Selector::parse("link[rel~=\"redirect_uri\"][href]") {
+        for link in doc.select(&links) {
+            if let Some(href) = link.value().attr("href") {
+                redirect_uris.extend(resolve(client_id, href));
+            }
+        }
+    }
+    let name = Selector::parse(".h-app .p-name, .h-x-app .p-name")
+        .ok()
+        .and_then(|s| doc.select(&s).next())
+        .map(|e| {
+            e.text()
+                .collect::<String>()
+                .trim()
+                .chars()
+                .take(100)
+                .collect()
+        })
+        .unwrap_or_default();
+    ClientInfo {
+        name,
+        redirect_uris,
+    }
+}
+
+fn resolve(base: &str, href: &str) -> Option<String> {
+    ammonia::Url::parse(base)
+        .ok()?
+        .join(href)
+        .ok()
+        .map(|u| u.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_client_metadata_document_only_if_it_names_itself() {
+        let doc = br#"{"client_id":"https://app.example/","client_name":"Quill","redirect_uris":["https://app.example/cb"]}"#;
+        let info = from_json("https://app.example/", doc).unwrap();
+        assert_eq!(info.name, "Quill");
+        assert_eq!(info.redirect_uris, ["https://app.example/cb"]);
+        assert!(from_json("https://other.example/", doc).is_none());
+        assert!(from_json("https://app.example/", b"not json").is_none());
+    }
+
+    #[test]
+    fn reads_an_h_app_and_its_redirect_links() {
+        let html = r#"<html><head><link rel="redirect_uri" href="/auth/callback"></head>
+            <body><div class="h-app"><a class="u-url p-name" href="/">Indigenous</a></div></body></html>"#;
+        let info = from_html(
+            "https://app.example/",
+            html,
+            Some(r#"<https://cb.example/x>; rel="redirect_uri""#),
+        );
+        assert_eq!(info.name, "Indigenous");
+        assert_eq!(
+            info.redirect_uris,
+            ["https://cb.example/x", "https://app.example/auth/callback"]
+        );
+    }
+}

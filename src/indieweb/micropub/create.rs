@@ -1,0 +1,238 @@
+//! Micropub properties to a Porch post: the Compose the one save path takes, with photos
+//! uploaded, fetched or found in the media library.
+
+use chrono::DateTime;
+use serde_json::Value;
+
+use crate::admin::multipart::UploadedFile;
+use crate::app::App;
+use crate::config::BaseUrl;
+use crate::media::process::MAX_UPLOAD_BYTES;
+use crate::media::upload::{self, UploadError};
+use crate::posts::save::{Action, Compose};
+use crate::store::posts::{self, Kind, Post, Status};
+use crate::store::{media, settings::SiteSettings};
+
+use super::MpError;
+use super::request::{Props, first_text, text_of};
+
+/// What a Micropub create or update asks for, beyond the properties: the owner's rules decide
+/// the rest.
+pub struct Draft {
+    pub compose: Compose,
+    /// Saved as a draft only because a photo lacks the alt text the owner's settings require:
+    /// the answer is 202, and the post waits in the panel.
+    pub deferred: bool,
+}
+
+/// Builds the Compose for `props` (a new post, or `existing` updated).
+pub async fn compose(
+    app: &App,
+    settings: &SiteSettings,
+    existing: Option<&Post>,
+    props: &Props,
+    commands: &Props,
+    files: Vec<UploadedFile>,
+    drafts_only: bool,
+) -> Result<Draft, MpError> {
+    let photos = photos(app, props, commands, files).await?;
+    let action = match first_text(props, "post-status").as_deref() {
+        Some("draft") => Action::Draft,
+        Some("published") | None => match first_text(props, "published") {
+            Some(when) => Action::Schedule(parse_time(&when)?),
+            None => match existing.map(|p| p.status) {
+                Some(Status::Draft) => Action::Draft,
+                Some(Status::Scheduled) => {
+                    Action::Schedule(existing.and_then(|p| p.published_at).unwrap_or_default())
+                }
+                _ => Action::Publish,
+            },
+        },
+        Some(other) => {
+            return Err(MpError::invalid(format!(
+                "post-status must be published or draft, not {other}."
+            )));
+        }
+    };
+    let mut action = if drafts_only { Action::Draft } else { action };
+    let missing_alt = photos.iter().any(|(_, alt)| alt.trim().is_empty());
+    // Only a new post is held back: an update that dropped a public post to a draft would take
+    // it off the site behind the app's back, so it is refused with the reason instead (by the
+    // save path, as the composer's edits are).
+    let deferred =
+        existing.is_none() && settings.require_alt && missing_alt && action != Action::Draft;
+    if deferred {
+        action = Action::Draft;
+    }
+    let compose = Compose {
+        id: existing.map(|p| p.id),
+        kind: Kind::Post,
+        title: first_text(props, "name").unwrap_or_default(),
+        markdown: content(props),
+        category_ids: Vec::new(),
+        new_categories: props
+            .get("category")
+            .into_iter()
+            .flatten()
+            .filter_map(text_of)
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty())
+            .collect(),
+        photos,
+        action,
+        in_nav: false,
+        nav_order: 0,
+        content_warning: existing
+            .map(|p| p.content_warning.clone())
+            .unwrap_or_default(),
+        in_reply_to: first_text(props, "in-reply-to").unwrap_or_default(),
+        bookmark_of: first_text(props, "bookmark-of").unwrap_or_default(),
+        slug: first_text(commands, "mp-slug").unwrap_or_default(),
+    };
+    Ok(Draft { compose, deferred })
+}
+
+/// The post's text: plain content as it is (Markdown), HTML content as HTML (which Markdown
+/// passes through, sanitized like everything the owner writes).
+fn content(props: &Props) -> String {
+    let Some(first) = props.get("content").and_then(|v| v.first()) else {
+        return String::new();
+    };
+    match first {
+        Value::String(s) => s.replace("\r\n", "\n"),
+        Value::Object(o) => o
+            .get("html")
+            .or_else(|| o.get("value"))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string(),
+        _ => String::new(),
+    }
+}
+
+fn parse_time(value: &str) -> Result<i64, MpError> {
+    DateTime::parse_from_rfc3339(value.trim())
+        .map(|t| t.timestamp())
+        .map_err(|_| MpError::invalid(format!("published must be an ISO 8601 date, not {value}.")))
+}
+
+/// The post's photos as (media id, alt): files uploaded with the request, URLs of the media
+/// library, and URLs elsewhere (fetched once, through the guarded client, into the library).
+async fn photos(
+    app: &App,
+    props: &Props,
+    commands: &Props,
+    files: Vec<UploadedFile>,
+) -> Result<Vec<(i64, String)>, MpError> {
+    let alts: Vec<String> = commands
+        .get("mp-photo-alt")
+        .into_iter()
+        .flatten()
+        .filter_map(text_of)
+        .collect();
+    let mut out = Vec::new();
+    for file in files
+        .into_iter()
+        .filter(|f| f.field.trim_end_matches("[]") == "photo")
+    {
+        let media = upload::accept(app, file.bytes, &file.file_name, "")
+            .await
+            .map_err(upload_error)?;
+        out.push((media.id, String::new()));
+    }
+    for value in props.get("photo").into_iter().flatten() {
+        let (url, alt) = match value {
+            Value::String(url) => (url.clone(), String::new()),
+            Value::Object(o) => (
+                o.get("value")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                o.get("alt")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+            ),
+            _ => return Err(MpError::invalid("A photo must be a URL or {value, alt}.")),
+        };
+        let id = photo_by_url(app, &url).await?;
+        out.push((id, alt));
+    }
+    for (i, alt) in alts.into_iter().enumerate() {
+        if let Some(photo) = out.get_mut(i)
+            && photo.1.is_empty()
+        {
+            photo.1 = alt;
+        }
+    }
+    Ok(out)
+}
+
+async fn photo_by_url(app: &App, url: &str) -> Result<i64, MpError> {
+    if let Some(hash) = own_media_hash(&app.config.base_url, url) {
+        let found = app.db.read(move |c| media::by_hash(c, &hash)).await?;
+        return found
+            .map(|m| m.id)
+            .ok_or_else(|| MpError::invalid(format!("{url} is not in the media library.")));
+    }
+    let app2 = app.clone();
+    let target = url.to_string();
+    let fetched = tokio::task::spawn_blocking(move || {
+        app2.http.get(&target, "image/*", MAX_UPLOAD_BYTES as u64)
+    })
+    .await
+    .map_err(|e| MpError::from(anyhow::Error::from(e)))?
+    .map_err(|e| MpError::invalid(format!("The photo {url} could not be fetched: {e}")))?;
+    if fetched.status != 200 {
+        return Err(MpError::invalid(format!(
+            "The photo {url} could not be fetched (it answered {}).",
+            fetched.status
+        )));
+    }
+    let name = url.rsplit('/').next().unwrap_or("photo").to_string();
+    let media = upload::accept(app, fetched.body, &name, "")
+        .await
+        .map_err(upload_error)?;
+    Ok(media.id)
+}
+
+/// The content hash in a URL of this site's media (`/uploads/<hash>[-<width>].<ext>`).
+fn own_media_hash(base: &BaseUrl, url: &str) -> Option<String> {
+    let name = url.strip_prefix(base.as_str())?.strip_prefix("/uploads/")?;
+    let stem = name.split('.').next()?;
+    let hash = stem.split('-').next()?;
+    (hash.len() == 64 && hash.chars().all(|c| c.is_ascii_hexdigit())).then(|| hash.to_string())
+}
+
+fn upload_error(e: UploadError) -> MpError {
+    match e {
+        UploadError::Refused(e) => MpError::invalid(e.to_string()),
+        UploadError::Internal(e) => e.into(),
+    }
+}
+
+/// The post a URL names: a permalink of this site, or the panel address given to drafts.
+pub fn post_by_url(
+    conn: &rusqlite::Connection,
+    base: &BaseUrl,
+    url: &str,
+) -> anyhow::Result<Option<Post>> {
+    let Some(path) = url.trim().strip_prefix(base.as_str()) else {
+        return Ok(None);
+    };
+    if let Some(id) = path
+        .strip_prefix("/admin/posts/")
+        .and_then(|n| n.parse::<i64>().ok())
+    {
+        return posts::by_id(conn, id);
+    }
+    posts::by_path(conn, path)
+}
+
+/// Where a post can be found: its permalink once published, else its page in the panel.
+pub fn location(base: &BaseUrl, post: &Post) -> String {
+    match (&post.path, post.status) {
+        (Some(path), Status::Published | Status::Deleted) => base.join(path),
+        _ => base.join(&format!("/admin/posts/{}", post.id)),
+    }
+}

@@ -1,0 +1,58 @@
+//! Webmention (W3C Recommendation): other sites tell this one that they link to a post, and
+//! this site tells the pages its posts link to.
+//!
+//! - `receive`: the endpoint `POST /webmention`: synchronous checks, then a verification job.
+//! - `verify`: that job: fetch the source, check the link, read its microformats, store a
+//!   reply (moderated, in the post's conversation) or a private notification.
+//! - `send`: after a post changes, discover each linked page's endpoint and notify it.
+//! - `discover`: endpoint discovery from a page's headers and HTML.
+//!
+//! Every public page advertises the endpoint: a `<link rel="webmention">` in the theme's
+//! `base.html`, and on the home page and permalinks an HTTP `Link` header (`indieweb::Discovery`).
+
+pub mod discover;
+pub mod receive;
+pub mod send;
+pub mod verify;
+
+pub use send::queue as post_changed;
+
+/// The endpoint's path, which pages advertise.
+pub const PATH: &str = "/webmention";
+
+/// What a received Webmention says about the post it names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Reply,
+    Like,
+    Repost,
+    Bookmark,
+    Mention,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 5] = [
+        Kind::Reply,
+        Kind::Like,
+        Kind::Repost,
+        Kind::Bookmark,
+        Kind::Mention,
+    ];
+
+    /// The notification kind, shared with ActivityPub's (a repost is a boost).
+    pub fn notification(self) -> &'static str {
+        match self {
+            Kind::Reply => "reply",
+            Kind::Like => "like",
+            Kind::Repost => "announce",
+            Kind::Bookmark => "bookmark",
+            Kind::Mention => "mention",
+        }
+    }
+
+    /// The notification's `activity_uri`: stable for one source, post and kind, so that the
+    /// same Webmention sent again notifies once, and a source that goes away can take it back.
+    pub fn key(self, post_id: i64, source: &str) -> String {
+        format!("webmention:{}:{post_id}:{source}", self.notification())
+    }
+}

@@ -1,0 +1,261 @@
+//! Sending Webmentions (Webmention §3.1): when a post is published, edited or deleted, one job
+//! collects the pages it links to (and the ones it was sent to before, so that an edit that
+//! removed a link, or a deletion, is heard there too) and queues one job per page. That job
+//! discovers the page's endpoint afresh with one GET (endpoints may work only once, as
+//! webmention.rocks' do) and POSTs `source` and `target` to it. Each outcome is recorded for
+//! the post's edit screen.
+
+use anyhow::{Result, bail};
+use rusqlite::Connection;
+use scraper::{Html, Selector};
+use url::Url;
+
+use crate::app::App;
+use crate::jobs::{self, Job};
+use crate::net::{self, NetError};
+use crate::store::posts;
+use crate::store::{self, webmentions};
+
+use super::discover;
+
+/// The page of a link is read up to this size to find its endpoint; a larger one is refused.
+const MAX_PAGE_BYTES: u64 = net::DEFAULT_MAX_BYTES;
+/// An endpoint's answer is only logged: read little of it.
+const MAX_ANSWER_BYTES: u64 = 16 * 1024;
+/// Links longer than this are not sent; nobody's endpoint would take them.
+const MAX_TARGET_CHARS: usize = 2000;
+/// What the endpoint said, shown to the owner: its first line, this long at most.
+const MAX_DETAIL_CHARS: usize = 200;
+
+/// Queues the job that sends a post's Webmentions, in the caller's transaction. Called for
+/// every save that leaves the post public or takes it down; a newer save replaces a job that
+/// has not run yet.
+pub fn queue(tx: &Connection, post_id: i64, was_public: bool, now_public: bool) -> Result<()> {
+    if !was_public && !now_public {
+        return Ok(());
+    }
+    let job = Job::SendWebmentions { post_id };
+    jobs::cancel(tx, &job)?;
+    jobs::enqueue(tx, &job, store::now())?;
+    Ok(())
+}
+
+/// The first job: one Webmention job per page the post links to now or was sent to before.
+pub async fn fan_out(app: &App, post_id: i64) -> Result<()> {
+    let base = app.config.base_url.to_string();
+    let queued = app
+        .db
+        .write(move |tx| {
+            let Some(post) = posts::by_id(tx, post_id)? else {
+                return Ok(0);
+            };
+            if post.path.is_none() {
+                return Ok(0);
+            }
+            let before = webmentions::sent_for(tx, post_id)?
+                .into_iter()
+                .map(|s| s.target);
+            let context = [post.in_reply_to.as_str(), post.bookmark_of.as_str()];
+            let targets = targets(&post.html, context, &base, before);
+            for target in &targets {
+                webmentions::record_sent(tx, post_id, target, "", "queued", "")?;
+                let job = Job::SendWebmention {
+                    post_id,
+                    target: target.clone(),
+                };
+                jobs::cancel(tx, &job)?;
+                jobs::enqueue(tx, &job, store::now())?;
+            }
+            Ok(targets.len())
+        })
+        .await?;
+    if queued > 0 {
+        app.jobs_wake.notify_one();
+    }
+    Ok(())
+}
+
+/// Every page to tell about a post: the links in its text (as written: receivers compare the
+/// `href` exactly), what it replies to or bookmarks, and the pages told before; not this
+/// site's own pages. In order of first appearance, each once.
+fn targets(
+    html: &str,
+    context: [&str; 2],
+    base: &str,
+    before: impl Iterator<Item = String>,
+) -> Vec<String> {
+    let doc = Html::parse_fragment(html);
+    let links = Selector::parse("a[href]")
+        .map(|s| {
+            doc.select(&s)
+                .filter_map(|a| a.value().attr("href"))
+                .map(|h| h.trim().to_string())
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    let own = Url::parse(base).ok().map(|u| u.origin());
+    let mut out: Vec<String> = Vec::new();
+    let context = context.map(|c| c.trim().to_string());
+    for link in links.into_iter().chain(context).chain(before) {
+        let Ok(url) = Url::parse(&link) else { continue };
+        let elsewhere = matches!(url.scheme(), "http" | "https") && Some(url.origin()) != own;
+        if elsewhere && link.len() <= MAX_TARGET_CHARS && !out.contains(&link) {
+            out.push(link);
+        }
+    }
+    out
+}
+
+/// How one send went.
+struct Attempt {
+    endpoint: String,
+    status: &'static str,
+    detail: String,
+    /// A passing failure (the network, a server error): the job is tried again later.
+    retry: bool,
+}
+
+/// The second job: discover `target`'s endpoint and send it the post's Webmention.
+pub async fn send_one(app: &App, post_id: i64, target: String) -> Result<()> {
+    let Some(path) = app
+        .db
+        .read(move |c| Ok(posts::by_id(c, post_id)?.and_then(|p| p.path)))
+        .await?
+    else {
+        return Ok(());
+    };
+    let source = app.config.base_url.join(&path);
+    let app2 = app.clone();
+    let target2 = target.clone();
+    let attempt = tokio::task::spawn_blocking(move || send(&app2, &source, &target2)).await?;
+    let (status, detail, retry) = (attempt.status, attempt.detail.clone(), attempt.retry);
+    app.db
+        .write(move |tx| {
+            webmentions::record_sent(
+                tx,
+                post_id,
+                &target,
+                &attempt.endpoint,
+                attempt.status,
+                &attempt.detail,
+            )
+        })
+        .await?;
+    if retry {
+        bail!("webmention: {status}: {detail}");
+    }
+    Ok(())
+}
+
+fn send(app: &App, source: &str, target: &str) -> Attempt {
+    let failed = |endpoint: &str, e: NetError| Attempt {
+        endpoint: endpoint.to_string(),
+        retry: matches!(e, NetError::Timeout | NetError::Other(_)),
+        status: if matches!(e, NetError::Timeout | NetError::Other(_)) {
+            "error"
+        } else {
+            "failed"
+        },
+        detail: cut(&e.to_string()),
+    };
+    let page = match app.http.get(
+        target,
+        "text/html, application/xhtml+xml;q=0.9, */*;q=0.5",
+        MAX_PAGE_BYTES,
+    ) {
+        Ok(page) => page,
+        Err(e) => return failed("", e),
+    };
+    let page_url = Url::parse(&page.url).or_else(|_| Url::parse(target));
+    let html = page.header("content-type").is_none_or(|t| {
+        let t = t.to_ascii_lowercase();
+        t.starts_with("text/html") || t.starts_with("application/xhtml+xml")
+    });
+    let body = String::from_utf8_lossy(&page.body);
+    let Some(endpoint) = page_url
+        .ok()
+        .and_then(|u| discover::endpoint(&u, &page.headers, &body, html))
+    else {
+        return Attempt {
+            endpoint: String::new(),
+            status: "no endpoint",
+            detail: format!("the page answered {} and names no endpoint", page.status),
+            retry: false,
+        };
+    };
+    let endpoint = endpoint.to_string();
+    // Only in the body: a query string the endpoint has stays as it is (webmention.rocks 21).
+    let form =
+        serde_urlencoded::to_string([("source", source), ("target", target)]).unwrap_or_default();
+    let answer = match app.http.post(
+        &endpoint,
+        &[
+            (
+                "Content-Type",
+                "application/x-www-form-urlencoded".to_string(),
+            ),
+            ("Accept", "*/*".to_string()),
+        ],
+        form.as_bytes(),
+        MAX_ANSWER_BYTES,
+    ) {
+        Ok(answer) => answer,
+        Err(e) => return failed(&endpoint, e),
+    };
+    let first_line = String::from_utf8_lossy(&answer.body)
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .map(cut)
+        .unwrap_or_default();
+    let (status, retry) = match answer.status {
+        200..=299 => ("sent", false),
+        500..=599 => ("error", true),
+        _ => ("failed", false),
+    };
+    let mut detail = answer.status.to_string();
+    if let Some(location) = answer.header("location").filter(|_| answer.status == 201) {
+        detail.push_str(&format!(" (status at {})", cut(location)));
+    } else if !first_line.is_empty() && status != "sent" {
+        detail.push_str(&format!(": {first_line}"));
+    }
+    Attempt {
+        endpoint,
+        status,
+        detail,
+        retry,
+    }
+}
+
+fn cut(s: &str) -> String {
+    s.chars().take(MAX_DETAIL_CHARS).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_are_the_links_as_written_then_context_then_earlier_ones() {
+        let html = r#"<p><a href="https://a.example/x?b=1&amp;c=2">a</a> <a href="/about/">me</a>
+               <a href="https://blog.example/2024/01/01/old.html">old</a> <a href="mailto:x@y.example">m</a>
+               <a href="https://a.example/x?b=1&amp;c=2">again</a></p>"#;
+        let before = vec![
+            "https://gone.example/".to_string(),
+            "https://r.example/post".to_string(),
+        ];
+        assert_eq!(
+            targets(
+                html,
+                ["https://r.example/post", ""],
+                "https://blog.example",
+                before.into_iter()
+            ),
+            vec![
+                "https://a.example/x?b=1&c=2",
+                "https://r.example/post",
+                "https://gone.example/"
+            ]
+        );
+    }
+}

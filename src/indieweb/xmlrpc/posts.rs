@@ -1,0 +1,240 @@
+//! Posts and pages: `metaWeblog.newPost` / `editPost` / `getPost` / `getRecentPosts`,
+//! `blogger.deletePost`, and `wp.newPage` / `editPage` / `getPage` / `getPages` /
+//! `deletePage`. Every change goes through the one save (or delete) path, so that permalinks,
+//! scheduling and federation behave exactly as in the admin panel.
+
+use chrono_tz::Tz;
+use dxr::Value;
+use rusqlite::Connection;
+
+use crate::activitypub::mentions;
+use crate::app::App;
+use crate::posts::delete as removal;
+use crate::posts::save::{self, Compose, SaveError, Saved};
+use crate::render::time;
+use crate::store::posts::{self as store, Kind, Post, Status};
+use crate::store::taxonomy::{self, Category};
+
+use super::fields::{compose, read_fields};
+use super::structs::Site;
+use super::values::{Params, Struct, text};
+use super::wire::Fault;
+use super::{Caller, login};
+
+/// Posts listed when the app does not say, and at most: MarsEdit asks for 50 by default, and a
+/// thousand posts with their text is already megabytes of XML.
+const DEFAULT_LIST: i64 = 10;
+const MAX_LIST: i64 = 1000;
+const LISTED: [Status; 3] = [Status::Draft, Status::Scheduled, Status::Published];
+
+/// `metaWeblog.newPost(blogid, username, password, struct, publish)`, and `wp.newPage` with the
+/// same parameters. Answers the new id.
+pub async fn create(app: &App, p: Params, kind: Kind) -> Result<Value, Fault> {
+    p.count(4, 5)?;
+    let caller = login(app, &p, 1).await?;
+    let fields = read_fields(p.structure(3)?, kind, zone(app).await?)?;
+    let publish = fields.publish.or(p.boolean(4)?);
+    // WordPress's rule: a post not asked to be published is a draft.
+    let scopes: &[&str] = if publish == Some(true) {
+        &["create"]
+    } else {
+        &["create", "draft"]
+    };
+    caller.require(scopes)?;
+    let now = crate::store::now();
+    let saved = save_with(app, None, None, fields.text(), move |existing, known| {
+        Ok(compose(existing, kind, &fields, publish, known, now))
+    })
+    .await?;
+    Ok(text(&saved.id.to_string()))
+}
+
+/// `metaWeblog.editPost(postid, username, password, struct, publish)`: the members sent change,
+/// the rest stays. An unknown id is a fault, never a new post.
+pub async fn edit(app: &App, p: Params) -> Result<Value, Fault> {
+    p.count(4, 5)?;
+    let id = p.id(0)?;
+    let caller = login(app, &p, 1).await?;
+    update(app, &caller, id, None, p.structure(3)?, p.boolean(4)?).await
+}
+
+/// `wp.editPage(blogid, page_id, username, password, struct, publish)`.
+pub async fn edit_page(app: &App, p: Params) -> Result<Value, Fault> {
+    p.count(5, 6)?;
+    let id = p.id(1)?;
+    let caller = login(app, &p, 2).await?;
+    let publish = p.boolean(5)?;
+    update(app, &caller, id, Some(Kind::Page), p.structure(4)?, publish).await
+}
+
+async fn update(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+    kind: Option<Kind>,
+    s: &Struct,
+    publish: Option<bool>,
+) -> Result<Value, Fault> {
+    caller.require(&["update"])?;
+    let expected = kind.unwrap_or(Kind::Post);
+    let fields = read_fields(s, expected, zone(app).await?)?;
+    let publish = fields.publish.or(publish);
+    let now = crate::store::now();
+    save_with(
+        app,
+        Some(id),
+        kind,
+        fields.text(),
+        move |existing, known| Ok(compose(existing, expected, &fields, publish, known, now)),
+    )
+    .await?;
+    Ok(Value::Boolean(true))
+}
+
+/// `metaWeblog.getPost(postid, username, password)`.
+pub async fn get(app: &App, p: Params) -> Result<Value, Fault> {
+    p.count(3, 3)?;
+    let id = p.id(0)?;
+    let caller = login(app, &p, 1).await?;
+    let site = Site::load(app, caller).await?;
+    let post = app.db.read(move |c| live(c, id, None)).await?;
+    Ok(site.post(&post.ok_or_else(|| not_found(None))?))
+}
+
+/// `wp.getPage(blogid, page_id, username, password)`.
+pub async fn page(app: &App, p: Params) -> Result<Value, Fault> {
+    p.count(4, 4)?;
+    let id = p.id(1)?;
+    let caller = login(app, &p, 2).await?;
+    let site = Site::load(app, caller).await?;
+    let page = app.db.read(move |c| live(c, id, Some(Kind::Page))).await?;
+    Ok(site.page(&page.ok_or_else(|| not_found(Some(Kind::Page)))?))
+}
+
+/// `metaWeblog.getRecentPosts(blogid, username, password, numberOfPosts)`: posts in any state,
+/// newest first.
+pub async fn recent(app: &App, p: Params) -> Result<Value, Fault> {
+    list(app, p, Kind::Post).await
+}
+
+/// `wp.getPages(blogid, username, password, num_pages)`.
+pub async fn pages(app: &App, p: Params) -> Result<Value, Fault> {
+    list(app, p, Kind::Page).await
+}
+
+async fn list(app: &App, p: Params, kind: Kind) -> Result<Value, Fault> {
+    p.count(3, 4)?;
+    let caller = login(app, &p, 1).await?;
+    let n = p.int_or(3, DEFAULT_LIST)?.clamp(1, MAX_LIST) as u32;
+    let site = Site::load(app, caller).await?;
+    let posts = app
+        .db
+        .read(move |c| store::for_admin(c, kind, &LISTED, n, 0))
+        .await?;
+    Ok(Value::Array(
+        posts
+            .iter()
+            .map(|p| match kind {
+                Kind::Post => site.post(p),
+                Kind::Page => site.page(p),
+            })
+            .collect(),
+    ))
+}
+
+/// `blogger.deletePost(appkey, postid, username, password, publish)`: a published post's URL
+/// answers 410 Gone after, and followers are told.
+pub async fn delete(app: &App, p: Params) -> Result<Value, Fault> {
+    p.count(4, 5)?;
+    let id = p.id(1)?;
+    let caller = login(app, &p, 2).await?;
+    remove(app, &caller, id, None).await
+}
+
+/// `wp.deletePage(blogid, username, password, page_id)`.
+pub async fn delete_page(app: &App, p: Params) -> Result<Value, Fault> {
+    p.count(4, 4)?;
+    let caller = login(app, &p, 1).await?;
+    let id = p.id(3)?;
+    remove(app, &caller, id, Some(Kind::Page)).await
+}
+
+async fn remove(app: &App, caller: &Caller, id: i64, kind: Option<Kind>) -> Result<Value, Fault> {
+    caller.require(&["delete"])?;
+    let deleted = app
+        .db
+        .write(move |tx| {
+            if live(tx, id, kind)?.is_none() {
+                return Ok(false);
+            }
+            Ok(removal::delete(tx, id)?.is_some())
+        })
+        .await?;
+    if !deleted {
+        return Err(not_found(kind));
+    }
+    app.jobs_wake.notify_one();
+    Ok(Value::Boolean(true))
+}
+
+/// The post or page `id` unless it was deleted, or is not of `kind` when one is asked for.
+pub(super) fn live(conn: &Connection, id: i64, kind: Option<Kind>) -> anyhow::Result<Option<Post>> {
+    Ok(store::by_id(conn, id)?
+        .filter(|p| p.status != Status::Deleted && kind.is_none_or(|k| k == p.kind)))
+}
+
+pub(super) fn not_found(kind: Option<Kind>) -> Fault {
+    Fault::not_found(match kind {
+        Some(Kind::Page) => "Sorry, no such page.",
+        _ => "Invalid post ID.",
+    })
+}
+
+/// Saves through the one save path. The post `id` (of `kind`, if given) is read in the same
+/// transaction, and `build` makes the Compose from it and the categories there are. `new_text`
+/// is Markdown the save will link mentions in: people mentioned for the first time are looked
+/// up first, as the composer does.
+pub(super) async fn save_with<F>(
+    app: &App,
+    id: Option<i64>,
+    kind: Option<Kind>,
+    new_text: Option<String>,
+    build: F,
+) -> Result<Saved, Fault>
+where
+    F: FnOnce(Option<&Post>, &[Category]) -> Result<Compose, Fault> + Send + 'static,
+{
+    let settings = app.settings().await?;
+    if let Some(markdown) = new_text {
+        let app = app.clone();
+        let _ = tokio::task::spawn_blocking(move || mentions::resolve_new(&app, &markdown)).await;
+    }
+    let saved = app
+        .db
+        .write(move |tx| {
+            let existing = match id {
+                Some(id) => match live(tx, id, kind)? {
+                    Some(post) => Some(post),
+                    None => return Ok(Err(not_found(kind))),
+                },
+                None => None,
+            };
+            let compose = match build(existing.as_ref(), &taxonomy::categories(tx)?) {
+                Ok(c) => c,
+                Err(fault) => return Ok(Err(fault)),
+            };
+            match save::save(tx, &settings, &compose) {
+                Ok(saved) => Ok(Ok(saved)),
+                Err(SaveError::Invalid(message)) => Ok(Err(Fault::refused(message))),
+                Err(SaveError::Internal(e)) => Err(e),
+            }
+        })
+        .await??;
+    // A scheduled post, or deliveries of the change to followers, are waiting in the queue.
+    app.jobs_wake.notify_one();
+    Ok(saved)
+}
+
+pub(super) async fn zone(app: &App) -> Result<Tz, Fault> {
+    Ok(time::zone(&app.settings().await?.timezone))
+}

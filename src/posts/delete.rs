@@ -1,0 +1,49 @@
+//! The one way a post or page is deleted (panel, Micropub, XML-RPC) and undeleted (Micropub): the
+//! row stays, so a published URL answers 410 Gone and followers' servers are told.
+
+use anyhow::Result;
+use rusqlite::Connection;
+
+use crate::activitypub::delivery;
+use crate::indieweb::webmention;
+use crate::jobs::{self, Job};
+use crate::store::posts::{self, Post, Status};
+use crate::store::settings::SiteSettings;
+
+use super::save::{self, Action};
+
+/// Deletes a post or page; returns it as it was, or None if there was none to delete.
+pub fn delete(tx: &Connection, id: i64) -> Result<Option<Post>> {
+    let Some(post) = posts::by_id(tx, id)?.filter(|p| p.status != Status::Deleted) else {
+        return Ok(None);
+    };
+    jobs::cancel(tx, &Job::PublishPost { post_id: id })?;
+    posts::delete(tx, id)?;
+    // Followers saw it: tell their servers it is gone.
+    delivery::post_changed(tx, id, post.kind, post.status == Status::Published, false)?;
+    // The pages it linked to learn that it is gone (its URL now answers 410).
+    webmention::post_changed(tx, id, post.status == Status::Published, false)?;
+    Ok(Some(post))
+}
+
+/// Brings back a deleted post at its old URL, published again (Micropub's undelete); one that
+/// never had a URL comes back as a draft. Returns false if it was not deleted.
+pub fn undelete(tx: &Connection, settings: &SiteSettings, id: i64) -> Result<bool> {
+    let Some(post) = posts::by_id(tx, id)?.filter(|p| p.status == Status::Deleted) else {
+        return Ok(false);
+    };
+    // Back to a draft, then saved the one way, which indexes it and tells followers again.
+    posts::set_status(tx, id, Status::Draft)?;
+    let action = if post.path.is_some() {
+        Action::Publish
+    } else {
+        Action::Draft
+    };
+    // It comes back as it was when it was published; alt text the owner's settings have required
+    // since then must not keep it away (as for a scheduled post going out).
+    let mut lenient = settings.clone();
+    lenient.require_alt = false;
+    save::save(tx, &lenient, &save::compose_from(&post, action))
+        .map_err(|e| anyhow::anyhow!("undelete: {e}"))?;
+    Ok(true)
+}
