@@ -56,11 +56,14 @@ impl IntoResponse for MpError {
         let mut builder = Response::builder()
             .status(self.status)
             .content_type("application/json");
+        // RFC 6750 §3.1: a request with no token at all gets the challenge without an error code.
         if self.status == StatusCode::UNAUTHORIZED {
-            builder = builder.header(
-                header::WWW_AUTHENTICATE,
-                format!("Bearer error=\"{}\"", self.error),
-            );
+            let challenge = if self.error == "unauthorized" {
+                "Bearer".to_string()
+            } else {
+                format!("Bearer error=\"{}\"", self.error)
+            };
+            builder = builder.header(header::WWW_AUTHENTICATE, challenge);
         }
         builder
             .body(json!({ "error": self.error, "error_description": self.description }).to_string())
