@@ -193,6 +193,7 @@ fn fill(data: &std::path::Path) -> i64 {
             in_reply_to: String::new(),
             bookmark_of: String::new(),
             slug: String::new(),
+            summary: String::new(),
         };
         save::save(tx, &site, &compose).map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok(())

@@ -7,7 +7,7 @@
 mod common;
 
 use common::federation::{form_fields, number, texts};
-use common::{Client, PASSWORD, Resp, TestServer, serve_pages};
+use common::{Client, PASSWORD, Resp, TestServer, png, serve_pages};
 use scraper::{Html, Selector};
 use serde_json::json;
 
@@ -57,6 +57,12 @@ fn client_site() -> (App, App) {
                 "/h-app/".into(),
                 "text/html; charset=utf-8".into(),
                 h_app.into_bytes(),
+            ),
+            ("/app/logo.png".into(), "image/png".into(), png(16, 16)),
+            (
+                "/h-app/logo.png".into(),
+                "image/svg+xml".into(),
+                b"<svg/>".to_vec(),
             ),
         ]
     });
@@ -1175,4 +1181,24 @@ fn older_apps_revoke_their_token_at_the_token_endpoint() {
         introspect(&server, &caller, &access).json(),
         json!({"active": false})
     );
+}
+
+#[test]
+fn the_consent_screen_shows_the_apps_logo_without_the_browser_asking_its_server() {
+    let server = TestServer::with_owner();
+    let (app, h_app) = client_site();
+    let browser = browser(&server);
+    let consent = consent_screen(&server, &browser, &AuthRequest::new(&app, "create"));
+    let html = consent.text();
+    assert!(
+        html.contains(r#"<img src="data:image/png;base64,"#),
+        "{html}"
+    );
+    assert!(
+        !html.contains("logo.png"),
+        "no address of the app's server: {html}"
+    );
+    // A logo that is not a raster image (an SVG could carry script) is not shown at all.
+    let consent = consent_screen(&server, &browser, &AuthRequest::new(&h_app, "create"));
+    assert!(!consent.text().contains("data:image"), "{}", consent.text());
 }

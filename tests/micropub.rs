@@ -1362,6 +1362,78 @@ fn a_draft_only_token_can_only_make_drafts() {
     );
     assert_error(&resp, 401, "insufficient_scope");
     assert_eq!(site.snapshot(), before);
+    // Nor may a token that can also update: making a draft public needs create.
+    let both = token(&site.server, "draft update");
+    let before = site.snapshot();
+    let resp = site.json_with(
+        &both,
+        &json!({"action": "update", "url": location, "replace": {"post-status": ["published"]}}),
+    );
+    assert_error(&resp, 401, "insufficient_scope");
+    assert_eq!(site.snapshot(), before);
+    // It may still edit the draft.
+    let resp = site.json_with(
+        &both,
+        &json!({"action": "update", "url": location, "replace": {"content": ["Written again"]}}),
+    );
+    assert_eq!(resp.status, 204, "{}", resp.text());
+    assert_eq!(site.status_of(&location), "draft");
+}
+
+#[test]
+fn an_update_keeps_what_micropub_does_not_speak_of() {
+    let site = site();
+    let admin = site.server.admin();
+    // A page in the navigation, and a category renamed in the panel after the post was made.
+    let saved = admin.compose(&[
+        ("kind", "page"),
+        ("title", "Colophon"),
+        ("markdown", "Made with care."),
+        ("in_nav", "on"),
+    ]);
+    assert_eq!(saved.status, 303, "{}", saved.text());
+    let page_url = site.url("/colophon/");
+    let location = create_for_update(&site, json!({"content": ["Walk"], "category": ["Travel"]}));
+    let category_id = site
+        .server
+        .app
+        .db
+        .read_blocking(|c| {
+            Ok(
+                c.query_row("SELECT id FROM categories WHERE slug = 'travel'", [], |r| {
+                    r.get::<_, i64>(0)
+                })?,
+            )
+        })
+        .unwrap();
+    let renamed = admin.post_form(
+        &format!("/admin/categories/{category_id}/rename"),
+        &[("csrf", &admin.csrf()), ("name", "Journeys")],
+    );
+    assert_eq!(renamed.status, 303, "{}", renamed.text());
+    let editor = token(&site.server, "update");
+    for url in [&page_url, &location] {
+        let resp = site.json_with(
+            &editor,
+            &json!({"action": "update", "url": url, "add": {"content": []}}),
+        );
+        assert_eq!(resp.status, 204, "{}", resp.text());
+    }
+    let home = site.home();
+    assert!(
+        home.contains(r#">Colophon</a>"#),
+        "the page stays in the navigation: {home}"
+    );
+    let categories: i64 = site
+        .server
+        .app
+        .db
+        .read_blocking(|c| Ok(c.query_row("SELECT count(*) FROM categories", [], |r| r.get(0))?))
+        .unwrap();
+    assert_eq!(
+        categories, 1,
+        "the renamed category is kept, not split in two"
+    );
 }
 
 #[test]

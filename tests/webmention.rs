@@ -528,7 +528,7 @@ fn likes_reposts_bookmarks_and_mentions_are_private_notifications_and_never_coun
 }
 
 #[test]
-fn an_updated_source_updates_its_reply() {
+fn an_updated_source_updates_its_reply_which_waits_for_approval_again() {
     let server = TestServer::with_owner();
     let admin = server.admin();
     let site = Site::start();
@@ -548,6 +548,9 @@ fn an_updated_source_updates_its_reply() {
     );
     accepted(&send(&server, &source, &url));
     wait_for_jobs(&server);
+    // What the owner approved was the old text: the new one waits for approval again.
+    assert!(comments(&server.client(), &url).is_empty());
+    approve(&server, &admin, &source);
     let shown = comments(&server.client(), &url);
     assert_eq!(shown.len(), 1, "updated, not duplicated: {shown:?}");
     assert!(shown[0].contains("Coffee, on second thought."), "{shown:?}");
@@ -1306,4 +1309,42 @@ fn a_page_that_refuses_the_webmention_is_shown_as_failed_and_not_retried() {
     assert_eq!(rows.len(), 1, "{rows:#?}");
     assert_eq!(rows[0].0, site.url("/refuses"));
     assert!(rows[0].1.starts_with("failed (400"), "{rows:?}");
+}
+
+#[test]
+fn a_page_cannot_claim_an_author_on_another_site() {
+    let server = TestServer::with_owner();
+    let admin = server.admin();
+    let site = Site::start();
+    let url = publish(&server, &admin, "Who wrote this?");
+    // The page names someone else's profile as its author, with a name of its choosing.
+    let body = page(
+        &[],
+        "",
+        &format!(
+            r#"<article class="h-entry">
+              <a class="p-author h-card" href="https://famous.example/">Famous Person</a>
+              <p>In reply to <a class="u-in-reply-to" href="{url}">this post</a></p>
+              <div class="e-content"><p>Trust me.</p></div>
+            </article>"#
+        ),
+    );
+    site.set("/claim", body);
+    accepted(&send(&server, &site.url("/claim"), &url));
+    wait_for_jobs(&server);
+    let (uri, name) = server
+        .app
+        .db
+        .read_blocking(|c| {
+            Ok(c.query_row(
+                "SELECT a.uri, a.name FROM remote_posts r JOIN actors a ON a.id = r.actor_id",
+                [],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(uri, site.url("/"), "the mention is the source site's");
+    assert!(!name.contains("Famous"), "{name}");
+    let moderation = admin.get("/admin/moderation").text();
+    assert!(!moderation.contains("Famous Person"), "{moderation}");
 }

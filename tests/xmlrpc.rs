@@ -588,7 +588,7 @@ fn a_post_written_in_marsedit_with_an_uploaded_image_and_categories_is_published
     let html = page.text();
     assert!(
         html.contains(&format!(
-            r#"<h1 class="p-name"><a class="u-url" href="{link}">Canal walk</a></h1>"#
+            r#"<h1 class="p-name"><a href="{link}">Canal walk</a></h1>"#
         )),
         "{html}"
     );
@@ -1281,7 +1281,7 @@ fn a_token_without_the_needed_scope_changes_nothing() {
         401
     );
     // Reading needs no particular scope.
-    assert_eq!(media_only.get_post(&id), before);
+    assert_eq!(owner.get_post(&id), before);
 
     let updater = Editor::new(&server, "update");
     let (code, message) = updater.fault(
@@ -1550,4 +1550,39 @@ fn hostile_input_gets_faults_and_the_server_keeps_answering() {
     }
     assert_eq!(server.client().get("/healthz").status, 200);
     assert!(all_posts(&server).is_empty());
+}
+
+#[test]
+fn a_token_that_may_not_post_reads_no_posts_and_cannot_publish_a_draft() {
+    let server = TestServer::with_owner();
+    let owner = Editor::new(&server, ALL);
+    let draft = owner.new_post(
+        &[("title", s("Secret plans")), ("description", s("Soon."))],
+        false,
+    );
+    // A media-only token (an uploader) reads nothing, drafts least of all.
+    let uploader = Editor::new(&server, "media");
+    for (method, before, after) in [
+        ("metaWeblog.getPost", vec![s(&draft)], vec![]),
+        ("metaWeblog.getRecentPosts", vec![s("1")], vec![int(10)]),
+        ("wp.getPages", vec![s("1")], vec![int(10)]),
+    ] {
+        let (code, _) = uploader.fault(method, &before, &after);
+        assert_eq!(code, 401, "{method}");
+    }
+    // An update token edits the draft but cannot make it public.
+    let editor = Editor::new(&server, "update");
+    let (code, message) = editor.fault(
+        "metaWeblog.editPost",
+        &[s(&draft)],
+        &[st(&[("description", s("Now."))]), boolean(true)],
+    );
+    assert_eq!(code, 401, "{message}");
+    assert_eq!(owner.get_post(&draft).get("post_status").str(), "draft");
+    editor.ok(
+        "metaWeblog.editPost",
+        &[s(&draft)],
+        &[st(&[("description", s("Later."))]), boolean(false)],
+    );
+    assert_eq!(owner.get_post(&draft).get("description").str(), "Later.");
 }

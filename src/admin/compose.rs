@@ -65,6 +65,7 @@ struct FormView {
     content_warning: String,
     in_reply_to: String,
     bookmark_of: String,
+    summary: String,
     action: &'static str,
 }
 
@@ -93,6 +94,7 @@ pub async fn new(
         in_reply_to: String::new(),
         bookmark_of: String::new(),
         slug: String::new(),
+        summary: String::new(),
     };
     show(app, &admin, &compose, None, None, q.done.as_deref()).await
 }
@@ -194,6 +196,7 @@ pub async fn show(
         content_warning: c.content_warning.clone(),
         in_reply_to: c.in_reply_to.clone(),
         bookmark_of: c.bookmark_of.clone(),
+        summary: c.summary.clone(),
         action: match c.action {
             Action::Draft => "draft",
             Action::Publish => "publish",

@@ -87,6 +87,7 @@ fn read_compose(form: &FormData, tz: chrono_tz::Tz) -> Result<Compose, String> {
         in_reply_to: form.get("in_reply_to").unwrap_or("").to_string(),
         bookmark_of: form.get("bookmark_of").unwrap_or("").to_string(),
         slug: String::new(),
+        summary: form.get("summary").unwrap_or("").to_string(),
     })
 }
 

@@ -12,6 +12,9 @@ use super::secret;
 /// The scopes a token may carry, as Micropub names them: `draft` may only create drafts.
 pub const SCOPES: &[&str] = &["create", "update", "delete", "undelete", "media", "draft"];
 
+/// Scopes that allow reading the owner's posts, drafts included, through an API.
+pub const READ_SCOPES: &[&str] = &["create", "update", "delete", "undelete", "draft"];
+
 /// Checks a space-separated scope list; the message is for the owner.
 pub fn validate_scope(scope: &str) -> Result<String, String> {
     let mut picked: Vec<&str> = Vec::new();
@@ -68,4 +71,13 @@ pub async fn authenticate(app: &App, token: &str) -> Result<Option<AppToken>> {
         app.db.write(move |tx| tokens::touch(tx, id, now)).await?;
     }
     Ok(found)
+}
+
+/// The token of an `Authorization: Bearer …` header, if the request has one.
+pub fn bearer(req: &poem::Request) -> Option<String> {
+    let value = req.header(poem::http::header::AUTHORIZATION)?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_string())
 }

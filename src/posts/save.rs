@@ -12,6 +12,7 @@ use crate::jobs::{self, Job};
 use crate::render::{markdown, time};
 use crate::store::posts::{self, Kind, Post, PostWrite, Status};
 use crate::store::settings::SiteSettings;
+use crate::store::taxonomy::Category;
 use crate::store::{self, media, taxonomy};
 
 use super::{permalink, topics};
@@ -28,6 +29,8 @@ const MAX_CATEGORIES: usize = 30;
 const MAX_CATEGORY_CHARS: usize = 60;
 /// Longest URL a post may reply to or bookmark.
 const MAX_URL_CHARS: usize = 2000;
+/// A summary is a sentence or two for link previews and feeds.
+const MAX_SUMMARY_CHARS: usize = 1000;
 /// Mastodon shows a warning as one line; a long one is a post in the wrong box.
 const MAX_WARNING_CHARS: usize = 500;
 
@@ -59,6 +62,8 @@ pub struct Compose {
     pub bookmark_of: String,
     /// The permalink's name, when the app chose one (Micropub `mp-slug`); else from the title.
     pub slug: String,
+    /// A short description of the post (Micropub `summary`), or empty.
+    pub summary: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -91,6 +96,11 @@ pub fn validate(c: &Compose, settings: &SiteSettings) -> Result<(), String> {
                 "The address a post is {what} must be a web address (https://…)."
             ));
         }
+    }
+    if c.summary.trim().chars().count() > MAX_SUMMARY_CHARS {
+        return Err(format!(
+            "The summary is too long ({MAX_SUMMARY_CHARS} characters at most)."
+        ));
     }
     if c.content_warning.trim().chars().count() > MAX_WARNING_CHARS {
         return Err(format!(
@@ -213,6 +223,7 @@ pub fn save(tx: &Connection, settings: &SiteSettings, c: &Compose) -> Result<Sav
         content_warning: c.content_warning.trim(),
         in_reply_to: c.in_reply_to.trim(),
         bookmark_of: c.bookmark_of.trim(),
+        summary: c.summary.trim(),
         category_ids: &category_ids,
         photos: &c.photos,
         topics: &found_topics,
@@ -258,6 +269,23 @@ pub fn save(tx: &Connection, settings: &SiteSettings, c: &Compose) -> Result<Sav
         status,
         path,
     })
+}
+
+/// Category names (as apps send them) to the ids of existing categories, matched without regard
+/// to case, and the names of new ones to make.
+pub fn categories_by_name(names: &[String], known: &[Category]) -> (Vec<i64>, Vec<String>) {
+    let mut ids = Vec::new();
+    let mut new = Vec::new();
+    for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        match known
+            .iter()
+            .find(|c| c.name.to_lowercase() == name.to_lowercase())
+        {
+            Some(c) => ids.push(c.id),
+            None => new.push(name.to_string()),
+        }
+    }
+    (ids, new)
 }
 
 /// Checks that every photo still exists, and gives a photo without alt text the alt text kept
@@ -324,6 +352,7 @@ pub fn compose_from(post: &Post, action: Action) -> Compose {
         in_reply_to: post.in_reply_to.clone(),
         bookmark_of: post.bookmark_of.clone(),
         slug: String::new(),
+        summary: post.summary.clone(),
     }
 }
 

@@ -118,7 +118,11 @@ pub fn post_view(app: &App, post: &Post, tz: Tz) -> PostView {
         content_warning: post.content_warning.clone(),
         in_reply_to: post.in_reply_to.clone(),
         bookmark_of: post.bookmark_of.clone(),
-        summary: summarize(&post.html),
+        summary: if post.summary.trim().is_empty() {
+            summarize(&post.html)
+        } else {
+            post.summary.clone()
+        },
         html: post.html.clone(),
         published_at: published,
         published_iso: time::iso(published, tz),

@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_blurhash.sql"),
     include_str!("migrations/0004_visibility.sql"),
     include_str!("migrations/0005_indieweb.sql"),
+    include_str!("migrations/0006_summary.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -89,13 +89,15 @@ pub struct Post {
     pub content_warning: String,
     pub in_reply_to: String,
     pub bookmark_of: String,
+    /// The owner's own short description, if given (else one is cut from the text).
+    pub summary: String,
     pub categories: Vec<Category>,
     pub photos: Vec<Photo>,
 }
 
 const COLUMNS: &str = "p.id, p.kind, p.status, p.title, p.markdown, p.html, p.path, p.published_at, \
                        p.created_at, p.updated_at, p.in_nav, p.nav_order, p.content_warning, \
-                       p.in_reply_to, p.bookmark_of";
+                       p.in_reply_to, p.bookmark_of, p.summary";
 
 fn from_row(r: &Row) -> rusqlite::Result<(Post, String, String)> {
     Ok((
@@ -115,6 +117,7 @@ fn from_row(r: &Row) -> rusqlite::Result<(Post, String, String)> {
             content_warning: r.get("content_warning")?,
             in_reply_to: r.get("in_reply_to")?,
             bookmark_of: r.get("bookmark_of")?,
+            summary: r.get("summary")?,
             categories: Vec::new(),
             photos: Vec::new(),
         },
@@ -354,6 +357,7 @@ pub struct PostWrite<'a> {
     pub content_warning: &'a str,
     pub in_reply_to: &'a str,
     pub bookmark_of: &'a str,
+    pub summary: &'a str,
     pub category_ids: &'a [i64],
     pub photos: &'a [(i64, String)],
     pub topics: &'a [String],
@@ -365,8 +369,8 @@ pub fn insert(conn: &Connection, w: &PostWrite) -> Result<i64> {
     let now = super::now();
     conn.execute(
         "INSERT INTO posts (kind, status, title, markdown, html, published_at, created_at, updated_at,
-                            in_nav, nav_order, content_warning, in_reply_to, bookmark_of)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10, ?11, ?12)",
+                            in_nav, nav_order, content_warning, in_reply_to, bookmark_of, summary)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         (
             w.kind.as_str(),
             w.status.as_str(),
@@ -380,6 +384,7 @@ pub fn insert(conn: &Connection, w: &PostWrite) -> Result<i64> {
             w.content_warning,
             w.in_reply_to,
             w.bookmark_of,
+            w.summary,
         ),
     )
     .context("store: insert post")?;
@@ -392,7 +397,8 @@ pub fn update(conn: &Connection, id: i64, w: &PostWrite) -> Result<()> {
     conn.execute(
         "UPDATE posts SET kind = ?2, status = ?3, title = ?4, markdown = ?5, html = ?6,
                           published_at = ?7, updated_at = ?8, in_nav = ?9, nav_order = ?10,
-                          content_warning = ?11, in_reply_to = ?12, bookmark_of = ?13
+                          content_warning = ?11, in_reply_to = ?12, bookmark_of = ?13,
+                          summary = ?14
          WHERE id = ?1",
         (
             id,
@@ -408,6 +414,7 @@ pub fn update(conn: &Connection, id: i64, w: &PostWrite) -> Result<()> {
             w.content_warning,
             w.in_reply_to,
             w.bookmark_of,
+            w.summary,
         ),
     )
     .context("store: update post")?;

@@ -13,6 +13,7 @@ pub struct AppToken {
     pub created_at: i64,
     /// The IndieAuth client it was issued to; empty for tokens made by hand.
     pub client_id: String,
+    /// When it stops working, if ever (tokens are issued without one: the owner revokes them).
     pub expires_at: Option<i64>,
     pub last_used_at: Option<i64>,
 }
@@ -37,7 +38,7 @@ fn from_row(r: &Row) -> rusqlite::Result<AppToken> {
     })
 }
 
-/// A token for an app; `client_id` and `expires_at` for one issued through IndieAuth.
+/// A token for an app; `client_id` for one issued through IndieAuth.
 pub struct NewToken<'a> {
     pub name: &'a str,
     pub token_hash: &'a str,

@@ -5,7 +5,7 @@
 
 use poem::error::ResponseError;
 use poem::http::StatusCode;
-use poem::web::{Data, Form, Query, Redirect};
+use poem::web::{Data, Query, Redirect};
 use poem::{IntoResponse, Request, Response, handler};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -13,14 +13,14 @@ use serde_json::json;
 use crate::admin;
 use crate::app::App;
 use crate::auth::Admin;
-use crate::auth::csrf::AdminForm;
+use crate::auth::csrf::{AdminForm, PublicForm};
 use crate::auth::secret;
 use crate::ctx;
 use crate::error::{AppError, Result};
 use crate::store::auth_codes::{self, AuthCode};
 
 use super::client::{self, ClientInfo};
-use super::{CODE_LIFETIME_SECS, SCOPES, canonical_url, issuer, me, oauth_error, refuse};
+use super::{CODE_LIFETIME_SECS, canonical_url, issuer, me, oauth_error, refuse};
 
 /// The parameters of an authorization request, as the app sends them.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -57,8 +57,10 @@ async fn check_client(app: &App, r: &AuthRequest) -> Result<ClientInfo, String> 
     if !super::valid_client_id(&r.client_id) {
         return Err("This app's client_id is not a valid web address.".into());
     }
-    let redirect_ok =
-        r.redirect_uri.starts_with("https://") || r.redirect_uri.starts_with("http://");
+    // A fragment would swallow the code and state appended after it.
+    let redirect_ok = (r.redirect_uri.starts_with("https://")
+        || r.redirect_uri.starts_with("http://"))
+        && !r.redirect_uri.contains('#');
     if !redirect_ok {
         return Err("This app gave no valid address to come back to (redirect_uri).".into());
     }
@@ -139,7 +141,7 @@ pub async fn consent(
         .split_whitespace()
         .map(|s| ScopeChoice {
             name: s.to_string(),
-            known: SCOPES.contains(&s),
+            known: super::grantable(s),
         })
         .collect();
     let other_host =
@@ -150,7 +152,7 @@ pub async fn consent(
         "indieauth.html",
         "tokens",
         None,
-        ctx! { request => r, client_name => info.name, scopes, other_host, me => me(&app.config.base_url) },
+        ctx! { request => r, client_name => info.name, logo => info.logo_data, scopes, other_host, me => me(&app.config.base_url) },
     )
     .await
 }
@@ -168,7 +170,6 @@ pub struct ConsentForm {
     code_challenge_method: String,
     scope: String,
     granted: Vec<String>,
-    client_name: String,
     decision: String,
 }
 
@@ -186,8 +187,20 @@ pub async fn decide(Data(app): Data<&App>, f: AdminForm<ConsentForm>) -> Result<
         code_challenge_method: form.code_challenge_method.clone(),
         scope: form.scope.clone(),
     };
-    if let Err(message) = check_client(app, r).await {
-        return Ok(refuse(&message));
+    // Checked again, whole: the hidden fields came back from the browser.
+    let info = match check_client(app, r).await {
+        Ok(info) => info,
+        Err(message) => return Ok(refuse(&message)),
+    };
+    let pkce_ok = matches!(
+        (
+            r.code_challenge.is_empty(),
+            r.code_challenge_method.as_str()
+        ),
+        (true, "") | (false, "S256")
+    );
+    if !pkce_ok || !(r.response_type.is_empty() || r.response_type == "code") {
+        return Ok(refuse("This authorization request is not valid."));
     }
     if form.decision != "allow" {
         return Ok(back_to_app(
@@ -201,12 +214,12 @@ pub async fn decide(Data(app): Data<&App>, f: AdminForm<ConsentForm>) -> Result<
         .granted
         .iter()
         .map(String::as_str)
-        .filter(|s| requested.contains(s) && SCOPES.contains(s))
+        .filter(|s| requested.contains(s) && super::grantable(s))
         .collect();
     let code = secret::random_token();
     let record = AuthCode {
         client_id: canonical_url(&r.client_id),
-        client_name: form.client_name.chars().take(100).collect(),
+        client_name: info.name,
         redirect_uri: r.redirect_uri.clone(),
         scope: granted.join(" "),
         code_challenge: r.code_challenge.clone(),
@@ -284,7 +297,7 @@ pub async fn redeem(app: &App, r: &Redemption) -> std::result::Result<AuthCode, 
 #[handler]
 pub async fn profile_redemption(
     Data(app): Data<&App>,
-    Form(r): Form<Redemption>,
+    PublicForm(r): PublicForm<Redemption>,
 ) -> Result<Response> {
     let code = match redeem(app, &r).await {
         Ok(code) => code,

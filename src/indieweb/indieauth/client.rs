@@ -16,6 +16,39 @@ pub struct ClientInfo {
     pub name: String,
     /// Redirect URLs the app lists (needed when one is on another host than the client_id).
     pub redirect_uris: Vec<String>,
+    /// Where the app's logo is, as it says.
+    pub logo_uri: String,
+    /// The logo fetched by Porch and inlined as a `data:` URL, so the consent screen asks no
+    /// other server for anything.
+    pub logo_data: String,
+}
+
+/// A logo is a small picture; anything larger is not shown.
+const MAX_LOGO_BYTES: u64 = 256 * 1024;
+/// Raster formats only: an SVG could carry script.
+const LOGO_TYPES: &[&str] = &["image/png", "image/jpeg", "image/gif", "image/webp"];
+
+/// Fetches the logo (blocking) and returns it as a `data:` URL, or empty.
+fn inline_logo(app: &App, url: &str) -> String {
+    use base64::Engine;
+    let Ok(fetched) = app.http.get(url, "image/*", MAX_LOGO_BYTES) else {
+        return String::new();
+    };
+    let kind = fetched
+        .header("content-type")
+        .unwrap_or_default()
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    if fetched.status != 200 || !LOGO_TYPES.contains(&kind.as_str()) {
+        return String::new();
+    }
+    format!(
+        "data:{kind};base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(&fetched.body)
+    )
 }
 
 /// Fetches what the app publishes (blocking). Never fails: an app that publishes nothing is
@@ -23,7 +56,7 @@ pub struct ClientInfo {
 pub fn fetch(app: &App, client_id: &str) -> ClientInfo {
     let fallback = ClientInfo {
         name: crate::activitypub::host_of(client_id).unwrap_or_else(|| client_id.to_string()),
-        redirect_uris: Vec::new(),
+        ..ClientInfo::default()
     };
     // A local app (on this machine) is not fetched unless local peers are allowed: the server
     // must not be made to request its own loopback addresses.
@@ -57,6 +90,9 @@ pub fn fetch(app: &App, client_id: &str) -> ClientInfo {
             if info.name.trim().is_empty() {
                 info.name = fallback.name;
             }
+            if !info.logo_uri.is_empty() {
+                info.logo_data = inline_logo(app, &info.logo_uri);
+            }
             info
         }
         None => fallback,
@@ -85,6 +121,12 @@ fn from_json(client_id: &str, body: &[u8]) -> Option<ClientInfo> {
             .filter_map(Value::as_str)
             .map(String::from)
             .collect(),
+        logo_uri: doc
+            .get("logo_uri")
+            .and_then(Value::as_str)
+            .and_then(|u| resolve(client_id, u))
+            .unwrap_or_default(),
+        logo_data: String::new(),
     })
 }
 
@@ -128,9 +170,17 @@ fn from_html(client_id: &str, html: &str, link_header: Option<&str>) -> ClientIn
                 .collect()
         })
         .unwrap_or_default();
+    let logo_uri = Selector::parse(".h-app .u-logo, .h-x-app .u-logo")
+        .ok()
+        .and_then(|s| doc.select(&s).next())
+        .and_then(|e| e.value().attr("src").or_else(|| e.value().attr("href")))
+        .and_then(|u| resolve(client_id, u))
+        .unwrap_or_default();
     ClientInfo {
         name,
         redirect_uris,
+        logo_uri,
+        logo_data: String::new(),
     }
 }
 

@@ -19,10 +19,11 @@ use crate::app::App;
 use crate::auth::secret;
 use crate::config::BaseUrl;
 
-/// Scopes an app may be granted: Micropub's, plus `profile` (name, URL and photo in the answer).
-pub const SCOPES: &[&str] = &[
-    "create", "update", "delete", "undelete", "media", "draft", "profile",
-];
+/// Whether an app may be granted a scope: the app token scopes (Micropub's), and `profile`
+/// (the owner's name, URL and photo in the answer).
+pub fn grantable(scope: &str) -> bool {
+    crate::auth::tokens::SCOPES.contains(&scope) || scope == "profile"
+}
 
 /// How long a code may wait before it is redeemed (the spec recommends at most ten minutes).
 pub const CODE_LIFETIME_SECS: i64 = 600;
@@ -48,7 +49,7 @@ pub fn metadata(Data(app): Data<&App>) -> Response {
         "introspection_endpoint_auth_methods_supported": ["bearer"],
         "revocation_endpoint": base.join("/indieauth/revoke"),
         "revocation_endpoint_auth_methods_supported": ["none"],
-        "scopes_supported": SCOPES,
+        "scopes_supported": crate::auth::tokens::SCOPES.iter().chain(&["profile"]).collect::<Vec<_>>(),
         "response_types_supported": ["code"],
         "grant_types_supported": ["authorization_code"],
         "code_challenge_methods_supported": ["S256"],

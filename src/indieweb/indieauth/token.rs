@@ -1,14 +1,16 @@
 //! The token endpoint (a code traded for an app token), token introspection (RFC 7662, as the
 //! IndieAuth specification profiles it) and revocation (RFC 7009).
 
-use poem::http::{StatusCode, header};
-use poem::web::{Data, Form};
+use poem::http::StatusCode;
+use poem::web::Data;
 use poem::{Request, Response, handler};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::app::App;
-use crate::auth::{secret, tokens};
+use crate::auth::csrf::PublicForm;
+use crate::auth::secret;
+use crate::auth::tokens::{self, bearer};
 use crate::error::Result;
 use crate::store::{owner, tokens as token_store};
 
@@ -45,7 +47,10 @@ pub struct TokenForm {
 
 /// POST /indieauth/token.
 #[handler]
-pub async fn exchange(Data(app): Data<&App>, Form(f): Form<TokenForm>) -> Result<Response> {
+pub async fn exchange(
+    Data(app): Data<&App>,
+    PublicForm(f): PublicForm<TokenForm>,
+) -> Result<Response> {
     if f.action == "revoke" {
         return revoke_value(app, &f.token).await;
     }
@@ -114,14 +119,6 @@ pub async fn verify(Data(app): Data<&App>, req: &Request) -> Result<Response> {
     }
 }
 
-pub fn bearer(req: &Request) -> Option<String> {
-    let value = req.header(header::AUTHORIZATION)?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim().to_string())
-}
-
 #[derive(Deserialize)]
 pub struct TokenOnly {
     #[serde(default)]
@@ -134,7 +131,7 @@ pub struct TokenOnly {
 pub async fn introspect(
     Data(app): Data<&App>,
     req: &Request,
-    Form(f): Form<TokenOnly>,
+    PublicForm(f): PublicForm<TokenOnly>,
 ) -> Result<Response> {
     let caller = bearer(req).unwrap_or_default();
     if tokens::authenticate(app, &caller).await?.is_none() {
@@ -171,7 +168,10 @@ pub async fn introspect(
 
 /// POST /indieauth/revoke: the token stops working. Always 200, known or not (RFC 7009).
 #[handler]
-pub async fn revoke(Data(app): Data<&App>, Form(f): Form<TokenOnly>) -> Result<Response> {
+pub async fn revoke(
+    Data(app): Data<&App>,
+    PublicForm(f): PublicForm<TokenOnly>,
+) -> Result<Response> {
     revoke_value(app, &f.token).await
 }
 

@@ -8,10 +8,10 @@ use crate::admin::multipart::UploadedFile;
 use crate::app::App;
 use crate::config::BaseUrl;
 use crate::media::process::MAX_UPLOAD_BYTES;
-use crate::media::upload::{self, UploadError};
-use crate::posts::save::{Action, Compose};
+use crate::media::upload;
+use crate::posts::save::{self, Action, Compose};
 use crate::store::posts::{self, Kind, Post, Status};
-use crate::store::{media, settings::SiteSettings};
+use crate::store::{media, settings::SiteSettings, taxonomy};
 
 use super::MpError;
 use super::request::{Props, first_text, text_of};
@@ -33,20 +33,34 @@ pub async fn compose(
     props: &Props,
     commands: &Props,
     files: Vec<UploadedFile>,
-    drafts_only: bool,
+    may_publish: bool,
 ) -> Result<Draft, MpError> {
-    let photos = photos(app, props, commands, files).await?;
-    let action = match first_text(props, "post-status").as_deref() {
+    // Counted before anything is fetched or stored: a refused post leaves nothing behind.
+    let photo_count = props.get("photo").map_or(0, Vec::len)
+        + files
+            .iter()
+            .filter(|f| f.field.trim_end_matches("[]") == "photo")
+            .count();
+    if photo_count > save::MAX_PHOTOS {
+        return Err(MpError::invalid(format!(
+            "A post can carry {} photos at most.",
+            save::MAX_PHOTOS
+        )));
+    }
+    let status = first_text(props, "post-status");
+    let action = match status.as_deref() {
         Some("draft") => Action::Draft,
         Some("published") | None => match first_text(props, "published") {
             Some(when) => Action::Schedule(parse_time(&when)?),
-            None => match existing.map(|p| p.status) {
+            // Without a word on its status, a post keeps the one it has.
+            None if status.is_none() => match existing.map(|p| p.status) {
                 Some(Status::Draft) => Action::Draft,
                 Some(Status::Scheduled) => {
                     Action::Schedule(existing.and_then(|p| p.published_at).unwrap_or_default())
                 }
                 _ => Action::Publish,
             },
+            None => Action::Publish,
         },
         Some(other) => {
             return Err(MpError::invalid(format!(
@@ -54,7 +68,21 @@ pub async fn compose(
             )));
         }
     };
-    let mut action = if drafts_only { Action::Draft } else { action };
+    // Publishing needs the create scope: a `draft` token makes drafts, and an `update` token
+    // edits what is already public but cannot make a draft public.
+    let already_public = existing.is_some_and(|p| p.status == Status::Published);
+    let mut action = match (action, may_publish || already_public, existing) {
+        (Action::Draft, _, _) | (_, true, _) => action,
+        (_, false, None) => Action::Draft,
+        (_, false, Some(_)) => {
+            return Err(MpError {
+                status: poem::http::StatusCode::UNAUTHORIZED,
+                error: "insufficient_scope",
+                description: "Publishing a draft needs the create scope.".into(),
+            });
+        }
+    };
+    let photos = photos(app, props, commands, files).await?;
     let missing_alt = photos.iter().any(|(_, alt)| alt.trim().is_empty());
     // Only a new post is held back: an update that dropped a public post to a draft would take
     // it off the site behind the app's back, so it is refused with the reason instead (by the
@@ -64,31 +92,45 @@ pub async fn compose(
     if deferred {
         action = Action::Draft;
     }
-    let compose = Compose {
-        id: existing.map(|p| p.id),
-        kind: Kind::Post,
-        title: first_text(props, "name").unwrap_or_default(),
-        markdown: content(props),
-        category_ids: Vec::new(),
-        new_categories: props
-            .get("category")
-            .into_iter()
-            .flatten()
-            .filter_map(text_of)
-            .map(|c| c.trim().to_string())
-            .filter(|c| !c.is_empty())
-            .collect(),
-        photos,
-        action,
-        in_nav: false,
-        nav_order: 0,
-        content_warning: existing
-            .map(|p| p.content_warning.clone())
-            .unwrap_or_default(),
-        in_reply_to: first_text(props, "in-reply-to").unwrap_or_default(),
-        bookmark_of: first_text(props, "bookmark-of").unwrap_or_default(),
-        slug: first_text(commands, "mp-slug").unwrap_or_default(),
+    let names: Vec<String> = props
+        .get("category")
+        .into_iter()
+        .flatten()
+        .filter_map(text_of)
+        .collect();
+    let known = app.db.read(taxonomy::categories).await?;
+    let (category_ids, new_categories) = save::categories_by_name(&names, &known);
+    // An update starts from the post as it is, so what Micropub does not speak of (a page's
+    // place in the navigation, a content warning) is kept.
+    let mut compose = match existing {
+        Some(post) => save::compose_from(post, action),
+        None => Compose {
+            id: None,
+            kind: Kind::Post,
+            title: String::new(),
+            markdown: String::new(),
+            category_ids: Vec::new(),
+            new_categories: Vec::new(),
+            photos: Vec::new(),
+            action,
+            in_nav: false,
+            nav_order: 0,
+            content_warning: String::new(),
+            in_reply_to: String::new(),
+            bookmark_of: String::new(),
+            slug: String::new(),
+            summary: String::new(),
+        },
     };
+    compose.title = first_text(props, "name").unwrap_or_default();
+    compose.markdown = content(props);
+    compose.category_ids = category_ids;
+    compose.new_categories = new_categories;
+    compose.photos = photos;
+    compose.in_reply_to = first_text(props, "in-reply-to").unwrap_or_default();
+    compose.bookmark_of = first_text(props, "bookmark-of").unwrap_or_default();
+    compose.summary = first_text(props, "summary").unwrap_or_default();
+    compose.slug = first_text(commands, "mp-slug").unwrap_or_default();
     Ok(Draft { compose, deferred })
 }
 
@@ -135,9 +177,7 @@ async fn photos(
         .into_iter()
         .filter(|f| f.field.trim_end_matches("[]") == "photo")
     {
-        let media = upload::accept(app, file.bytes, &file.file_name, "")
-            .await
-            .map_err(upload_error)?;
+        let media = upload::accept(app, file.bytes, &file.file_name, "").await?;
         out.push((media.id, String::new()));
     }
     for value in props.get("photo").into_iter().flatten() {
@@ -190,9 +230,7 @@ async fn photo_by_url(app: &App, url: &str) -> Result<i64, MpError> {
         )));
     }
     let name = url.rsplit('/').next().unwrap_or("photo").to_string();
-    let media = upload::accept(app, fetched.body, &name, "")
-        .await
-        .map_err(upload_error)?;
+    let media = upload::accept(app, fetched.body, &name, "").await?;
     Ok(media.id)
 }
 
@@ -202,13 +240,6 @@ fn own_media_hash(base: &BaseUrl, url: &str) -> Option<String> {
     let stem = name.split('.').next()?;
     let hash = stem.split('-').next()?;
     (hash.len() == 64 && hash.chars().all(|c| c.is_ascii_hexdigit())).then(|| hash.to_string())
-}
-
-fn upload_error(e: UploadError) -> MpError {
-    match e {
-        UploadError::Refused(e) => MpError::invalid(e.to_string()),
-        UploadError::Internal(e) => e.into(),
-    }
 }
 
 /// The post a URL names: a permalink of this site, or the panel address given to drafts.

@@ -91,7 +91,7 @@ async fn answer_query(app: &App, req: &Request) -> Result<Response, MpError> {
         Some("source") => {
             // Drafts are private: only a token that writes posts reads them back, not one an
             // app was given to sign the owner in (`profile`) or to upload (`media`).
-            require(&token, &["update", "create", "delete", "undelete", "draft"])?;
+            require(&token, crate::auth::tokens::READ_SCOPES)?;
             let only: Vec<String> = pairs
                 .iter()
                 .filter(|(k, _)| k == "properties[]" || k == "properties")
@@ -152,11 +152,19 @@ pub async fn receive(Data(app): Data<&App>, req: &Request, body: Body) -> Respon
 
 async fn act(app: &App, req: &Request, body: Body) -> Result<Response, MpError> {
     let header_token = bearer(req);
+    // A token in the header is checked before the body (which may be large) is read.
+    let early = match &header_token {
+        Some(t) => Some(authorize(app, Some(t)).await?),
+        None => None,
+    };
     let parsed = request::read(req, body).await?;
     if header_token.is_some() && parsed.body_token.is_some() {
         return Ok(both_tokens());
     }
-    let token = authorize(app, header_token.or(parsed.body_token.clone()).as_deref()).await?;
+    let token = match early {
+        Some(token) => token,
+        None => authorize(app, parsed.body_token.as_deref()).await?,
+    };
     let base = app.config.base_url.clone();
     match parsed.action.as_deref() {
         None | Some("create") => {
@@ -169,7 +177,6 @@ async fn act(app: &App, req: &Request, body: Body) -> Result<Response, MpError> 
             {
                 return Err(MpError::invalid(format!("Unknown destination {dest}.")));
             }
-            let drafts_only = !token.has_scope("create");
             let settings = app.settings().await?;
             let draft = create::compose(
                 app,
@@ -178,7 +185,7 @@ async fn act(app: &App, req: &Request, body: Body) -> Result<Response, MpError> 
                 &parsed.props,
                 &parsed.commands,
                 parsed.files,
-                drafts_only,
+                token.has_scope("create"),
             )
             .await?;
             save(app, draft, StatusCode::CREATED).await
@@ -245,7 +252,7 @@ async fn act(app: &App, req: &Request, body: Body) -> Result<Response, MpError> 
                         &props,
                         &Props::new(),
                         Vec::new(),
-                        false,
+                        token.has_scope("create"),
                     )
                     .await?;
                     save(app, draft, StatusCode::NO_CONTENT).await

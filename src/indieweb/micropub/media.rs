@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use crate::admin::multipart;
 use crate::app::App;
 use crate::media::files;
-use crate::media::upload::{self, UploadError};
+use crate::media::upload;
 use crate::store::media::{self, Media};
 
 use super::{MpError, authorize, bearer, both_tokens, require};
@@ -33,6 +33,11 @@ pub async fn upload_file(Data(app): Data<&App>, req: &Request, body: Body) -> Re
 }
 
 async fn upload_inner(app: &App, req: &Request, body: Body) -> Result<Response, MpError> {
+    // A token in the header is checked before the (large) body is read.
+    let header_token = bearer(req);
+    if let Some(t) = &header_token {
+        require(&authorize(app, Some(t)).await?, &["media", "create"])?;
+    }
     let multipart = Multipart::from_request(req, &mut RequestBody::new(body))
         .await
         .map_err(|_| {
@@ -45,22 +50,20 @@ async fn upload_inner(app: &App, req: &Request, body: Body) -> Result<Response, 
             error: "invalid_request",
             description: e.to_string(),
         })?;
-    let header_token = bearer(req);
     let body_token = form.get("access_token").map(String::from);
     if header_token.is_some() && body_token.is_some() {
         return Ok(both_tokens());
     }
-    let token = authorize(app, header_token.or(body_token).as_deref()).await?;
-    require(&token, &["media", "create"])?;
+    if header_token.is_none() {
+        require(
+            &authorize(app, body_token.as_deref()).await?,
+            &["media", "create"],
+        )?;
+    }
     let Some(file) = form.files.into_iter().find(|f| f.field == "file") else {
         return Err(MpError::invalid("There is no part named file."));
     };
-    let stored = upload::accept(app, file.bytes, &file.file_name, "")
-        .await
-        .map_err(|e| match e {
-            UploadError::Refused(e) => MpError::invalid(e.to_string()),
-            UploadError::Internal(e) => e.into(),
-        })?;
+    let stored = upload::accept(app, file.bytes, &file.file_name, "").await?;
     let url = url_of(app, &stored);
     Ok(Response::builder()
         .status(StatusCode::CREATED)

@@ -16,6 +16,7 @@ use serde_json::json;
 
 use crate::app::App;
 use crate::auth::tokens;
+pub use crate::auth::tokens::bearer;
 use crate::store::tokens::AppToken;
 
 /// An error in the form the specification gives: a status and a JSON `error` code.
@@ -41,6 +42,16 @@ impl MpError {
             status: StatusCode::INTERNAL_SERVER_ERROR,
             error: "server_error",
             description: "The server could not do this; the error was logged.".into(),
+        }
+    }
+}
+
+/// A refused file is the app's to fix; anything else is the server's.
+impl From<crate::media::upload::UploadError> for MpError {
+    fn from(e: crate::media::upload::UploadError) -> Self {
+        match e {
+            crate::media::upload::UploadError::Refused(e) => MpError::invalid(e.to_string()),
+            crate::media::upload::UploadError::Internal(e) => e.into(),
         }
     }
 }
@@ -109,9 +120,4 @@ pub fn require(token: &AppToken, scopes: &[&str]) -> Result<(), MpError> {
             description: format!("The token needs the {} scope.", scopes[0]),
         })
     }
-}
-
-/// The `Authorization: Bearer` value, if any.
-pub fn bearer(req: &poem::Request) -> Option<String> {
-    crate::indieweb::indieauth::token::bearer(req)
 }

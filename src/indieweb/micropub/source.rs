@@ -48,6 +48,9 @@ pub fn properties(base: &BaseUrl, post: &Post) -> Map<String, Value> {
     if let Some(at) = post.published_at {
         p.insert("published".into(), json!([iso(at)]));
     }
+    if !post.summary.is_empty() {
+        p.insert("summary".into(), json!([post.summary]));
+    }
     if !post.in_reply_to.is_empty() {
         p.insert("in-reply-to".into(), json!([post.in_reply_to]));
     }

@@ -105,19 +105,20 @@ async fn receive(
             return answer(StatusCode::INTERNAL_SERVER_ERROR, "server error");
         }
     }
-    if !app.config.allow_private_network && !is_public_host(&source).await {
-        return answer(
-            StatusCode::BAD_REQUEST,
-            "source must be a public web address (it resolves to a private network, or not at all)",
-        );
-    }
+    // Counted per site, before any lookup: all the subdomains of one domain share a budget.
     let host = source.host_str().unwrap_or_default().to_ascii_lowercase();
-    if let Err(wait) = limiter.attempt(&host, Instant::now()) {
+    if let Err(wait) = limiter.attempt(&site_of(&host), Instant::now()) {
         return Response::builder()
             .status(StatusCode::TOO_MANY_REQUESTS)
             .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
             .header(header::RETRY_AFTER, wait.as_secs().max(1).to_string())
             .body("too many Webmentions from this source's site; try again later\n");
+    }
+    if !app.config.allow_private_network && !is_public_host(&source).await {
+        return answer(
+            StatusCode::BAD_REQUEST,
+            "source must be a public web address (it resolves to a private network, or not at all)",
+        );
     }
     let job = Job::VerifyWebmention {
         source: source.to_string(),
@@ -235,6 +236,17 @@ impl Limiter {
     }
 }
 
+/// The site a host belongs to, for rate limits: an address as it is, a name by its last two
+/// labels (`a.spam.example` and `b.spam.example` are one site). Without the public suffix list
+/// `co.uk` names share a budget; that errs on the side of fewer Webmentions.
+fn site_of(host: &str) -> String {
+    if host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[') {
+        return host.to_string();
+    }
+    let labels: Vec<&str> = host.trim_end_matches('.').rsplit('.').take(2).collect();
+    labels.into_iter().rev().collect::<Vec<_>>().join(".")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -322,5 +334,14 @@ mod tests {
         assert!(limiter.attempt("a.example", start).is_err());
         assert_eq!(limiter.attempt("b.example", start), Ok(()));
         assert_eq!(limiter.attempt("a.example", start + WINDOW), Ok(()));
+    }
+
+    #[test]
+    fn subdomains_share_their_sites_budget() {
+        assert_eq!(site_of("a.spam.example"), "spam.example");
+        assert_eq!(site_of("b.c.spam.example"), "spam.example");
+        assert_eq!(site_of("example.org"), "example.org");
+        assert_eq!(site_of("127.0.0.1"), "127.0.0.1");
+        assert_eq!(site_of("[::1]"), "[::1]");
     }
 }

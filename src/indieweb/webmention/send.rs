@@ -75,6 +75,10 @@ pub async fn fan_out(app: &App, post_id: i64) -> Result<()> {
     Ok(())
 }
 
+/// Pages told about one post at most: a long list of links is a link list, not a conversation,
+/// and a post must not make Porch send thousands of requests.
+const MAX_TARGETS: usize = 100;
+
 /// Every page to tell about a post: the links in its text (as written: receivers compare the
 /// `href` exactly), what it replies to or bookmarks, and the pages told before; not this
 /// site's own pages. In order of first appearance, each once.
@@ -101,6 +105,9 @@ fn targets(
         let elsewhere = matches!(url.scheme(), "http" | "https") && Some(url.origin()) != own;
         if elsewhere && link.len() <= MAX_TARGET_CHARS && !out.contains(&link) {
             out.push(link);
+        }
+        if out.len() == MAX_TARGETS {
+            break;
         }
     }
     out

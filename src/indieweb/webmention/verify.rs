@@ -500,7 +500,8 @@ fn store_mention(
     {
         return Ok(());
     }
-    let actor_id = web_actor(tx, &m.author)?;
+    let actor_id = web_actor(tx, source, &m.author)?;
+    let before = remote_posts::by_uri(tx, source)?;
     let others: Vec<String> = Kind::ALL
         .into_iter()
         .filter(|k| *k != m.kind)
@@ -545,6 +546,14 @@ fn store_mention(
         }
         Kind::Like | Kind::Repost | Kind::Bookmark => None,
     };
+    // An approved reply whose page now says something else waits for the owner again: approval
+    // was of what it said then.
+    if let (Some(id), Some(old)) = (remote_post_id, &before)
+        && old.moderation == Moderation::Approved
+        && old.content_html != m.content_html
+    {
+        remote_posts::set_moderation(tx, id, Moderation::Pending)?;
+    }
     remote_posts::notify(
         tx,
         &NotificationWrite {
@@ -557,27 +566,42 @@ fn store_mention(
     )
 }
 
-/// The `actors` row of a web author: their page is the id, their domain the handle, and no
-/// inbox, so that nothing is ever delivered to them. An ActivityPub actor with that id is
-/// left as it was fetched.
-fn web_actor(tx: &Connection, author: &Author) -> Result<i64> {
-    if let Some(existing) = actors::by_uri(tx, &author.url)?
-        && !existing.inbox.is_empty()
-    {
-        return Ok(existing.id);
-    }
-    let handle = Url::parse(&author.url)
+/// The `actors` row of a web author. A page speaks only for its own site: an author URL on the
+/// source's origin is that author's page; one elsewhere is not believed, and the mention is the
+/// source site's (its domain is what the owner sees). A web author never merges with an
+/// ActivityPub actor of the same URL, whose replies are signed.
+fn web_actor(tx: &Connection, source: &str, author: &Author) -> Result<i64> {
+    let origin = crate::activitypub::origin_of(source).unwrap_or_default();
+    let own_page = crate::activitypub::origin_of(&author.url).as_deref() == Some(origin.as_str());
+    let page = if own_page {
+        author.url.clone()
+    } else {
+        format!("{origin}/")
+    };
+    let uri = match actors::by_uri(tx, &page)? {
+        Some(existing) if !existing.inbox.is_empty() => format!("{page}#webmention"),
+        _ => page.clone(),
+    };
+    let handle = Url::parse(&page)
         .ok()
         .and_then(|u| u.host_str().map(String::from))
         .unwrap_or_default();
     actors::upsert(
         tx,
         &Actor {
-            uri: author.url.clone(),
-            handle,
-            name: author.name.chars().take(200).collect(),
-            url: author.url.clone(),
-            icon: author.photo.clone(),
+            uri,
+            handle: handle.clone(),
+            name: if own_page {
+                author.name.chars().take(200).collect()
+            } else {
+                handle
+            },
+            url: page,
+            icon: if own_page {
+                author.photo.clone()
+            } else {
+                String::new()
+            },
             inbox: String::new(),
             fetched_at: store::now(),
             ..Actor::default()

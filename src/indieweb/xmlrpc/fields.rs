@@ -109,6 +109,7 @@ pub(super) fn compose(
             in_reply_to: String::new(),
             bookmark_of: String::new(),
             slug: String::new(),
+            summary: String::new(),
         },
     };
     if let Some(title) = &f.title {
@@ -122,7 +123,7 @@ pub(super) fn compose(
         );
     }
     if let Some(names) = &f.categories {
-        (c.category_ids, c.new_categories) = by_name(names, known);
+        (c.category_ids, c.new_categories) = save::categories_by_name(names, known);
     }
     if let Some(slug) = &f.slug {
         c.slug = slug.clone();
@@ -154,22 +155,6 @@ fn action(existing: Option<&Post>, publish: Option<bool>, date: Option<i64>, now
             _ => Action::Publish,
         },
     }
-}
-
-/// Category names to ids; a name not known yet becomes a new category.
-fn by_name(names: &[String], known: &[Category]) -> (Vec<i64>, Vec<String>) {
-    let mut ids = Vec::new();
-    let mut new = Vec::new();
-    for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
-        match known
-            .iter()
-            .find(|c| c.name.to_lowercase() == name.to_lowercase())
-        {
-            Some(c) => ids.push(c.id),
-            None => new.push(name.to_string()),
-        }
-    }
-    (ids, new)
 }
 
 /// The text before and after the `<!--more-->`, as `description` and `mt_text_more`.
@@ -213,6 +198,7 @@ mod tests {
             content_warning: String::new(),
             in_reply_to: String::new(),
             bookmark_of: String::new(),
+            summary: String::new(),
             categories: Vec::new(),
             photos: Vec::new(),
         }
@@ -285,6 +271,9 @@ mod tests {
             slug: "travel".into(),
         }];
         let names = ["travel".to_string(), " ".into(), "Food ".into()];
-        assert_eq!(by_name(&names, &known), (vec![4], vec!["Food".to_string()]));
+        assert_eq!(
+            save::categories_by_name(&names, &known),
+            (vec![4], vec!["Food".to_string()])
+        );
     }
 }

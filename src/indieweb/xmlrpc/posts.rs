@@ -9,6 +9,8 @@ use rusqlite::Connection;
 
 use crate::activitypub::mentions;
 use crate::app::App;
+// Reading posts (drafts among them) needs a token that may post, as with Micropub's q=source.
+use crate::auth::tokens::READ_SCOPES;
 use crate::posts::delete as removal;
 use crate::posts::save::{self, Compose, SaveError, Saved};
 use crate::render::time;
@@ -80,12 +82,24 @@ async fn update(
     let fields = read_fields(s, expected, zone(app).await?)?;
     let publish = fields.publish.or(publish);
     let now = crate::store::now();
+    // Making a draft public needs the create scope, as with Micropub: an `update` token edits
+    // what is public, a `draft` token writes drafts.
+    let may_publish = caller.require(&["create"]).is_ok();
     save_with(
         app,
         Some(id),
         kind,
         fields.text(),
-        move |existing, known| Ok(compose(existing, expected, &fields, publish, known, now)),
+        move |existing, known| {
+            let compose = compose(existing, expected, &fields, publish, known, now);
+            let was_public = existing.is_some_and(|p| p.status == Status::Published);
+            if !may_publish && !was_public && compose.action != save::Action::Draft {
+                return Err(Fault::not_allowed(
+                    "Sorry, publishing a draft needs the create scope.",
+                ));
+            }
+            Ok(compose)
+        },
     )
     .await?;
     Ok(Value::Boolean(true))
@@ -96,6 +110,7 @@ pub async fn get(app: &App, p: Params) -> Result<Value, Fault> {
     p.count(3, 3)?;
     let id = p.id(0)?;
     let caller = login(app, &p, 1).await?;
+    caller.require(READ_SCOPES)?;
     let site = Site::load(app, caller).await?;
     let post = app.db.read(move |c| live(c, id, None)).await?;
     Ok(site.post(&post.ok_or_else(|| not_found(None))?))
@@ -106,6 +121,7 @@ pub async fn page(app: &App, p: Params) -> Result<Value, Fault> {
     p.count(4, 4)?;
     let id = p.id(1)?;
     let caller = login(app, &p, 2).await?;
+    caller.require(READ_SCOPES)?;
     let site = Site::load(app, caller).await?;
     let page = app.db.read(move |c| live(c, id, Some(Kind::Page))).await?;
     Ok(site.page(&page.ok_or_else(|| not_found(Some(Kind::Page)))?))
@@ -125,6 +141,7 @@ pub async fn pages(app: &App, p: Params) -> Result<Value, Fault> {
 async fn list(app: &App, p: Params, kind: Kind) -> Result<Value, Fault> {
     p.count(3, 4)?;
     let caller = login(app, &p, 1).await?;
+    caller.require(READ_SCOPES)?;
     let n = p.int_or(3, DEFAULT_LIST)?.clamp(1, MAX_LIST) as u32;
     let site = Site::load(app, caller).await?;
     let posts = app
