@@ -132,6 +132,11 @@ impl<E: Endpoint> Endpoint for VaryEncodingEndpoint<E> {
     async fn call(&self, req: Request) -> poem::Result<Response> {
         let mut response = self.0.call(req).await?.into_response();
         let headers = response.headers_mut();
+        // Most responses vary on nothing else: no string work for them.
+        if !headers.contains_key(header::VARY) {
+            headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+            return Ok(response);
+        }
         let existing: Vec<String> = headers
             .get_all(header::VARY)
             .iter()

@@ -207,7 +207,7 @@ pub fn build(app: App) -> impl Endpoint {
         // for a post (or the home page) get its object instead of the HTML.
         .at(
             "/*path",
-            get(indieweb::Discovery(Negotiated {
+            get(indieweb::Discovery::new(Negotiated {
                 html: page(site::post_show::show),
             })),
         );

@@ -15,47 +15,59 @@ use crate::app::App;
 /// Wraps the home page and permalinks with the `Link` headers that IndieWeb clients look for
 /// before the HTML: the Webmention endpoint on every page, and on the home page (the owner's
 /// identity) Micropub and IndieAuth. It sits outside the page cache, so cached answers carry
-/// them too.
-pub struct Discovery<E>(pub E);
+/// them too. The values are made once, on the first request (they depend on the base URL only).
+pub struct Discovery<E> {
+    inner: E,
+    links: std::sync::OnceLock<(HeaderValue, Vec<HeaderValue>)>,
+}
+
+impl<E> Discovery<E> {
+    pub fn new(inner: E) -> Discovery<E> {
+        Discovery {
+            inner,
+            links: std::sync::OnceLock::new(),
+        }
+    }
+}
+
+/// The webmention link of every page, and the home page's further links.
+fn discovery_links(app: &App) -> (HeaderValue, Vec<HeaderValue>) {
+    let base = &app.config.base_url;
+    let link = |url: String, rel: &str| {
+        HeaderValue::from_str(&format!("<{url}>; rel=\"{rel}\""))
+            .unwrap_or(HeaderValue::from_static(""))
+    };
+    (
+        link(base.join(webmention::PATH), "webmention"),
+        vec![
+            link(base.join("/micropub"), "micropub"),
+            link(
+                base.join("/.well-known/oauth-authorization-server"),
+                "indieauth-metadata",
+            ),
+            link(base.join("/indieauth/auth"), "authorization_endpoint"),
+            link(base.join("/indieauth/token"), "token_endpoint"),
+        ],
+    )
+}
 
 impl<E: Endpoint> Endpoint for Discovery<E> {
     type Output = Response;
 
     async fn call(&self, req: Request) -> poem::Result<Response> {
         let home = req.uri().path() == "/";
-        let links: Vec<String> = match req.data::<App>() {
-            Some(app) => {
-                let base = &app.config.base_url;
-                let mut links = vec![format!(
-                    "<{}>; rel=\"webmention\"",
-                    base.join(webmention::PATH)
-                )];
-                if home {
-                    links.extend([
-                        format!("<{}>; rel=\"micropub\"", base.join("/micropub")),
-                        format!(
-                            "<{}>; rel=\"indieauth-metadata\"",
-                            base.join("/.well-known/oauth-authorization-server")
-                        ),
-                        format!(
-                            "<{}>; rel=\"authorization_endpoint\"",
-                            base.join("/indieauth/auth")
-                        ),
-                        format!(
-                            "<{}>; rel=\"token_endpoint\"",
-                            base.join("/indieauth/token")
-                        ),
-                    ]);
-                }
-                links
-            }
-            None => Vec::new(),
-        };
-        let mut response = self.0.call(req).await?.into_response();
-        if response.status().is_success() {
-            for link in links {
-                if let Ok(value) = HeaderValue::from_str(&link) {
-                    response.headers_mut().append("link", value);
+        let links = req
+            .data::<App>()
+            .map(|app| self.links.get_or_init(|| discovery_links(app)).clone());
+        let mut response = self.inner.call(req).await?.into_response();
+        if let Some((webmention, home_links)) = links
+            && response.status().is_success()
+        {
+            let headers = response.headers_mut();
+            headers.append("link", webmention);
+            if home {
+                for link in home_links {
+                    headers.append("link", link);
                 }
             }
         }

@@ -252,10 +252,16 @@ pub async fn conversation(app: &App, post_id: i64, tz: Tz) -> anyhow::Result<Vec
     let (remote, own, owner) = app
         .db
         .read(move |c| {
+            let own = crate::store::own_replies::in_conversation(c, post_id)?;
+            // The owner's name is needed only for the owner's own answers.
+            let owner = match own.is_empty() {
+                true => None,
+                false => crate::store::owner::get(c)?,
+            };
             Ok((
                 crate::store::remote_posts::approved_replies(c, post_id)?,
-                crate::store::own_replies::in_conversation(c, post_id)?,
-                crate::store::owner::get(c)?,
+                own,
+                owner,
             ))
         })
         .await?;
