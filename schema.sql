@@ -43,8 +43,9 @@ CREATE TABLE app_tokens (
 -- A deleted post keeps its row (status 'deleted') so that its URL answers 410 Gone forever.
 -- `content_warning` goes to ActivityPub as `summary`, which Mastodon shows as a warning;
 -- `in_reply_to` and `bookmark_of` are what a post answers or bookmarks (Micropub), `summary` its
--- own short description. Their odd layout is what SQLite stores after migrations 2, 5 and 6's
--- ALTER TABLE; the schema test compares.
+-- own short description; `other_properties` the Micropub properties Porch keeps for apps without
+-- using them. Their odd layout is what SQLite stores after migrations 2, 5, 6 and 7's ALTER
+-- TABLE; the schema test compares.
 CREATE TABLE posts (
     id           INTEGER PRIMARY KEY,
     kind         TEXT NOT NULL CHECK (kind IN ('post', 'page')),
@@ -58,7 +59,7 @@ CREATE TABLE posts (
     updated_at   INTEGER NOT NULL,
     in_nav       INTEGER NOT NULL DEFAULT 0,
     nav_order    INTEGER NOT NULL DEFAULT 0
-, content_warning TEXT NOT NULL DEFAULT '', in_reply_to TEXT NOT NULL DEFAULT '', bookmark_of TEXT NOT NULL DEFAULT '', summary TEXT NOT NULL DEFAULT '');
+, content_warning TEXT NOT NULL DEFAULT '', in_reply_to TEXT NOT NULL DEFAULT '', bookmark_of TEXT NOT NULL DEFAULT '', summary TEXT NOT NULL DEFAULT '', other_properties TEXT NOT NULL DEFAULT '{}');
 CREATE INDEX posts_timeline ON posts (kind, status, published_at DESC);
 
 CREATE TABLE categories (

@@ -39,7 +39,11 @@ fn client_site() -> (App, App) {
             "client_name": APP_NAME,
             "client_uri": format!("{base}/app/"),
             "logo_uri": format!("{base}/app/logo.png"),
-            "redirect_uris": [format!("{base}/app/callback"), format!("{other}/app/elsewhere")],
+            "redirect_uris": [
+                format!("{base}/app/callback"),
+                format!("{other}/app/elsewhere"),
+                "porch-test-app://signed-in".to_string(),
+            ],
         });
         let h_app = format!(
             r#"<!doctype html><html><head><title>Indigenous</title>
@@ -1201,4 +1205,31 @@ fn the_consent_screen_shows_the_apps_logo_without_the_browser_asking_its_server(
     // A logo that is not a raster image (an SVG could carry script) is not shown at all.
     let consent = consent_screen(&server, &browser, &AuthRequest::new(&h_app, "create"));
     assert!(!consent.text().contains("data:image"), "{}", consent.text());
+}
+
+#[test]
+fn a_phone_app_is_sent_back_to_its_own_scheme_only_when_it_lists_it() {
+    let server = TestServer::with_owner();
+    let (app, _) = client_site();
+    let browser = browser(&server);
+    let mut listed = AuthRequest::new(&app, "create");
+    listed.redirect_uri = "porch-test-app://signed-in";
+    let consent = consent_screen(&server, &browser, &listed);
+    assert_eq!(consent.status, 200, "{}", consent.text());
+    let back = answer(&browser, &consent, &[], "allow");
+    assert_eq!(back.status, 303);
+    assert!(
+        back.location()
+            .starts_with("porch-test-app://signed-in?code="),
+        "{}",
+        back.location()
+    );
+    for refused in ["other-app://signed-in", "javascript://alert(1)"] {
+        let mut request = AuthRequest::new(&app, "create");
+        request.redirect_uri = refused;
+        let query = request.query(&server);
+        let page = browser.get(&format!("/admin/indieauth?{query}"));
+        assert_eq!(page.status, 400, "{refused}: {}", page.text());
+        assert!(page.header("location").is_none());
+    }
 }

@@ -634,10 +634,23 @@ fn test_204_creates_an_h_entry_with_a_nested_object() {
         .to_string();
     let when = chrono::DateTime::parse_from_rfc3339(&datetime).expect("an ISO 8601 date");
     assert_eq!(when.timestamp(), 1496257416, "{datetime}");
-    // Porch keeps no check-ins: the property is ignored (the specification's rule for properties
-    // a server does not know), the rest of the post saved.
+    // The nested check-in is stored as it came, and read back whole (numbers stay numbers).
     let source = site.source(&location, "");
     assert_eq!(source["properties"]["content"], json!(["Lunch meeting"]));
+    let checkin = &source["properties"]["checkin"][0];
+    assert_eq!(checkin["type"], json!(["h-card"]));
+    assert_eq!(checkin["properties"]["name"], json!(["Los Gorditos"]));
+    assert_eq!(checkin["properties"]["latitude"], json!([45.524330801154]));
+    assert_eq!(checkin["properties"]["postal-code"], json!(["97209"]));
+    // An update keeps it.
+    let resp =
+        site.json(&json!({"action": "update", "url": location, "replace": {"content": ["Lunch"]}}));
+    assert_eq!(resp.status, 204, "{}", resp.text());
+    let source = site.source(&location, "");
+    assert_eq!(
+        source["properties"]["checkin"][0]["properties"]["locality"],
+        json!(["Portland"])
+    );
 }
 
 #[test]

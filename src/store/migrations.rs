@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_visibility.sql"),
     include_str!("migrations/0005_indieweb.sql"),
     include_str!("migrations/0006_summary.sql"),
+    include_str!("migrations/0007_micropub_properties.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

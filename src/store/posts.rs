@@ -91,13 +91,15 @@ pub struct Post {
     pub bookmark_of: String,
     /// The owner's own short description, if given (else one is cut from the text).
     pub summary: String,
+    /// Micropub properties Porch keeps for apps without using them (a JSON object).
+    pub other_properties: String,
     pub categories: Vec<Category>,
     pub photos: Vec<Photo>,
 }
 
 const COLUMNS: &str = "p.id, p.kind, p.status, p.title, p.markdown, p.html, p.path, p.published_at, \
                        p.created_at, p.updated_at, p.in_nav, p.nav_order, p.content_warning, \
-                       p.in_reply_to, p.bookmark_of, p.summary";
+                       p.in_reply_to, p.bookmark_of, p.summary, p.other_properties";
 
 fn from_row(r: &Row) -> rusqlite::Result<(Post, String, String)> {
     Ok((
@@ -118,6 +120,7 @@ fn from_row(r: &Row) -> rusqlite::Result<(Post, String, String)> {
             in_reply_to: r.get("in_reply_to")?,
             bookmark_of: r.get("bookmark_of")?,
             summary: r.get("summary")?,
+            other_properties: r.get("other_properties")?,
             categories: Vec::new(),
             photos: Vec::new(),
         },
@@ -485,6 +488,16 @@ pub fn delete(conn: &Connection, id: i64) -> Result<()> {
         (id, super::now()),
     )
     .context("store: delete post")?;
+    Ok(())
+}
+
+/// Micropub properties kept for apps (a JSON object).
+pub fn set_other_properties(conn: &Connection, id: i64, json: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE posts SET other_properties = ?2 WHERE id = ?1",
+        (id, json),
+    )
+    .context("store: save post properties")?;
     Ok(())
 }
 

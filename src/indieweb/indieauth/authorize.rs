@@ -57,10 +57,19 @@ async fn check_client(app: &App, r: &AuthRequest) -> Result<ClientInfo, String> 
     if !super::valid_client_id(&r.client_id) {
         return Err("This app's client_id is not a valid web address.".into());
     }
-    // A fragment would swallow the code and state appended after it.
-    let redirect_ok = (r.redirect_uri.starts_with("https://")
-        || r.redirect_uri.starts_with("http://"))
-        && !r.redirect_uri.contains('#');
+    // A fragment would swallow the code and state appended after it. Schemes other than
+    // http(s) (a phone app's own, `ia-writer://…`) are allowed only if the app lists them,
+    // below; never ones a browser would run.
+    let scheme = r
+        .redirect_uri
+        .split_once(':')
+        .map(|(s, _)| s.to_ascii_lowercase());
+    let redirect_ok = scheme.is_some_and(|s| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+            && !matches!(s.as_str(), "javascript" | "data" | "vbscript" | "file")
+    }) && !r.redirect_uri.contains('#');
     if !redirect_ok {
         return Err("This app gave no valid address to come back to (redirect_uri).".into());
     }

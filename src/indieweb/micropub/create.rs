@@ -20,6 +20,8 @@ use super::request::{Props, first_text, text_of};
 /// the rest.
 pub struct Draft {
     pub compose: Compose,
+    /// The properties Porch does not use, kept for the app (a JSON object).
+    pub other_properties: String,
     /// Saved as a draft only because a photo lacks the alt text the owner's settings require:
     /// the answer is 202, and the post waits in the panel.
     pub deferred: bool,
@@ -131,7 +133,34 @@ pub async fn compose(
     compose.bookmark_of = first_text(props, "bookmark-of").unwrap_or_default();
     compose.summary = first_text(props, "summary").unwrap_or_default();
     compose.slug = first_text(commands, "mp-slug").unwrap_or_default();
-    Ok(Draft { compose, deferred })
+    Ok(Draft {
+        compose,
+        deferred,
+        other_properties: other_properties(props),
+    })
+}
+
+/// The properties a post is made from; the others are kept as they came.
+const USED: &[&str] = &[
+    "content",
+    "name",
+    "category",
+    "photo",
+    "published",
+    "post-status",
+    "in-reply-to",
+    "bookmark-of",
+    "summary",
+    "url",
+];
+
+fn other_properties(props: &Props) -> String {
+    let others: serde_json::Map<String, Value> = props
+        .iter()
+        .filter(|(k, _)| !USED.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), Value::Array(v.clone())))
+        .collect();
+    Value::Object(others).to_string()
 }
 
 /// The post's text: plain content as it is (Markdown), HTML content as HTML (which Markdown

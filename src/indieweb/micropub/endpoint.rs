@@ -268,10 +268,14 @@ async fn act(app: &App, req: &Request, body: Body) -> Result<Response, MpError> 
 async fn save(app: &App, draft: create::Draft, done: StatusCode) -> Result<Response, MpError> {
     let settings = app.settings().await?;
     let compose = draft.compose;
+    let others = draft.other_properties;
     let saved = app
         .db
         .write(move |tx| match save::save(tx, &settings, &compose) {
-            Ok(saved) => Ok(Ok(saved)),
+            Ok(saved) => {
+                post_store::set_other_properties(tx, saved.id, &others)?;
+                Ok(Ok(saved))
+            }
             Err(SaveError::Invalid(message)) => Ok(Err(message)),
             Err(SaveError::Internal(e)) => Err(e),
         })

@@ -63,6 +63,11 @@ pub fn properties(base: &BaseUrl, post: &Post) -> Map<String, Value> {
     };
     p.insert("post-status".into(), json!([status]));
     p.insert("url".into(), json!([location(base, post)]));
+    if let Ok(Value::Object(others)) = serde_json::from_str::<Value>(&post.other_properties) {
+        for (k, v) in others {
+            p.entry(k).or_insert(v);
+        }
+    }
     p
 }
 

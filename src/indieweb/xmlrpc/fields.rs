@@ -199,6 +199,7 @@ mod tests {
             in_reply_to: String::new(),
             bookmark_of: String::new(),
             summary: String::new(),
+            other_properties: "{}".into(),
             categories: Vec::new(),
             photos: Vec::new(),
         }
