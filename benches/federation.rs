@@ -179,21 +179,8 @@ fn fill(data: &std::path::Path) -> i64 {
         }
         let site = settings::load(tx)?;
         let compose = Compose {
-            id: None,
-            kind: Kind::Post,
-            title: String::new(),
             markdown: "A post for ten thousand followers.".into(),
-            category_ids: Vec::new(),
-            new_categories: Vec::new(),
-            photos: Vec::new(),
-            action: Action::Schedule(publish_at),
-            in_nav: false,
-            nav_order: 0,
-            content_warning: String::new(),
-            in_reply_to: String::new(),
-            bookmark_of: String::new(),
-            slug: String::new(),
-            summary: String::new(),
+            ..Compose::new(Kind::Post, Action::Schedule(publish_at))
         };
         save::save(tx, &site, &compose).map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok(())

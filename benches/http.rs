@@ -121,21 +121,13 @@ fn fill(data: &std::path::Path) -> Vec<String> {
                 topics[i % topics.len()]
             );
             let compose = Compose {
-                id: None,
-                kind: Kind::Post,
                 title,
                 markdown,
-                category_ids: Vec::new(),
                 new_categories: vec![categories[i % categories.len()].to_string()],
-                photos: Vec::new(),
-                action: Action::Schedule(now - 3 * 365 * 86400 + (i as i64) * 9000),
-                in_nav: false,
-                nav_order: 0,
-                content_warning: String::new(),
-                in_reply_to: String::new(),
-                bookmark_of: String::new(),
-                slug: String::new(),
-                summary: String::new(),
+                ..Compose::new(
+                    Kind::Post,
+                    Action::Schedule(now - 3 * 365 * 86400 + (i as i64) * 9000),
+                )
             };
             save::save(tx, &site, &compose).map_err(|e| anyhow::anyhow!("{e}"))?;
         }

@@ -48,6 +48,17 @@ pub struct Fetched {
 }
 
 impl Fetched {
+    /// The media type of the body, lowercased and without parameters (`image/png`), or "".
+    pub fn media_type(&self) -> String {
+        self.header("content-type")
+            .unwrap_or_default()
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase()
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()

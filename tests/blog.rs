@@ -287,21 +287,10 @@ fn compose_of(
     action: porch::posts::save::Action,
 ) -> porch::posts::save::Compose {
     porch::posts::save::Compose {
-        id: None,
-        kind: porch::store::posts::Kind::Post,
         title: title.into(),
         markdown: markdown.into(),
-        category_ids: Vec::new(),
         new_categories: categories.iter().map(|c| c.to_string()).collect(),
-        photos: Vec::new(),
-        action,
-        in_nav: false,
-        nav_order: 0,
-        content_warning: String::new(),
-        in_reply_to: String::new(),
-        bookmark_of: String::new(),
-        slug: String::new(),
-        summary: String::new(),
+        ..porch::posts::save::Compose::new(porch::store::posts::Kind::Post, action)
     }
 }
 

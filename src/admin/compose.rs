@@ -80,21 +80,9 @@ pub async fn new(
         _ => Kind::Post,
     };
     let compose = Compose {
-        id: None,
-        kind,
-        title: String::new(),
-        markdown: String::new(),
-        category_ids: Vec::new(),
-        new_categories: Vec::new(),
         photos: q.photo.map(|id| (id, String::new())).into_iter().collect(),
-        action: Action::Publish,
         in_nav: kind == Kind::Page,
-        nav_order: 0,
-        content_warning: String::new(),
-        in_reply_to: String::new(),
-        bookmark_of: String::new(),
-        slug: String::new(),
-        summary: String::new(),
+        ..Compose::new(kind, Action::Publish)
     };
     show(app, &admin, &compose, None, None, q.done.as_deref()).await
 }

@@ -61,14 +61,7 @@ pub async fn fetch(
         }
         Err(e) => return Ok((StatusCode::BAD_GATEWAY, e.to_string()).into_response()),
     };
-    let content_type = fetched
-        .header("content-type")
-        .unwrap_or_default()
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
+    let content_type = fetched.media_type();
     if !IMAGE_TYPES.contains(&content_type.as_str()) {
         return Ok((StatusCode::BAD_GATEWAY, "not an image").into_response());
     }

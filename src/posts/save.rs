@@ -66,6 +66,29 @@ pub struct Compose {
     pub summary: String,
 }
 
+impl Compose {
+    /// A new, empty post or page, to be filled in and saved with `action`.
+    pub fn new(kind: Kind, action: Action) -> Compose {
+        Compose {
+            id: None,
+            kind,
+            title: String::new(),
+            markdown: String::new(),
+            category_ids: Vec::new(),
+            new_categories: Vec::new(),
+            photos: Vec::new(),
+            action,
+            in_nav: false,
+            nav_order: 0,
+            content_warning: String::new(),
+            in_reply_to: String::new(),
+            bookmark_of: String::new(),
+            slug: String::new(),
+            summary: String::new(),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SaveError {
     /// The owner's input cannot be saved; the message says why and nothing was written.

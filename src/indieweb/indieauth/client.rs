@@ -34,14 +34,7 @@ fn inline_logo(app: &App, url: &str) -> String {
     let Ok(fetched) = app.http.get(url, "image/*", MAX_LOGO_BYTES) else {
         return String::new();
     };
-    let kind = fetched
-        .header("content-type")
-        .unwrap_or_default()
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
+    let kind = fetched.media_type();
     if fetched.status != 200 || !LOGO_TYPES.contains(&kind.as_str()) {
         return String::new();
     }

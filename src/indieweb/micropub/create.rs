@@ -106,23 +106,7 @@ pub async fn compose(
     // place in the navigation, a content warning) is kept.
     let mut compose = match existing {
         Some(post) => save::compose_from(post, action),
-        None => Compose {
-            id: None,
-            kind: Kind::Post,
-            title: String::new(),
-            markdown: String::new(),
-            category_ids: Vec::new(),
-            new_categories: Vec::new(),
-            photos: Vec::new(),
-            action,
-            in_nav: false,
-            nav_order: 0,
-            content_warning: String::new(),
-            in_reply_to: String::new(),
-            bookmark_of: String::new(),
-            slug: String::new(),
-            summary: String::new(),
-        },
+        None => Compose::new(Kind::Post, action),
     };
     compose.title = first_text(props, "name").unwrap_or_default();
     compose.markdown = content(props);

@@ -94,23 +94,7 @@ pub(super) fn compose(
 ) -> Compose {
     let mut c = match existing {
         Some(post) => save::compose_from(post, unchanged(post)),
-        None => Compose {
-            id: None,
-            kind,
-            title: String::new(),
-            markdown: String::new(),
-            category_ids: Vec::new(),
-            new_categories: Vec::new(),
-            photos: Vec::new(),
-            action: Action::Draft,
-            in_nav: false,
-            nav_order: 0,
-            content_warning: String::new(),
-            in_reply_to: String::new(),
-            bookmark_of: String::new(),
-            slug: String::new(),
-            summary: String::new(),
-        },
+        None => Compose::new(kind, Action::Draft),
     };
     if let Some(title) = &f.title {
         c.title = title.clone();
