@@ -120,7 +120,7 @@ fn main() {
             })
             .to_string()
             .into_bytes();
-            let date = porch::activitypub::remote::http_date(chrono::Utc::now());
+            let date = porch::render::time::http_date(chrono::Utc::now().timestamp());
             let digest = cavage::digest(&body);
             let signature = cavage::sign(
                 &key,

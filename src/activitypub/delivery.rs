@@ -304,7 +304,7 @@ enum Outcome {
 pub fn post_signed(app: &App, url: &str, body: &[u8]) -> Result<u16> {
     let target = super::remote::request_target(url)?;
     let host = net::host_header(url).ok_or_else(|| anyhow!("{url} has no host"))?;
-    let date = super::remote::http_date(chrono::Utc::now());
+    let date = crate::render::time::http_date(store::now());
     let digest = cavage::digest(body);
     let fed = &app.federation;
     let signature = cavage::sign(

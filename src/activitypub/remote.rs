@@ -15,17 +15,12 @@ use super::signature::cavage;
 /// Actor documents and posts are small; a megabyte is generous and bounds a hostile answer.
 pub const MAX_DOCUMENT_BYTES: u64 = 1024 * 1024;
 
-/// An HTTP date (RFC 9110's IMF-fixdate), as the `Date` header carries.
-pub fn http_date(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
-}
-
 /// GETs a URL signed as the site's actor over `(request-target) host date accept`, as Mastodon
 /// signs its own fetches.
 pub fn signed_get(app: &App, url: &str, accept: &str) -> Result<Fetched> {
     let target = request_target(url)?;
     let host = net::host_header(url).ok_or_else(|| anyhow!("{url} has no host"))?;
-    let date = http_date(chrono::Utc::now());
+    let date = crate::render::time::http_date(crate::store::now());
     let fed = &app.federation;
     let signature = cavage::sign(
         &fed.key.private,

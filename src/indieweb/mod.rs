@@ -7,10 +7,19 @@ pub mod micropub;
 pub mod webmention;
 pub mod xmlrpc;
 
-use poem::http::HeaderValue;
+use poem::http::{HeaderValue, StatusCode, header};
 use poem::{Endpoint, IntoResponse, Request, Response};
 
 use crate::app::App;
+
+/// A JSON answer no cache keeps: the APIs here answer about tokens, codes and drafts.
+pub fn private_json(status: StatusCode, body: &serde_json::Value) -> Response {
+    Response::builder()
+        .status(status)
+        .content_type("application/json")
+        .header(header::CACHE_CONTROL, "no-store")
+        .body(body.to_string())
+}
 
 /// Wraps the home page and permalinks with the `Link` headers that IndieWeb clients look for
 /// before the HTML: the Webmention endpoint on every page, and on the home page (the owner's

@@ -21,6 +21,13 @@ pub fn iso(ts: i64, tz: Tz) -> String {
     local(ts, tz).to_rfc3339()
 }
 
+/// An HTTP date (RFC 9110's IMF-fixdate), as `Date` and `Last-Modified` carry it.
+pub fn http_date(ts: i64) -> String {
+    local(ts, Tz::UTC)
+        .format("%a, %d %b %Y %H:%M:%S GMT")
+        .to_string()
+}
+
 /// RFC 2822, for RSS.
 pub fn rfc2822(ts: i64) -> String {
     local(ts, Tz::UTC).to_rfc2822()

@@ -111,7 +111,7 @@ impl<E: Endpoint> Endpoint for Cached<E> {
         // Weak: the compression middleware sends this one representation as gzip, brotli or
         // plain bytes, which a strong ETag would have to tell apart.
         let etag = format!("W/\"{}\"", hex::encode(&Sha256::digest(&body)[..12]));
-        let last_modified = httpdate(changed_at);
+        let last_modified = crate::render::time::http_date(changed_at);
         let entry = Arc::new(Entry {
             version,
             headers: parts.headers,
@@ -126,12 +126,6 @@ impl<E: Endpoint> Endpoint for Cached<E> {
         }
         Ok(respond(&entry, &request_headers))
     }
-}
-
-fn httpdate(ts: i64) -> String {
-    crate::render::time::local(ts, chrono_tz::Tz::UTC)
-        .format("%a, %d %b %Y %H:%M:%S GMT")
-        .to_string()
 }
 
 /// RFC 9110 §13.1: If-None-Match decides when present (with the weak comparison it

@@ -316,5 +316,5 @@ pub async fn profile_redemption(
     if code.scope.split_whitespace().any(|s| s == "profile") {
         body["profile"] = super::token::profile(app).await?;
     }
-    Ok(super::json_response(StatusCode::OK, &body))
+    Ok(crate::indieweb::private_json(StatusCode::OK, &body))
 }

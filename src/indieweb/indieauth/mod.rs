@@ -9,15 +9,16 @@ pub mod token;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use poem::http::{StatusCode, Uri, header};
+use poem::http::{StatusCode, Uri};
 use poem::web::Data;
 use poem::{IntoResponse, Response, handler};
-use serde_json::{Value, json};
+use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::app::App;
 use crate::auth::secret;
 use crate::config::BaseUrl;
+use crate::indieweb::private_json;
 
 /// Whether an app may be granted a scope: the app token scopes (Micropub's), and `profile`
 /// (the owner's name, URL and photo in the answer).
@@ -55,21 +56,12 @@ pub fn metadata(Data(app): Data<&App>) -> Response {
         "code_challenge_methods_supported": ["S256"],
         "authorization_response_iss_parameter_supported": true,
     });
-    json_response(StatusCode::OK, &body)
-}
-
-/// A JSON answer no cache keeps (tokens and codes pass through these endpoints).
-pub fn json_response(status: StatusCode, body: &Value) -> Response {
-    Response::builder()
-        .status(status)
-        .content_type("application/json")
-        .header(header::CACHE_CONTROL, "no-store")
-        .body(body.to_string())
+    private_json(StatusCode::OK, &body)
 }
 
 /// An OAuth error (RFC 6749 §5.2).
 pub fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
-    json_response(
+    private_json(
         status,
         &json!({ "error": error, "error_description": description }),
     )

@@ -15,7 +15,8 @@ use crate::error::Result;
 use crate::store::{owner, tokens as token_store};
 
 use super::authorize::{Redemption, redeem};
-use super::{json_response, oauth_error};
+use super::oauth_error;
+use crate::indieweb::private_json;
 
 /// The owner's profile, for apps granted the `profile` scope.
 pub async fn profile(app: &App) -> anyhow::Result<Value> {
@@ -99,7 +100,7 @@ pub async fn exchange(
     if code.scope.split_whitespace().any(|s| s == "profile") {
         body["profile"] = profile(app).await?;
     }
-    Ok(json_response(StatusCode::OK, &body))
+    Ok(private_json(StatusCode::OK, &body))
 }
 
 /// GET /indieauth/token with a Bearer token: the older way of checking a token.
@@ -107,7 +108,7 @@ pub async fn exchange(
 pub async fn verify(Data(app): Data<&App>, req: &Request) -> Result<Response> {
     let presented = bearer(req).unwrap_or_default();
     match tokens::authenticate(app, &presented).await? {
-        Some(t) => Ok(json_response(
+        Some(t) => Ok(private_json(
             StatusCode::OK,
             &json!({ "me": super::me(&app.config.base_url), "client_id": t.client_id, "scope": t.scope }),
         )),
@@ -163,7 +164,7 @@ pub async fn introspect(
         }
         None => json!({ "active": false }),
     };
-    Ok(json_response(StatusCode::OK, &body))
+    Ok(private_json(StatusCode::OK, &body))
 }
 
 /// POST /indieauth/revoke: the token stops working. Always 200, known or not (RFC 7009).
@@ -180,5 +181,5 @@ async fn revoke_value(app: &App, value: &str) -> Result<Response> {
     app.db
         .write(move |tx| token_store::revoke_hash(tx, &hash))
         .await?;
-    Ok(json_response(StatusCode::OK, &json!({})))
+    Ok(private_json(StatusCode::OK, &json!({})))
 }

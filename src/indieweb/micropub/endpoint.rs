@@ -20,10 +20,7 @@ const DEFAULT_LIMIT: u32 = 20;
 const MAX_LIMIT: u32 = 100;
 
 fn json_ok(body: &Value) -> Response {
-    Response::builder()
-        .content_type("application/json")
-        .header(header::CACHE_CONTROL, "no-store")
-        .body(body.to_string())
+    crate::indieweb::private_json(StatusCode::OK, body)
 }
 
 /// The query parameters, with `properties[]` and `properties` both read.

@@ -132,8 +132,5 @@ async fn query_inner(app: &App, req: &Request) -> Result<Response, MpError> {
         Some(other) => return Err(MpError::invalid(format!("Unknown query q={other}."))),
         None => return Err(MpError::invalid("Give a query, such as q=last.")),
     };
-    Ok(Response::builder()
-        .content_type("application/json")
-        .header(header::CACHE_CONTROL, "no-store")
-        .body(body.to_string()))
+    Ok(crate::indieweb::private_json(StatusCode::OK, &body))
 }
