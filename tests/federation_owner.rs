@@ -759,3 +759,37 @@ fn earlier_accounts_are_listed_on_the_actor_and_followers_are_told() {
     wait_for_jobs(&server);
     assert_eq!(fake.activities("Update").len(), 1, "{}", fake.summary());
 }
+
+#[test]
+fn a_mention_written_in_an_app_is_linked_and_tagged_as_in_the_panel() {
+    let server = TestServer::with_owner();
+    let fake = FakeMastodon::start();
+    let bob = bob(&fake);
+    let profile = fake.actor()["url"].as_str().unwrap().to_string();
+    let token = server
+        .app
+        .db
+        .write_blocking(|tx| porch::auth::tokens::create(tx, "App", "create"))
+        .unwrap();
+    let body =
+        serde_urlencoded::to_string([("h", "entry"), ("content", &format!("Hi @{bob}"))]).unwrap();
+    let auth = format!("Bearer {token}");
+    let created = server.client().post_raw(
+        "/micropub",
+        "application/x-www-form-urlencoded",
+        body.as_bytes(),
+        &[("Authorization", auth.as_str())],
+    );
+    assert_eq!(created.status, 201, "{}", created.text());
+    let url = created
+        .header("location")
+        .unwrap()
+        .trim_start_matches(&server.base)
+        .to_string();
+    assert_eq!(
+        content_links(&server, &url),
+        vec![(profile, "@bob".to_string())]
+    );
+    let create = fake.wait_for_activity("Create", |_| true);
+    assert_eq!(create.json()["object"]["tag"][0]["href"], fake.actor_id());
+}

@@ -63,9 +63,15 @@ fn parse_handle(s: &str) -> Option<String> {
     (!user.is_empty() && valid_domain).then(|| format!("{user}@{domain}"))
 }
 
-/// Resolves the post's mentions not met before, so that saving can link them (blocking: call
-/// from `spawn_blocking`). A handle that does not resolve stays plain text.
-pub fn resolve_new(app: &App, markdown: &str) {
+/// Looks up the people a post mentions for the first time, before it is saved (every writer —
+/// the panel, Micropub, XML-RPC — calls this, so that saving can link them). A handle that does
+/// not resolve stays plain text.
+pub async fn prepare(app: &App, markdown: &str) {
+    let (app, markdown) = (app.clone(), markdown.to_string());
+    let _ = tokio::task::spawn_blocking(move || resolve_new(&app, &markdown)).await;
+}
+
+fn resolve_new(app: &App, markdown: &str) {
     for handle in handles(markdown) {
         let known = app
             .db

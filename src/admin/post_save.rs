@@ -128,8 +128,7 @@ pub async fn submit(
     }
 
     // People mentioned for the first time are looked up now, so that saving can link them.
-    let (app2, markdown) = (app.clone(), compose.markdown.clone());
-    let _ = tokio::task::spawn_blocking(move || mentions::resolve_new(&app2, &markdown)).await;
+    mentions::prepare(app, &compose.markdown).await;
     let to_save = compose.clone();
     let saved = app
         .db

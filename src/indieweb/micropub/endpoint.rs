@@ -5,6 +5,7 @@ use poem::web::Data;
 use poem::{Body, IntoResponse, Request, Response, handler};
 use serde_json::{Value, json};
 
+use crate::activitypub::mentions;
 use crate::app::App;
 use crate::posts::delete as remove;
 use crate::posts::save::{self, SaveError};
@@ -263,6 +264,7 @@ async fn act(app: &App, req: &Request, body: Body) -> Result<Response, MpError> 
 /// Saves through the one save path; a create answers 201 with the post's Location (202 when it
 /// waits: scheduled, or held as a draft for alt text), an update 204.
 async fn save(app: &App, draft: create::Draft, done: StatusCode) -> Result<Response, MpError> {
+    mentions::prepare(app, &draft.compose.markdown).await;
     let settings = app.settings().await?;
     let compose = draft.compose;
     let others = draft.other_properties;

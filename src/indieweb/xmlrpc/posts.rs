@@ -223,8 +223,7 @@ where
 {
     let settings = app.settings().await?;
     if let Some(markdown) = new_text {
-        let app = app.clone();
-        let _ = tokio::task::spawn_blocking(move || mentions::resolve_new(&app, &markdown)).await;
+        mentions::prepare(app, &markdown).await;
     }
     let saved = app
         .db
