@@ -125,7 +125,7 @@ CREATE TABLE jobs (
     last_error   TEXT NOT NULL DEFAULT '',
     created_at   INTEGER NOT NULL,
     updated_at   INTEGER NOT NULL
-);
+, interrupted INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX jobs_due ON jobs (status, run_at);
 
 -- One row that every change to public content touches (through the triggers below), so that the
@@ -221,7 +221,7 @@ CREATE TABLE actors (
     also_known_as  TEXT NOT NULL DEFAULT '[]',
     fetched_at     INTEGER NOT NULL
 );
-CREATE INDEX actors_key_id ON actors (key_id);
+CREATE UNIQUE INDEX actors_key_id ON actors (key_id) WHERE key_id <> '';
 
 -- Who follows the owner ('pending' while the owner approves followers by hand).
 CREATE TABLE followers (

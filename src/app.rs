@@ -30,6 +30,8 @@ pub struct AppInner {
     pub login_throttle: Throttle,
     pub passwords: password::Gate,
     pub http: HttpClient,
+    /// Slots for reading large bodies from senders not yet authenticated.
+    pub large_bodies: crate::forms::spool::Gate,
     /// Wakes the job worker when a job is queued to run now.
     pub jobs_wake: Notify,
     pub federation: Federation,
@@ -64,6 +66,7 @@ impl App {
             login_throttle: Throttle::default(),
             passwords: password::Gate::default(),
             http,
+            large_bodies: Default::default(),
             jobs_wake: Notify::new(),
             federation,
             settings: Mutex::new(None),

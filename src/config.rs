@@ -93,10 +93,21 @@ impl Config {
         media_dir(&self.data_dir)
     }
 
+    /// Where request bodies and uploads wait while they are read (emptied at each start).
+    pub fn tmp_dir(&self) -> PathBuf {
+        tmp_dir(&self.data_dir)
+    }
+
     /// Where an owner's theme overrides live (templates/ and static/ inside it).
     pub fn theme_dir(&self) -> PathBuf {
         self.data_dir.join("theme")
     }
+}
+
+/// The temporary folder inside a data folder, on the same disk as the data (not /tmp, which may
+/// be memory).
+pub fn tmp_dir(data_dir: &std::path::Path) -> PathBuf {
+    data_dir.join("tmp")
 }
 
 /// The media folder inside a data folder; `backup` and `restore` use it without a whole Config.

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod feeds;
+pub mod forms;
 pub mod indieweb;
 pub mod jobs;
 pub mod media;

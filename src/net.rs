@@ -279,6 +279,8 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
         || (seg[0] & 0xffc0) == 0xfec0 // site-local fec0::/10 (deprecated, still routed inside)
         || (seg[0] == 0x2001 && seg[1] == 0x0db8) // documentation
         || (seg[0] == 0x2001 && seg[1] == 0) // Teredo: the IPv4 inside is obfuscated, refuse all
+        // Local-use NAT64 (RFC 8215): a translator inside this network, to any IPv4 behind it.
+        || (seg[0] == 0x64 && seg[1] == 0xff9b && seg[2] == 1)
         || embedded.is_some_and(|v4| !is_public_v4(v4)))
 }
 
@@ -310,6 +312,8 @@ mod tests {
             "fec0::1",
             "198.18.0.1",
             "192.0.0.8",
+            "64:ff9b:1::5db8:d822",
+            "64:ff9b:1:ffff::1",
         ] {
             assert!(!is_public(ip.parse().unwrap()), "{ip} should be refused");
         }

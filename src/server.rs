@@ -26,6 +26,8 @@ const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 pub fn open_data(data_dir: &Path) -> Result<Db> {
     std::fs::create_dir_all(crate::config::media_dir(data_dir))
         .with_context(|| format!("create the data folder {}", data_dir.display()))?;
+    let tmp = crate::config::tmp_dir(data_dir);
+    crate::forms::spool::clear(&tmp).with_context(|| format!("empty {}", tmp.display()))?;
     Db::open(&data_dir.join("porch.db"))
 }
 

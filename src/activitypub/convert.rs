@@ -319,7 +319,8 @@ pub fn ids(v: Option<&Value>) -> Vec<String> {
 #[error("not an actor: {0}")]
 pub struct NotAnActor(pub &'static str);
 
-/// Reads a fetched actor document. `key_id`, when given, picks that key among several.
+/// Reads a fetched actor document. `key_id`, when given, picks that key among several; a
+/// document without it has no key for the purpose.
 pub fn json_to_actor(v: &Value, key_id: Option<&str>) -> Result<Actor, NotAnActor> {
     let uri = v
         .get("id")
@@ -340,10 +341,14 @@ pub fn json_to_actor(v: &Value, key_id: Option<&str>) -> Result<Actor, NotAnActo
         Some(key @ Value::Object(_)) => vec![key],
         _ => Vec::new(),
     };
-    let key = keys
-        .iter()
-        .find(|k| key_id.is_none_or(|want| k.get("id").and_then(Value::as_str) == Some(want)))
-        .or(keys.first());
+    // The key asked for, and no other: a document listing some other key does not own this
+    // one. Asked for none, the first.
+    let key = match key_id {
+        Some(want) => keys
+            .iter()
+            .find(|k| k.get("id").and_then(Value::as_str) == Some(want)),
+        None => keys.first(),
+    };
     let (key_id, pem) = key
         .map(|k| {
             (
@@ -366,7 +371,7 @@ pub fn json_to_actor(v: &Value, key_id: Option<&str>) -> Result<Actor, NotAnActo
     let text = |name: &str| {
         v.get(name)
             .and_then(Value::as_str)
-            .map(crate::render::markdown::plain_text)
+            .map(sanitize::remote_text)
             .unwrap_or_default()
     };
     Ok(Actor {
@@ -434,7 +439,8 @@ pub fn object_to_remote_post(v: &Value) -> Option<RemoteObject> {
         .get("name")
         .and_then(Value::as_str)
         .filter(|_| kind == "Article");
-    let mut html = sanitize::remote_html(content);
+    // A post whose HTML nests too deeply to read safely is not a post anyone wrote.
+    let mut html = sanitize::remote_html(content).ok()?;
     if let Some(name) = name {
         html = format!("<p><strong>{}</strong></p>{html}", escape_html(name));
     }
@@ -479,7 +485,7 @@ pub fn object_to_remote_post(v: &Value) -> Option<RemoteObject> {
         summary: v
             .get("summary")
             .and_then(Value::as_str)
-            .map(crate::render::markdown::plain_text)
+            .map(sanitize::remote_text)
             .unwrap_or_default(),
         content_html: html,
         attachments,

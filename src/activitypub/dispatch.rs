@@ -4,6 +4,7 @@
 use anyhow::Result;
 use rusqlite::Connection;
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 
 use crate::config::BaseUrl;
 use crate::jobs::{self, Job};
@@ -30,8 +31,42 @@ impl Context<'_> {
     }
 }
 
+/// The actor types an Update may describe (anything else updated is a post).
+const ACTOR_TYPES: &[&str] = &["Person", "Service", "Application", "Group", "Organization"];
+
+/// What an activity carries that takes parsing: a post's or a profile's HTML, sanitized. It is
+/// read before the write transaction (`read`), so that the one writer waits on database work
+/// only, never on a hostile sender's markup.
+#[derive(Default)]
+pub struct Parsed {
+    post: Option<convert::RemoteObject>,
+    actor: Option<Actor>,
+}
+
+/// Parses what `dispatch` will need of an activity's object (blocking: call it off the async
+/// threads).
+pub fn read(activity: &Value) -> Parsed {
+    let kind = activity.get("type").and_then(Value::as_str);
+    let object = activity.get("object").unwrap_or(&Value::Null);
+    let object_kind = object
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    match kind {
+        Some("Update") if ACTOR_TYPES.contains(&object_kind) => Parsed {
+            actor: convert::json_to_actor(object, None).ok(),
+            ..Parsed::default()
+        },
+        Some("Create" | "Update") => Parsed {
+            post: convert::object_to_remote_post(object),
+            ..Parsed::default()
+        },
+        _ => Parsed::default(),
+    }
+}
+
 /// Handles one verified activity. Returns false when it was seen before (nothing done).
-pub fn dispatch(tx: &Connection, cx: &Context, activity: &Value) -> Result<bool> {
+pub fn dispatch(tx: &Connection, cx: &Context, activity: &Value, parsed: Parsed) -> Result<bool> {
     let activity_id = activity
         .get("id")
         .and_then(Value::as_str)
@@ -41,7 +76,16 @@ pub fn dispatch(tx: &Connection, cx: &Context, activity: &Value) -> Result<bool>
     if !activity_id.is_empty() && !same_server(activity_id, &cx.actor.uri) {
         return Ok(false);
     }
-    if !activity_id.is_empty() && !activities::first_sighting(tx, activity_id)? {
+    // An activity without an id is known by its content: the same bytes again (a request
+    // captured and replayed within the signature's twelve hours) are a replay all the same.
+    let seen_as = match activity_id {
+        "" => format!(
+            "urn:sha256:{}",
+            hex::encode(Sha256::digest(activity.to_string()))
+        ),
+        id => id.to_string(),
+    };
+    if !activities::first_sighting(tx, &seen_as)? {
         return Ok(false);
     }
     if let Some(host) = super::host_of(&cx.actor.uri) {
@@ -64,11 +108,8 @@ pub fn dispatch(tx: &Connection, cx: &Context, activity: &Value) -> Result<bool>
         ("Undo", _) => undo_by_id(tx, cx, object),
         ("Accept", _) => accept(tx, cx, object),
         ("Reject", _) => reject(tx, cx, object),
-        ("Create", _) => create_or_update(tx, cx, activity_id, object),
-        ("Update", "Person" | "Service" | "Application" | "Group" | "Organization") => {
-            update_actor(tx, cx, object)
-        }
-        ("Update", _) => create_or_update(tx, cx, activity_id, object),
+        ("Update", t) if ACTOR_TYPES.contains(&t) => update_actor(tx, cx, object, parsed.actor),
+        ("Create" | "Update", _) => create_or_update(tx, cx, activity_id, parsed.post),
         ("Delete", _) => delete(tx, cx, object),
         ("Like", _) => reaction(tx, cx, "like", activity_id, object),
         ("Announce", _) => reaction(tx, cx, "announce", activity_id, object),
@@ -197,9 +238,9 @@ fn create_or_update(
     tx: &Connection,
     cx: &Context,
     activity_id: &str,
-    object: &Value,
+    post: Option<convert::RemoteObject>,
 ) -> Result<()> {
-    let Some(post) = convert::object_to_remote_post(object) else {
+    let Some(post) = post else {
         return Ok(());
     };
     // Only the author may create or change a post, and its id is on the author's server.
@@ -281,11 +322,11 @@ fn conversation_of(tx: &Connection, base: &BaseUrl, in_reply_to: &str) -> Result
     Ok(rp::by_uri(tx, in_reply_to)?.and_then(|r| r.post_id))
 }
 
-fn update_actor(tx: &Connection, cx: &Context, object: &Value) -> Result<()> {
+fn update_actor(tx: &Connection, cx: &Context, object: &Value, fresh: Option<Actor>) -> Result<()> {
     if id_of(object) != Some(cx.actor.uri.as_str()) {
         return Ok(());
     }
-    if let Ok(mut fresh) = convert::json_to_actor(object, Some(&cx.actor.key_id)) {
+    if let Some(mut fresh) = fresh {
         if fresh.inbox.is_empty() || super::origin_of(&fresh.inbox) != super::origin_of(&fresh.uri)
         {
             return Ok(());

@@ -36,9 +36,15 @@ pub async fn receive(Data(app): Data<&App>, req: &Request, body: Body) -> Respon
             "send application/activity+json",
         );
     }
+    // Activities are a few kilobytes; a large (or unannounced) body is read one of a few at
+    // once, its sender not yet verified.
+    let Ok(slot) = app.large_bodies.enter(req).await else {
+        return answer(StatusCode::SERVICE_UNAVAILABLE, "busy; try again later");
+    };
     let Ok(bytes) = body.into_bytes_limit(MAX_ACTIVITY_BYTES).await else {
         return answer(StatusCode::PAYLOAD_TOO_LARGE, "the activity is too large");
     };
+    drop(slot);
     let activity: Value = match serde_json::from_slice(&bytes) {
         Ok(v @ Value::Object(_)) => v,
         _ => return answer(StatusCode::BAD_REQUEST, "the body is not a JSON object"),
@@ -164,6 +170,19 @@ pub async fn receive(Data(app): Data<&App>, req: &Request, body: Body) -> Respon
             return answer(StatusCode::INTERNAL_SERVER_ERROR, "try again later");
         }
     };
+    // Remote HTML is parsed and sanitized here, outside the write transaction.
+    let (activity, parsed) = match tokio::task::spawn_blocking(move || {
+        let parsed = dispatch::read(&activity);
+        (activity, parsed)
+    })
+    .await
+    {
+        Ok(read) => read,
+        Err(e) => {
+            tracing::error!(error = %e, "inbox: reading the activity failed");
+            return answer(StatusCode::INTERNAL_SERVER_ERROR, "try again later");
+        }
+    };
     let app2 = app.clone();
     let done = app
         .db
@@ -173,7 +192,7 @@ pub async fn receive(Data(app): Data<&App>, req: &Request, body: Body) -> Respon
                 settings: &settings,
                 actor: &actor,
             };
-            dispatch::dispatch(tx, &cx, &activity)
+            dispatch::dispatch(tx, &cx, &activity, parsed)
         })
         .await;
     match done {

@@ -96,6 +96,12 @@ fn read_actor(fetched_from: &str, doc: &Value, key_id: Option<&str>) -> Result<A
     {
         actor.shared_inbox.clear();
     }
+    // A key id on another server is that server's to describe: a document here cannot claim
+    // it (it would take over another actor's key, and fail that actor's deliveries).
+    if super::origin_of(&actor.key_id) != super::origin_of(&actor.uri) {
+        actor.key_id.clear();
+        actor.public_key_pem.clear();
+    }
     Ok(actor)
 }
 
@@ -112,7 +118,11 @@ pub fn fetch_key_owner(app: &App, key_id: &str) -> Result<Actor> {
     let doc_url = key_id.split('#').next().unwrap_or(key_id);
     let doc = fetch_json(app, doc_url)?;
     if doc.get("inbox").is_some() {
-        return read_actor(doc_url, &doc, Some(key_id));
+        let actor = read_actor(doc_url, &doc, Some(key_id))?;
+        if actor.key_id != key_id {
+            bail!("{doc_url} does not list the key {key_id}");
+        }
+        return Ok(actor);
     }
     let owner = doc
         .get("owner")

@@ -93,6 +93,12 @@ fn verify_cavage(app: &App, req: &Incoming, header: &str, claimed: &str) -> Resu
     if !covers("(request-target)") {
         return Err(SignatureError::NotCovered("(request-target)").into());
     }
+    // Signed for this site's host, or a request captured on its way to another server could be
+    // replayed here.
+    if !covers("host") {
+        return Err(SignatureError::NotCovered("host").into());
+    }
+    check_host(app, req)?;
     if !req.body.is_empty() {
         if !covers("digest") {
             return Err(SignatureError::NotCovered("digest").into());
@@ -152,6 +158,11 @@ fn verify_rfc9421(app: &App, req: &Incoming, claimed: &str) -> Result<Actor, Ref
     if !(covers("@target-uri") || covers("@request-target") || covers("@path")) {
         return Err(SignatureError::NotCovered("@target-uri").into());
     }
+    // Bound to this site: `@authority`, or `@target-uri`, which holds it.
+    if !(covers("@authority") || covers("@target-uri")) {
+        return Err(SignatureError::NotCovered("@authority").into());
+    }
+    check_host(app, req)?;
     if !req.body.is_empty() {
         if !covers("content-digest") {
             return Err(SignatureError::NotCovered("content-digest").into());
@@ -174,6 +185,15 @@ fn verify_rfc9421(app: &App, req: &Incoming, claimed: &str) -> Result<Actor, Ref
     check_with_key(app, &sig.key_id, claimed, |key| {
         sig.verify(key).map_err(SignatureError::from)
     })
+}
+
+/// The request's host, which the signature covers, is this site's (default ports aside).
+fn check_host(app: &App, req: &Incoming) -> Result<(), SignatureError> {
+    let site = rfc9421::normalized_authority(req.scheme, app.config.base_url.host());
+    if rfc9421::normalized_authority(req.scheme, req.authority) != site {
+        return Err(SignatureError::OtherHost(req.authority.to_string()));
+    }
+    Ok(())
 }
 
 fn check_time(signed_at: i64, expires: Option<i64>) -> Result<(), SignatureError> {

@@ -17,7 +17,7 @@ use crate::media::upload::{self, UploadError};
 use crate::paging::Page;
 use crate::store::media::{self, Media};
 
-use super::multipart;
+use crate::forms::multipart;
 
 const PER_PAGE: u32 = 60;
 
@@ -71,9 +71,9 @@ pub async fn library(
     let items: Vec<Item> = found.iter().map(|m| item(app, m)).collect();
     // Upload refusals come back as a fixed code, never as text from the URL.
     let error = match q.error.as_deref() {
-        Some("in_use") => {
-            Some("That image is in use (by a post, or as the avatar); remove it there first.")
-        }
+        Some("in_use") => Some(
+            "That image is in use (by a post, or as the avatar or header image); remove it there first.",
+        ),
         _ => None,
     };
     super::render(
@@ -102,12 +102,12 @@ pub async fn upload_form(
     req: &Request,
     multipart: Multipart,
 ) -> poem::Result<Response> {
-    let form = multipart::read(&admin, multipart).await?;
+    let form = multipart::read(&admin, multipart, &app.config.tmp_dir()).await?;
     let alt = form.get("alt").unwrap_or("").to_string();
     let json = wants_json(req);
     let mut uploaded = Vec::new();
     for file in &form.files {
-        match upload::accept(app, file.bytes.clone(), &file.file_name, &alt).await {
+        match upload::accept_file(app, file, &alt).await {
             Ok(m) => uploaded.push(item(app, &m)),
             Err(UploadError::Refused(e)) => {
                 let message = format!("{}: {e}", file.file_name);

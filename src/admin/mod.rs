@@ -8,7 +8,6 @@ pub mod jobs;
 pub mod login;
 pub mod media;
 pub mod moderation;
-pub mod multipart;
 pub mod notifications;
 pub mod post_delete;
 pub mod post_save;

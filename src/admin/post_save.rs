@@ -15,7 +15,7 @@ use crate::render::time;
 use crate::store::posts::{Kind, Status};
 
 use super::compose;
-use super::multipart::{self, FormData};
+use crate::forms::multipart::{self, FormData};
 
 /// Reads the composer's fields into a Compose; photos uploaded with the form are added by the
 /// caller. The message is for the owner.
@@ -97,7 +97,7 @@ pub async fn submit(
     admin: Admin,
     multipart: Multipart,
 ) -> poem::Result<Response> {
-    let form = multipart::read(&admin, multipart).await?;
+    let form = multipart::read(&admin, multipart, &app.config.tmp_dir()).await?;
     let settings = app.settings().await.map_err(AppError::from)?;
     let tz = time::zone(&settings.timezone);
     let mut compose = match read_compose(&form, tz) {
@@ -114,7 +114,7 @@ pub async fn submit(
         .enumerate()
     {
         let alt = alts.get(i).copied().unwrap_or("").trim().to_string();
-        match upload::accept(app, file.bytes.clone(), &file.file_name, &alt).await {
+        match upload::accept_file(app, file, &alt).await {
             Ok(media) => compose.photos.push((media.id, alt)),
             Err(UploadError::Refused(e)) => {
                 upload_error = Some(format!("{}: {e}", file.file_name));

@@ -24,7 +24,7 @@ use crate::render::markdown;
 use crate::store::owner as owner_store;
 use crate::store::settings::{self, SiteSettings, Topic};
 
-use super::multipart;
+use crate::forms::multipart;
 
 #[derive(Deserialize, Serialize, Default)]
 pub struct SettingsForm {
@@ -258,11 +258,11 @@ async fn profile_image(
     what: &str,
     pick: impl Fn(&[u32]) -> Option<u32>,
 ) -> poem::Result<String> {
-    let form = multipart::read(admin, multipart).await?;
+    let form = multipart::read(admin, multipart, &app.config.tmp_dir()).await?;
     let Some(file) = form.files.first() else {
         return Err(AppError::BadRequest(format!("Choose an image for {what}.")).into());
     };
-    let media = upload::accept(app, file.bytes.clone(), &file.file_name, "")
+    let media = upload::accept_file(app, file, "")
         .await
         .map_err(AppError::from)?;
     Ok(files::file_name(

@@ -7,6 +7,7 @@ use poem::{FromRequest, Request, RequestBody, Response};
 use serde::de::DeserializeOwned;
 
 use super::{Admin, secret};
+use crate::forms;
 
 /// Admin forms are small; the composer's text is the largest field (a long post is well under
 /// a megabyte).
@@ -44,8 +45,12 @@ impl<'a, T: DeserializeOwned + Send> FromRequest<'a> for AdminForm<T> {
     async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
         let admin = Admin::from_request(req, body).await?;
         let bytes = read_body(body, MAX_FORM_BYTES).await?;
-        let token = form_urlencoded_field(&bytes, "csrf");
-        check(&admin, token.as_deref().unwrap_or(""))?;
+        let pairs = forms::pairs(&bytes).map_err(bad_form)?;
+        let token = pairs
+            .iter()
+            .find(|(k, _)| k == "csrf")
+            .map(|(_, v)| v.as_str());
+        check(&admin, token.unwrap_or(""))?;
         Ok(AdminForm {
             admin,
             form: parse(&bytes)?,
@@ -74,15 +79,9 @@ async fn read_body(body: &mut RequestBody, limit: usize) -> poem::Result<bytes::
 }
 
 fn parse<T: DeserializeOwned>(bytes: &[u8]) -> poem::Result<T> {
-    serde_html_form::from_bytes(bytes).map_err(|e| {
-        poem::Error::from_string(
-            format!("The form could not be read: {e}"),
-            StatusCode::BAD_REQUEST,
-        )
-    })
+    forms::parse(bytes).map_err(bad_form)
 }
 
-fn form_urlencoded_field(bytes: &[u8], name: &str) -> Option<String> {
-    let pairs: Vec<(String, String)> = serde_html_form::from_bytes(bytes).ok()?;
-    pairs.into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
+fn bad_form(e: forms::FormError) -> poem::Error {
+    poem::Error::from_string(e.to_string(), StatusCode::BAD_REQUEST)
 }

@@ -1,5 +1,6 @@
 //! Slows down password guessing: each address gets a few attempts in a window; a successful
-//! login gives them back. Attempts are counted before the password is checked, in one step with
+//! login gives them back. An IPv6 address counts by its /64 network: that is what one customer
+//! of a provider is given, so an attacker holds a whole /64, not one address. Attempts are counted before the password is checked, in one step with
 //! the check of the limit, so guesses sent in parallel cannot slip past it.
 //!
 //! There is deliberately no site-wide limit: it would let anyone lock the owner out. Guessing
@@ -38,6 +39,7 @@ impl Throttle {
     }
 
     fn attempt_at(&self, ip: IpAddr, now: Instant) -> Result<(), Duration> {
+        let ip = network(ip);
         let mut map = self.by_address.lock().unwrap_or_else(|p| p.into_inner());
         if map.len() >= SWEEP_AT {
             map.retain(|_, times| {
@@ -58,7 +60,19 @@ impl Throttle {
     /// The right password was given: that address's attempts are forgotten.
     pub fn succeeded(&self, ip: IpAddr) {
         let mut map = self.by_address.lock().unwrap_or_else(|p| p.into_inner());
-        map.remove(&ip);
+        map.remove(&network(ip));
+    }
+}
+
+/// What attempts are counted by: an IPv4 address as it is, an IPv6 address by its /64 (an
+/// IPv4-mapped IPv6 address as the IPv4 address it is).
+fn network(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6((u128::from(v6) & !((1u128 << 64) - 1)).into()),
+        },
     }
 }
 
@@ -99,6 +113,25 @@ mod tests {
         assert!(t.attempt_at(a, start).is_err());
         assert_eq!(t.attempt_at(b, start), Ok(()));
         assert_eq!(t.attempt_at(a, start + WINDOW), Ok(()));
+    }
+
+    #[test]
+    fn an_ipv6_network_counts_as_one_address() {
+        let t = Throttle::default();
+        let start = Instant::now();
+        for i in 0..PER_ADDRESS {
+            let ip: IpAddr = format!("2001:db8:1:2::{i:x}").parse().unwrap();
+            assert_eq!(t.attempt_at(ip, start), Ok(()));
+        }
+        let same_64: IpAddr = "2001:db8:1:2:ffff:ffff:ffff:ffff".parse().unwrap();
+        assert!(t.attempt_at(same_64, start).is_err());
+        let next_64: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(t.attempt_at(next_64, start), Ok(()));
+        // A success anywhere in the /64 gives its attempts back.
+        t.succeeded("2001:db8:1:2::99".parse().unwrap());
+        assert_eq!(t.attempt_at(same_64, start), Ok(()));
+        let mapped: IpAddr = "::ffff:192.0.2.7".parse().unwrap();
+        assert_eq!(network(mapped), "192.0.2.7".parse::<IpAddr>().unwrap());
     }
 
     #[test]

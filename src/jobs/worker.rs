@@ -14,19 +14,32 @@ use super::{Job, backoff, run};
 /// Jobs running at once. Deliveries to other servers will be most of them; a few in parallel
 /// keep a slow peer from holding up the rest without flooding a small machine.
 const CONCURRENCY: usize = 8;
-/// How long a claimed job may run before it is considered lost and claimed again. Far longer
+/// How long a claimed job may run before it is considered lost and queued again. Far longer
 /// than any job takes (outbound requests time out after 30 s), so a slow job never runs twice.
 const LEASE_SECS: i64 = 15 * 60;
+/// A job found running with its worker gone this many times is failed for good instead of run
+/// again: a job that crashes the process (a parser's stack overflow, say) would otherwise crash
+/// it after every restart. Twice, so that one ordinary restart mid-job costs nothing.
+const MAX_INTERRUPTED: u32 = 2;
 /// The longest the worker sleeps without looking at the queue, in case a wake-up was missed
 /// (another process, such as the CLI, queued work).
 const IDLE_POLL: Duration = Duration::from_secs(30);
 
 /// Starts the worker on the current Tokio runtime. Jobs left 'running' by a crash are queued
-/// again first: they never finished.
+/// again first (they never finished), unless they keep being interrupted.
 pub async fn start(app: App) -> anyhow::Result<()> {
-    let requeued = app.db.write(|tx| table::requeue_running(tx)).await?;
+    let (requeued, failed) = app
+        .db
+        .write(|tx| table::recover_lost(tx, store::now(), true, MAX_INTERRUPTED))
+        .await?;
     if requeued > 0 {
         tracing::info!(requeued, "jobs interrupted by a restart were queued again");
+    }
+    if failed > 0 {
+        tracing::warn!(
+            failed,
+            "jobs interrupted too often were failed: see /admin/jobs"
+        );
     }
     tokio::spawn(work(app));
     Ok(())
@@ -40,7 +53,11 @@ async fn work(app: App) {
             Vec::new()
         } else {
             app.db
-                .write(move |tx| table::claim_due(tx, store::now(), LEASE_SECS, free))
+                .write(move |tx| {
+                    let now = store::now();
+                    table::recover_lost(tx, now, false, MAX_INTERRUPTED)?;
+                    table::claim_due(tx, now, LEASE_SECS, free)
+                })
                 .await
                 .unwrap_or_else(|e| {
                     tracing::error!(error = format!("{e:#}"), "jobs: claim failed");

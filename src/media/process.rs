@@ -26,6 +26,10 @@ const JPEG_QUALITY: u8 = 85;
 /// Frames an animated GIF may have: minutes of animation, and a bound on the work one upload
 /// can cause.
 const MAX_GIF_FRAMES: usize = 3000;
+/// Pixels an animated GIF may hold across all its frames, read from the frames' headers before
+/// anything is decoded: a browser decodes every frame, and so does Mastodon when it turns the
+/// GIF into a video. 400 million is 200 full-HD frames, or a 480×270 loop of 3,000.
+const MAX_GIF_PIXELS: u64 = 400_000_000;
 /// Quality when a JPEG must be re-encoded anyway (to apply its EXIF rotation).
 const JPEG_QUALITY_ORIGINAL: u8 = 92;
 
@@ -39,6 +43,10 @@ pub enum MediaError {
         "The image is {0}×{1} pixels, larger than Porch accepts ({MAX_PIXELS} pixels, {MAX_SIDE} on a side, at most)."
     )]
     TooManyPixels(u32, u32),
+    #[error(
+        "The animation is too large: by its frame {0} it holds more than {MAX_GIF_PIXELS} pixels in all."
+    )]
+    AnimationTooLarge(usize),
     #[error("The image could not be read: {0}")]
     Corrupt(String),
 }
@@ -221,11 +229,14 @@ fn strip(bytes: &[u8], format: ImageFormat) -> Result<Vec<u8>, MediaError> {
     }
 }
 
-/// Re-writes a GIF frame by frame: the pixels and palettes are copied as they are, while comment
-/// and application extensions (where XMP hides) are left behind; only the loop count survives.
+/// Re-writes a GIF frame by frame: each frame's compressed pixels and palette are copied as they
+/// are (never decompressed), while comment and application extensions (where XMP hides) are
+/// left behind; only the loop count survives. Every frame must fit the caps for one image, and
+/// all of them together `MAX_GIF_PIXELS`, as their headers say.
 fn strip_gif(bytes: &[u8]) -> Result<Vec<u8>, MediaError> {
     let mut options = gif::DecodeOptions::new();
     options.set_color_output(gif::ColorOutput::Indexed);
+    options.skip_frame_decoding(true);
     let mut decoder = options.read_info(Cursor::new(bytes)).map_err(corrupt)?;
     let (w, h) = (decoder.width(), decoder.height());
     let palette = decoder.global_palette().unwrap_or(&[]).to_vec();
@@ -234,14 +245,92 @@ fn strip_gif(bytes: &[u8]) -> Result<Vec<u8>, MediaError> {
     {
         let mut encoder = gif::Encoder::new(&mut out, w, h, &palette).map_err(corrupt)?;
         encoder.set_repeat(repeat).map_err(corrupt)?;
-        let mut frames = 0;
+        let (mut frames, mut pixels) = (0usize, 0u64);
         while let Some(frame) = decoder.read_next_frame().map_err(corrupt)? {
             frames += 1;
             if frames > MAX_GIF_FRAMES {
                 return Err(corrupt("the animation has too many frames"));
             }
-            encoder.write_frame(frame).map_err(corrupt)?;
+            let (fw, fh) = (u32::from(frame.width), u32::from(frame.height));
+            let area = u64::from(fw) * u64::from(fh);
+            pixels += area;
+            if fw > MAX_SIDE || fh > MAX_SIDE || area > MAX_PIXELS {
+                return Err(MediaError::TooManyPixels(fw, fh));
+            }
+            if pixels > MAX_GIF_PIXELS {
+                return Err(MediaError::AnimationTooLarge(frames));
+            }
+            encoder
+                .write_lzw_pre_encoded_frame(frame)
+                .map_err(corrupt)?;
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A GIF on a `screen`, of `frames` frames of `w`×`h`, each one colour, with a comment
+    /// extension: one frame compressed once and repeated, so that a huge animation is quick to
+    /// make.
+    fn animation(screen: (u16, u16), w: u16, h: u16, frames: usize) -> Vec<u8> {
+        let palette = [0, 0, 0, 255, 0, 0, 0, 255, 0];
+        let pixels = vec![1; usize::from(w) * usize::from(h)];
+        let mut frame = gif::Frame::from_indexed_pixels(w, h, pixels, None);
+        frame.make_lzw_pre_encoded();
+        let mut out = Vec::new();
+        {
+            let mut encoder = gif::Encoder::new(&mut out, screen.0, screen.1, &palette).unwrap();
+            encoder.set_repeat(gif::Repeat::Infinite).unwrap();
+            encoder
+                .write_raw_extension(gif::Extension::Comment.into(), &[b"secret notes"])
+                .unwrap();
+            for _ in 0..frames {
+                encoder.write_lzw_pre_encoded_frame(&frame).unwrap();
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn an_animation_keeps_its_frames_and_loses_its_comments() {
+        let gif = animation((40, 30), 40, 30, 3);
+        let processed = process(&gif).unwrap();
+        assert_eq!((processed.width, processed.height), (40, 30));
+        assert!(!processed.original.windows(12).any(|w| w == b"secret notes"));
+        let mut options = gif::DecodeOptions::new();
+        options.set_color_output(gif::ColorOutput::Indexed);
+        let mut decoder = options.read_info(processed.original.as_slice()).unwrap();
+        assert_eq!(decoder.repeat(), gif::Repeat::Infinite);
+        let mut frames = 0;
+        while let Some(frame) = decoder.read_next_frame().unwrap() {
+            assert!(frame.buffer.iter().all(|p| *p == 1));
+            frames += 1;
+        }
+        assert_eq!(frames, 3);
+    }
+
+    #[test]
+    fn an_animation_too_large_in_all_is_refused_from_its_headers() {
+        // 101 frames of 2000×2000: 404 million pixels in a file of a few hundred kilobytes.
+        let gif = animation((2000, 2000), 2000, 2000, 101);
+        assert!(gif.len() < 2 * 1024 * 1024, "{}", gif.len());
+        assert_eq!(
+            process(&gif).err(),
+            Some(MediaError::AnimationTooLarge(101))
+        );
+        assert!(process(&animation((2000, 2000), 2000, 2000, 99)).is_ok());
+    }
+
+    #[test]
+    fn a_frame_larger_than_an_image_may_be_is_refused() {
+        // A small screen with one frame far wider than any image may be.
+        let gif = animation((20, 20), 16_001, 1, 1);
+        assert_eq!(
+            process(&gif).err(),
+            Some(MediaError::TooManyPixels(16_001, 1))
+        );
+    }
 }

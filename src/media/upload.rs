@@ -3,6 +3,7 @@
 
 use crate::app::App;
 use crate::error::AppError;
+use crate::forms::multipart::UploadedFile;
 use crate::store::media::{self, Media, NewMedia};
 
 use super::files;
@@ -24,6 +25,12 @@ impl From<UploadError> for AppError {
             UploadError::Internal(e) => AppError::Internal(e),
         }
     }
+}
+
+/// Takes in a file uploaded with a form (read from its temporary file only now).
+pub async fn accept_file(app: &App, file: &UploadedFile, alt: &str) -> Result<Media, UploadError> {
+    let bytes = file.bytes().await.map_err(anyhow::Error::from)?;
+    accept(app, bytes, &file.file_name, alt).await
 }
 
 pub async fn accept(

@@ -1,6 +1,7 @@
 //! Turning text into pages: Markdown to sanitized HTML, and the template environment.
 
 pub mod markdown;
+pub mod nesting;
 pub mod sanitize;
 pub mod templates;
 pub mod time;

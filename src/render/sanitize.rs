@@ -5,6 +5,8 @@ use std::sync::LazyLock;
 
 use ammonia::{Builder, Url, UrlRelative};
 
+use super::nesting::{self, TooDeep};
+
 /// What a post may contain: ammonia's safe defaults plus the media and layout tags people use in
 /// blog posts. No scripts, styles, forms, frames or event handlers.
 fn owner_policy(relative: UrlRelative<'static>) -> Builder<'static> {
@@ -80,8 +82,20 @@ static REMOTE: LazyLock<Builder<'static>> = LazyLock::new(|| {
     b
 });
 
-pub fn remote_html(html: &str) -> String {
-    REMOTE.clean(html).to_string()
+/// Cleans HTML from another server with the strict policy. HTML that nests too deeply is
+/// refused whole rather than parsed (see `nesting`).
+pub fn remote_html(html: &str) -> Result<String, TooDeep> {
+    nesting::check_fragment(html)?;
+    Ok(REMOTE.clean(html).to_string())
+}
+
+/// The text of HTML from another server (a name, a content warning), tags removed; nothing if
+/// it nests too deeply to be read safely.
+pub fn remote_text(html: &str) -> String {
+    match nesting::check_fragment(html) {
+        Ok(()) => super::markdown::plain_text(html),
+        Err(TooDeep) => String::new(),
+    }
 }
 
 #[cfg(test)]
@@ -92,11 +106,20 @@ mod tests {
     fn remote_html_keeps_text_and_links_only() {
         let html = remote_html(
             r#"<p class="x">Hi <a href="https://a.example/@b" class="mention">@b</a><img src="https://t.example/p.gif"><script>alert(1)</script><a href="javascript:alert(1)">x</a><a href="/rel">r</a></p>"#,
-        );
+        )
+        .unwrap();
         assert_eq!(
             html,
             r#"<p>Hi <a href="https://a.example/@b" rel="nofollow noopener ugc">@b</a><a rel="nofollow noopener ugc">x</a><a rel="nofollow noopener ugc">r</a></p>"#
         );
+    }
+
+    #[test]
+    fn remote_html_nesting_too_deeply_is_refused() {
+        let deep = "<div>".repeat(nesting::MAX_DEPTH + 1);
+        assert_eq!(remote_html(&deep), Err(TooDeep));
+        assert_eq!(remote_text(&format!("{deep}name")), "");
+        assert_eq!(remote_text("<b>Bob</b> B"), "Bob B");
     }
 
     #[test]

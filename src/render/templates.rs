@@ -120,17 +120,25 @@ fn static_file(name: &str, bytes: Vec<u8>) -> StaticFile {
     StaticFile { bytes, hash, mime }
 }
 
+/// Folders inside a theme's static folder that are read: far more than a theme needs.
+const MAX_STATIC_DEPTH: usize = 16;
+
+/// The files under `dir`. Folders reached through a symbolic link are not entered (a link to a
+/// parent would loop without end); linked files are read as files.
 fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return out;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(walk(&path));
-        } else {
-            out.push(path);
+    let mut folders = vec![(dir.to_path_buf(), 0)];
+    while let Some((folder, depth)) = folders.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            match entry.file_type() {
+                Ok(t) if t.is_dir() && depth < MAX_STATIC_DEPTH => folders.push((path, depth + 1)),
+                Ok(t) if t.is_file() || (t.is_symlink() && path.is_file()) => out.push(path),
+                _ => {}
+            }
         }
     }
     out

@@ -86,8 +86,17 @@ pub fn by_handle(conn: &Connection, handle: &str) -> Result<Option<Actor>> {
     one(conn, "a.handle = ?1 COLLATE NOCASE", &handle)
 }
 
-/// Stores what was fetched about an actor, keeping its row id; returns the row id.
+/// Stores what was fetched about an actor, keeping its row id; returns the row id. A key id
+/// belongs to one actor: the one just read from the key's own server takes it from any other
+/// row that had it.
 pub fn upsert(conn: &Connection, a: &Actor) -> Result<i64> {
+    if !a.key_id.is_empty() {
+        conn.prepare_cached(
+            "UPDATE actors SET key_id = '', public_key_pem = '' WHERE key_id = ?1 AND uri <> ?2",
+        )?
+        .execute((&a.key_id, &a.uri))
+        .context("store: release a key id")?;
+    }
     conn.prepare_cached(
         "INSERT INTO actors (uri, handle, name, url, icon, inbox, shared_inbox, key_id,
                              public_key_pem, also_known_as, fetched_at)

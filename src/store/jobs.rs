@@ -58,14 +58,13 @@ pub fn cancel(conn: &Connection, kind: &str, payload: &str) -> Result<usize> {
     .context("store: cancel jobs")
 }
 
-/// Marks up to `limit` due jobs as running and returns them. A running job's `run_at` is the end
-/// of its lease: one whose worker died without recording an outcome (a panic, a failed write)
-/// is claimed again once the lease is over.
+/// Marks up to `limit` due jobs as running and returns them, each with one more attempt
+/// counted. A running job's `run_at` is the end of its lease (see `recover_lost`).
 pub fn claim_due(conn: &Connection, now: i64, lease_secs: i64, limit: u32) -> Result<Vec<JobRow>> {
     let mut stmt = conn.prepare_cached(
         "UPDATE jobs SET status = 'running', attempts = attempts + 1, run_at = ?1 + ?2,
                          updated_at = ?1
-         WHERE id IN (SELECT id FROM jobs WHERE status IN ('queued', 'running') AND run_at <= ?1
+         WHERE id IN (SELECT id FROM jobs WHERE status = 'queued' AND run_at <= ?1
                       ORDER BY run_at, id LIMIT ?3)
          RETURNING *",
     )?;
@@ -74,7 +73,44 @@ pub fn claim_due(conn: &Connection, now: i64, lease_secs: i64, limit: u32) -> Re
         .context("store: claim jobs")
 }
 
-/// When the next queued job is due (or a running one's lease ends), if any.
+/// Jobs whose worker is gone without recording an outcome: every running job after a restart
+/// (`all`), or those whose lease is over (a worker that died). Each was interrupted once more
+/// and its claim counted as an attempt. One interrupted `max_interrupted` times, or out of
+/// attempts, is failed for good: it may be what brought the server down, and running it again
+/// would do it again. The rest are queued to run now. Returns (queued, failed).
+pub fn recover_lost(
+    conn: &Connection,
+    now: i64,
+    all: bool,
+    max_interrupted: u32,
+) -> Result<(usize, usize)> {
+    let lost = "status = 'running' AND (?2 OR run_at <= ?1)";
+    let failed = conn
+        .execute(
+            &format!(
+                "UPDATE jobs SET status = 'failed', interrupted = interrupted + 1, updated_at = ?1,
+                     last_error = 'It was still running when the server stopped or lost it, '
+                         || (interrupted + 1) || ' times in all (' || attempts || ' of '
+                         || max_attempts || ' attempts used): it is not run again on its own.'
+                 WHERE {lost} AND (interrupted + 1 >= ?3 OR attempts >= max_attempts)"
+            ),
+            (now, all, max_interrupted),
+        )
+        .context("store: fail lost jobs")?;
+    let queued = conn
+        .execute(
+            &format!(
+                "UPDATE jobs SET status = 'queued', interrupted = interrupted + 1, run_at = ?1,
+                     updated_at = ?1
+                 WHERE {lost}"
+            ),
+            (now, all),
+        )
+        .context("store: requeue lost jobs")?;
+    Ok((queued, failed))
+}
+
+/// When the next queued job is due, or a running one's lease ends, if ever.
 pub fn next_due(conn: &Connection) -> Result<Option<i64>> {
     conn.query_row(
         "SELECT min(run_at) FROM jobs WHERE status IN ('queued', 'running')",
@@ -107,15 +143,6 @@ pub fn fail(conn: &Connection, id: i64, error: &str, retry_at: Option<i64>) -> R
     Ok(())
 }
 
-/// After a crash or restart, jobs that were running are queued again: their work never finished.
-pub fn requeue_running(conn: &Connection) -> Result<usize> {
-    conn.execute(
-        "UPDATE jobs SET status = 'queued', updated_at = ?1 WHERE status = 'running'",
-        [super::now()],
-    )
-    .context("store: requeue jobs")
-}
-
 /// Runs a job now: a failed one goes back in the queue with its attempts counted afresh, and one
 /// waiting out its backoff (a peer that was down and is back) stops waiting. A job never tried
 /// (a post scheduled for later) keeps its time.
@@ -124,6 +151,7 @@ pub fn retry(conn: &Connection, id: i64) -> Result<bool> {
         .execute(
             "UPDATE jobs SET run_at = ?2, updated_at = ?2,
                  attempts = CASE WHEN status = 'failed' THEN 0 ELSE attempts END,
+                 interrupted = CASE WHEN status = 'failed' THEN 0 ELSE interrupted END,
                  status = 'queued'
              WHERE id = ?1 AND (status = 'failed' OR (status = 'queued' AND attempts > 0))",
             (id, super::now()),

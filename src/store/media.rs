@@ -110,7 +110,7 @@ pub fn set_alt(conn: &Connection, id: i64, alt: &str) -> Result<()> {
 }
 
 /// Whether anything uses this media: a post (of any status, deleted ones included, since they
-/// can come back) or the avatar. Used media is not deleted.
+/// can come back), the avatar or the header image. Used media is not deleted.
 pub fn in_use(conn: &Connection, m: &Media) -> Result<bool> {
     let posts: i64 = conn
         .query_row(
@@ -119,10 +119,12 @@ pub fn in_use(conn: &Connection, m: &Media) -> Result<bool> {
             |r| r.get(0),
         )
         .context("store: count media uses")?;
-    let avatar = super::settings::load(conn)?
-        .avatar
-        .is_some_and(|name| name.starts_with(&m.hash));
-    Ok(posts > 0 || avatar)
+    let settings = super::settings::load(conn)?;
+    let profile = [settings.avatar, settings.header_image]
+        .into_iter()
+        .flatten()
+        .any(|name| name.starts_with(&m.hash));
+    Ok(posts > 0 || profile)
 }
 
 pub fn delete(conn: &Connection, id: i64) -> Result<()> {

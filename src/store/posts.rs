@@ -285,10 +285,12 @@ pub fn with_photos(conn: &Connection, limit: u32, offset: u32) -> Result<Vec<Pos
 }
 
 /// Full-text search over published posts and pages, best match first. Each word of the query is
-/// quoted, so that FTS5's own syntax in a visitor's query can never cause an error.
+/// quoted, so that FTS5's own syntax in a visitor's query can never cause an error; control
+/// characters (NUL among them, which ends an FTS5 string early) separate words like spaces.
 pub fn search(conn: &Connection, terms: &str, limit: u32) -> Result<Vec<Post>> {
     let quoted: Vec<String> = terms
-        .split_whitespace()
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
         .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
         .collect();
     if quoted.is_empty() {
@@ -529,4 +531,47 @@ pub fn count_published(conn: &Connection) -> Result<i64> {
         |r| r.get(0),
     )
     .context("store: count posts")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn any_query_string_searches_without_error() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        super::super::create_fresh(&mut conn).unwrap();
+        let nasty = [
+            "\0",
+            "a\0b",
+            "\"",
+            "\"\"",
+            "*",
+            "a*",
+            "NEAR(a b)",
+            "^a",
+            "-a",
+            "a OR",
+            "AND",
+            "(",
+            ")",
+            ":",
+            "title:x",
+            "\u{1}\u{7f}",
+            "\u{feff}",
+            "🙂",
+            "a\"b\"c",
+            "'",
+            "\\",
+            "{}",
+        ];
+        for q in nasty {
+            assert!(search(&conn, q, 10).is_ok(), "{q:?}");
+        }
+        // And every single character of the first two Unicode planes' printable ranges.
+        for c in (0u32..0x3000).filter_map(char::from_u32) {
+            let q = format!("x{c}y {c}");
+            assert!(search(&conn, &q, 1).is_ok(), "{q:?}");
+        }
+    }
 }

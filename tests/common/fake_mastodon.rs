@@ -414,6 +414,16 @@ impl FakeMastodon {
         serde_json::from_slice(&body).unwrap_or_else(|e| panic!("GET {url}: not JSON: {e}"))
     }
 
+    /// A draft-cavage `Signature` header by bob's current key over these (name, value) pairs,
+    /// for a request a test writes by hand.
+    pub fn signature(&self, signed: &[(&str, String)]) -> String {
+        sign(
+            &self.shared.keys.lock().unwrap().current,
+            &self.key_id(),
+            signed,
+        )
+    }
+
     /// POSTs an activity to an inbox, signed correctly by bob.
     pub fn send(&self, inbox: &str, activity: &Value) -> Answer {
         self.send_raw(inbox, activity.to_string().as_bytes(), &Signing::default())

@@ -22,6 +22,8 @@ pub enum SignatureError {
     BadDigest,
     #[error("the signature is too old or from the future")]
     Stale,
+    #[error("the request was made to {0}, not to this site")]
+    OtherHost(String),
     #[error("{0}")]
     Rfc9421(#[from] rfc9421::Error),
 }

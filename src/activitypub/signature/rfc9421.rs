@@ -270,11 +270,15 @@ fn derived_value(req: &Request, name: &str, params: &Parameters) -> Result<Strin
     })
 }
 
+fn authority(req: &Request) -> String {
+    normalized_authority(req.scheme, req.authority)
+}
+
 /// RFC 9110 section 4.2.3 normalization: lowercase, no default port. Fedify
 /// signs `URL.host`, which already drops the default port.
-fn authority(req: &Request) -> String {
-    let authority = req.authority.to_ascii_lowercase();
-    let default_port = match req.scheme.to_ascii_lowercase().as_str() {
+pub fn normalized_authority(scheme: &str, authority: &str) -> String {
+    let authority = authority.to_ascii_lowercase();
+    let default_port = match scheme.to_ascii_lowercase().as_str() {
         "https" => ":443",
         "http" => ":80",
         _ => return authority,

@@ -2,7 +2,9 @@
 //! to. The 2024 specification publishes a JSON client metadata document there; older apps an
 //! HTML page with `h-app` and `rel="redirect_uri"` links.
 
-use scraper::{Html, Selector};
+use scraper::Selector;
+
+use crate::render::nesting;
 use serde_json::Value;
 
 use crate::app::App;
@@ -72,11 +74,11 @@ pub fn fetch(app: &App, client_id: &str) -> ClientInfo {
     let parsed = if is_json {
         from_json(client_id, &fetched.body)
     } else {
-        Some(from_html(
+        from_html(
             client_id,
             &String::from_utf8_lossy(&fetched.body),
             fetched.header("link"),
-        ))
+        )
     };
     match parsed {
         Some(mut info) => {
@@ -125,8 +127,9 @@ fn from_json(client_id: &str, body: &[u8]) -> Option<ClientInfo> {
 
 /// An HTML page: the name of its h-app (or h-x-app), and its `redirect_uri` links, from the
 /// `Link` header and `<link>` elements, resolved against the page.
-fn from_html(client_id: &str, html: &str, link_header: Option<&str>) -> ClientInfo {
-    let doc = Html::parse_document(html);
+/// A page nesting too deeply to parse safely tells nothing.
+fn from_html(client_id: &str, html: &str, link_header: Option<&str>) -> Option<ClientInfo> {
+    let doc = nesting::parse_document(html).ok()?;
     let mut redirect_uris = Vec::new();
     if let Some(header) = link_header {
         for part in header.split(',') {
@@ -169,12 +172,12 @@ fn from_html(client_id: &str, html: &str, link_header: Option<&str>) -> ClientIn
         .and_then(|e| e.value().attr("src").or_else(|| e.value().attr("href")))
         .and_then(|u| resolve(client_id, u))
         .unwrap_or_default();
-    ClientInfo {
+    Some(ClientInfo {
         name,
         redirect_uris,
         logo_uri,
         logo_data: String::new(),
-    }
+    })
 }
 
 fn resolve(base: &str, href: &str) -> Option<String> {
@@ -207,7 +210,8 @@ mod tests {
             "https://app.example/",
             html,
             Some(r#"<https://cb.example/x>; rel="redirect_uri""#),
-        );
+        )
+        .unwrap();
         assert_eq!(info.name, "Indigenous");
         assert_eq!(
             info.redirect_uris,

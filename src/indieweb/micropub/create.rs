@@ -4,9 +4,9 @@
 use chrono::DateTime;
 use serde_json::Value;
 
-use crate::admin::multipart::UploadedFile;
 use crate::app::App;
 use crate::config::BaseUrl;
+use crate::forms::multipart::UploadedFile;
 use crate::media::process::MAX_UPLOAD_BYTES;
 use crate::media::upload;
 use crate::posts::save::{self, Action, Compose};
@@ -190,7 +190,7 @@ async fn photos(
         .into_iter()
         .filter(|f| f.field.trim_end_matches("[]") == "photo")
     {
-        let media = upload::accept(app, file.bytes, &file.file_name, "").await?;
+        let media = upload::accept_file(app, &file, "").await?;
         out.push((media.id, String::new()));
     }
     for value in props.get("photo").into_iter().flatten() {

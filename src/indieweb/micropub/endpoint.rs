@@ -72,6 +72,8 @@ async fn answer_query(app: &App, req: &Request) -> Result<Response, MpError> {
         }
         Some("syndicate-to") => Ok(json_ok(&json!({ "syndicate-to": [] }))),
         Some("category") => {
+            // Category names can be a draft's: private, like `q=source`.
+            require(&token, crate::auth::tokens::READ_SCOPES)?;
             let filter = param(&pairs, "filter")
                 .or(param(&pairs, "search"))
                 .unwrap_or_default()
@@ -155,7 +157,12 @@ async fn act(app: &App, req: &Request, body: Body) -> Result<Response, MpError> 
         Some(t) => Some(authorize(app, Some(t)).await?),
         None => None,
     };
-    let parsed = request::read(req, body).await?;
+    // Without one, the sender is unknown until the body is read: one of a few at once.
+    let _slot = match early {
+        Some(_) => None,
+        None => app.large_bodies.enter(req).await.map_err(MpError::body)?,
+    };
+    let parsed = request::read(req, body, &app.config.tmp_dir()).await?;
     if header_token.is_some() && parsed.body_token.is_some() {
         return Ok(both_tokens());
     }

@@ -7,8 +7,8 @@ use poem::web::{Data, Multipart};
 use poem::{Body, FromRequest, IntoResponse, Request, RequestBody, Response, handler};
 use serde_json::{Value, json};
 
-use crate::admin::multipart;
 use crate::app::App;
+use crate::forms::multipart;
 use crate::media::files;
 use crate::media::upload;
 use crate::store::media::{self, Media};
@@ -38,12 +38,17 @@ async fn upload_inner(app: &App, req: &Request, body: Body) -> Result<Response, 
     if let Some(t) = &header_token {
         require(&authorize(app, Some(t)).await?, &["media", "create"])?;
     }
+    // Without one, the sender is unknown until the body is read: one of a few at once.
+    let _slot = match header_token {
+        Some(_) => None,
+        None => app.large_bodies.enter(req).await.map_err(MpError::body)?,
+    };
     let multipart = Multipart::from_request(req, &mut RequestBody::new(body))
         .await
         .map_err(|_| {
             MpError::invalid("Send the file as multipart/form-data, in a part named file.")
         })?;
-    let form = multipart::read_unchecked(multipart)
+    let form = multipart::read_unchecked(multipart, &app.config.tmp_dir())
         .await
         .map_err(|e| MpError {
             status: e.status(),
@@ -63,7 +68,7 @@ async fn upload_inner(app: &App, req: &Request, body: Body) -> Result<Response, 
     let Some(file) = form.files.into_iter().find(|f| f.field == "file") else {
         return Err(MpError::invalid("There is no part named file."));
     };
-    let stored = upload::accept(app, file.bytes, &file.file_name, "").await?;
+    let stored = upload::accept_file(app, &file, "").await?;
     let url = url_of(app, &stored);
     Ok(Response::builder()
         .status(StatusCode::CREATED)

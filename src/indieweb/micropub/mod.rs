@@ -36,6 +36,21 @@ impl MpError {
         }
     }
 
+    /// A body that could not be read: too large, or no slot free to read it.
+    pub fn body(e: crate::forms::spool::BodyError) -> MpError {
+        use crate::forms::spool::BodyError;
+        let status = match e {
+            BodyError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            BodyError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            BodyError::Io(_) => StatusCode::BAD_REQUEST,
+        };
+        MpError {
+            status,
+            error: "invalid_request",
+            description: e.to_string(),
+        }
+    }
+
     fn internal(e: impl std::fmt::Display) -> MpError {
         tracing::error!(error = %e, "micropub: request failed");
         MpError {

@@ -3,13 +3,14 @@
 //! the `mp-*` commands, uploaded files, and a token sent in the body.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use poem::http::header;
 use poem::web::Multipart;
 use poem::{Body, FromRequest, Request, RequestBody};
 use serde_json::Value;
 
-use crate::admin::multipart::{self, UploadedFile};
+use crate::forms::{self, multipart, multipart::UploadedFile};
 
 use super::MpError;
 
@@ -34,8 +35,8 @@ pub struct Parsed {
     pub json: Option<Value>,
 }
 
-/// Reads the request body by its content type.
-pub async fn read(req: &Request, body: Body) -> Result<Parsed, MpError> {
+/// Reads the request body by its content type; files wait in `dir`.
+pub async fn read(req: &Request, body: Body, dir: &Path) -> Result<Parsed, MpError> {
     let content_type = req
         .header(header::CONTENT_TYPE)
         .unwrap_or_default()
@@ -49,7 +50,7 @@ pub async fn read(req: &Request, body: Body) -> Result<Parsed, MpError> {
         let multipart = Multipart::from_request(req, &mut RequestBody::new(body))
             .await
             .map_err(|e| MpError::invalid(format!("The multipart body could not be read: {e}")))?;
-        let form = multipart::read_unchecked(multipart)
+        let form = multipart::read_unchecked(multipart, dir)
             .await
             .map_err(|e| MpError {
                 status: e.status(),
@@ -63,8 +64,7 @@ pub async fn read(req: &Request, body: Body) -> Result<Parsed, MpError> {
         || content_type.is_empty()
     {
         let bytes = read_bytes(body).await?;
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
-            .map_err(|e| MpError::invalid(format!("The form could not be read: {e}")))?;
+        let pairs = forms::pairs(&bytes).map_err(|e| MpError::invalid(e.to_string()))?;
         Ok(from_pairs(pairs))
     } else {
         Err(MpError::invalid(format!(

@@ -8,6 +8,8 @@
 use scraper::{Html, Selector};
 use url::Url;
 
+use crate::render::nesting;
+
 /// The Webmention endpoint the page at `page_url` advertises, if any. `headers` are the
 /// response's headers in the order received; `body` is read as HTML when `html` says it is.
 pub fn endpoint(
@@ -28,7 +30,8 @@ pub fn endpoint(
     if !html {
         return None;
     }
-    let doc = Html::parse_document(body);
+    // A page nesting too deeply to parse safely names no endpoint.
+    let doc = nesting::parse_document(body).ok()?;
     let base = document_base(&doc, page_url);
     let selector = Selector::parse("link[href], a[href]").ok()?;
     doc.select(&selector)

@@ -2,8 +2,9 @@
 //! this site tells the pages its posts link to.
 //!
 //! - `receive`: the endpoint `POST /webmention`: synchronous checks, then a verification job.
-//! - `verify`: that job: fetch the source, check the link, read its microformats, store a
-//!   reply (moderated, in the post's conversation) or a private notification.
+//! - `verify`: that job: fetch the source and store what it says: a reply (moderated, in the
+//!   post's conversation) or a private notification.
+//! - `mention`: reading a fetched source: the link, and its microformats.
 //! - `send`: after a post changes, discover each linked page's endpoint and notify it.
 //! - `discover`: endpoint discovery from a page's headers and HTML.
 //!
@@ -11,6 +12,7 @@
 //! `base.html`, and on the home page and permalinks an HTTP `Link` header (`indieweb::Discovery`).
 
 pub mod discover;
+pub mod mention;
 pub mod receive;
 pub mod send;
 pub mod verify;

@@ -8,16 +8,14 @@ use crate::app::App;
 use crate::media::files;
 use crate::media::upload::{self, UploadError};
 
-use super::login;
+use super::Caller;
 use super::values::{Params, member_bytes, member_string, structure, text};
 use super::wire::Fault;
 
 /// `metaWeblog.newMediaObject(blogid, username, password, {name, type, bits, overwrite})`.
 /// The type is sniffed from the bytes rather than believed, and files are named by their
 /// content, so `overwrite` has nothing to do.
-pub async fn upload(app: &App, p: Params) -> Result<Value, Fault> {
-    p.count(4, 4)?;
-    let caller = login(app, &p, 1).await?;
+pub async fn upload(app: &App, caller: Caller, p: Params) -> Result<Value, Fault> {
     caller.require(&["media", "create"])?;
     let file = p.structure(3)?;
     let bytes =

@@ -18,6 +18,8 @@ mod structs;
 mod values;
 mod wire;
 
+use std::ops::RangeInclusive;
+
 use poem::web::Data;
 use poem::{Body, Request, Response, handler};
 
@@ -30,80 +32,124 @@ use crate::store::tokens::AppToken;
 use values::{Params, text};
 use wire::Fault;
 
-/// Every method answered, for `mt.supportedMethods` and `system.listMethods`.
-const METHODS: &[&str] = &[
-    "blogger.getUsersBlogs",
-    "blogger.deletePost",
-    "metaWeblog.getUsersBlogs",
-    "metaWeblog.newPost",
-    "metaWeblog.editPost",
-    "metaWeblog.getPost",
-    "metaWeblog.getRecentPosts",
-    "metaWeblog.deletePost",
-    "metaWeblog.getCategories",
-    "metaWeblog.newMediaObject",
-    "mt.getCategoryList",
-    "mt.getPostCategories",
-    "mt.setPostCategories",
-    "mt.supportedMethods",
-    "mt.supportedTextFilters",
-    "wp.getUsersBlogs",
-    "wp.getCategories",
-    "wp.uploadFile",
-    "wp.getPages",
-    "wp.getPage",
-    "wp.newPage",
-    "wp.editPage",
-    "wp.deletePage",
-    "system.listMethods",
+/// Every method answered: its name, where its username is among its parameters (the password
+/// follows it) if it needs a login, and how many parameters it takes. The username comes
+/// second in most, first in WordPress's blog list, third where an app key or a blog and a page
+/// id come first.
+const METHODS: &[(&str, Option<usize>, RangeInclusive<usize>)] = &[
+    ("blogger.getUsersBlogs", Some(1), 3..=3),
+    ("blogger.deletePost", Some(2), 4..=5),
+    ("metaWeblog.getUsersBlogs", Some(1), 3..=3),
+    ("metaWeblog.newPost", Some(1), 4..=5),
+    ("metaWeblog.editPost", Some(1), 4..=5),
+    ("metaWeblog.getPost", Some(1), 3..=3),
+    ("metaWeblog.getRecentPosts", Some(1), 3..=4),
+    ("metaWeblog.deletePost", Some(2), 4..=5),
+    ("metaWeblog.getCategories", Some(1), 3..=3),
+    ("metaWeblog.newMediaObject", Some(1), 4..=4),
+    ("mt.getCategoryList", Some(1), 3..=3),
+    ("mt.getPostCategories", Some(1), 3..=3),
+    ("mt.setPostCategories", Some(1), 4..=4),
+    ("mt.supportedMethods", None, 0..=0),
+    ("mt.supportedTextFilters", None, 0..=0),
+    ("wp.getUsersBlogs", Some(0), 2..=2),
+    ("wp.getCategories", Some(1), 3..=3),
+    ("wp.uploadFile", Some(1), 4..=4),
+    ("wp.getPages", Some(1), 3..=4),
+    ("wp.getPage", Some(2), 4..=4),
+    ("wp.newPage", Some(1), 4..=5),
+    ("wp.editPage", Some(2), 5..=6),
+    ("wp.deletePage", Some(1), 4..=4),
+    ("system.listMethods", None, 0..=0),
 ];
+
+/// A method's login position and parameter count; an unknown method is a fault.
+fn method(name: &str) -> Result<(Option<usize>, &'static RangeInclusive<usize>), Fault> {
+    METHODS
+        .iter()
+        .find(|(n, ..)| *n == name)
+        .map(|(_, login_at, count)| (*login_at, count))
+        .ok_or_else(|| Fault::unknown_method(name))
+}
 
 /// `POST /xmlrpc`: one method call, answered with its value or a fault.
 #[handler]
 pub async fn endpoint(Data(app): Data<&App>, req: &Request, body: Body) -> Response {
-    let answer = match wire::read(req, body).await {
-        Ok(call) => {
-            tracing::debug!(method = call.name, "xmlrpc call");
-            dispatch(app, &call.name, Params::new(call.params)).await
-        }
-        Err(fault) => Err(fault),
-    };
-    wire::respond(answer)
+    wire::respond(answer(app, req, body).await)
 }
 
-async fn dispatch(app: &App, method: &str, p: Params) -> Result<dxr::Value, Fault> {
-    match method {
-        "blogger.getUsersBlogs" | "metaWeblog.getUsersBlogs" => users_blogs(app, p, 1).await,
-        "wp.getUsersBlogs" => users_blogs(app, p, 0).await,
-        "metaWeblog.getRecentPosts" => posts::recent(app, p).await,
-        "metaWeblog.getPost" => posts::get(app, p).await,
-        "metaWeblog.newPost" => posts::create(app, p, Kind::Post).await,
-        "metaWeblog.editPost" => posts::edit(app, p).await,
-        "blogger.deletePost" | "metaWeblog.deletePost" => posts::delete(app, p).await,
-        "wp.getPages" => posts::pages(app, p).await,
-        "wp.getPage" => posts::page(app, p).await,
-        "wp.newPage" => posts::create(app, p, Kind::Page).await,
-        "wp.editPage" => posts::edit_page(app, p).await,
-        "wp.deletePage" => posts::delete_page(app, p).await,
-        "metaWeblog.getCategories" | "wp.getCategories" => categories::all(app, p).await,
-        "mt.getCategoryList" => categories::list(app, p).await,
-        "mt.getPostCategories" => categories::of_post(app, p).await,
-        "mt.setPostCategories" => categories::set(app, p).await,
-        "metaWeblog.newMediaObject" | "wp.uploadFile" => media::upload(app, p).await,
-        "mt.supportedMethods" | "system.listMethods" => {
-            p.count(0, 0)?;
-            Ok(dxr::Value::Array(METHODS.iter().map(|m| text(m)).collect()))
+/// Reads a call. A small one is parsed whole; a large one (an upload: 36 MB of XML at most) is
+/// written to disk and only its start is read at first, where the username and password are:
+/// it is parsed whole only if they are the owner's. A stranger's upload costs a temporary
+/// file and a few kilobytes read, never tens of megabytes of memory.
+async fn answer(app: &App, req: &Request, body: Body) -> Result<dxr::Value, Fault> {
+    let slot = app.large_bodies.enter(req).await.map_err(Fault::body)?;
+    let body = wire::receive(req, body, &app.config.tmp_dir()).await?;
+    let body = if body.len() > wire::MAX_UNCHECKED_BYTES {
+        let (body, head) = wire::read_head(body).await?;
+        let Some(at) = method(&head.name)?.0 else {
+            return Err(Fault::params("This method takes no parameters."));
+        };
+        let head = Params::new(head.params);
+        if head.string(at).is_err() || head.string(at + 1).is_err() {
+            return Err(Fault::params(
+                "The username and password must come before the rest of a large call.",
+            ));
         }
+        login(app, &head, at).await?;
+        body
+    } else {
+        body
+    };
+    drop(slot);
+    let call = wire::read_call(body).await?;
+    tracing::debug!(method = call.name, "xmlrpc call");
+    let (login_at, count) = method(&call.name)?;
+    let p = Params::new(call.params);
+    p.count(*count.start(), *count.end())?;
+    match login_at {
+        Some(at) => {
+            let caller = login(app, &p, at).await?;
+            dispatch(app, caller, &call.name, p).await
+        }
+        None => Ok(unauthenticated(&call.name)),
+    }
+}
+
+async fn dispatch(app: &App, caller: Caller, method: &str, p: Params) -> Result<dxr::Value, Fault> {
+    match method {
+        "blogger.getUsersBlogs" | "metaWeblog.getUsersBlogs" | "wp.getUsersBlogs" => {
+            users_blogs(app).await
+        }
+        "metaWeblog.getRecentPosts" => posts::recent(app, caller, p).await,
+        "metaWeblog.getPost" => posts::get(app, caller, p).await,
+        "metaWeblog.newPost" => posts::create(app, caller, p, Kind::Post).await,
+        "metaWeblog.editPost" => posts::edit(app, caller, p).await,
+        "blogger.deletePost" | "metaWeblog.deletePost" => posts::delete(app, caller, p).await,
+        "wp.getPages" => posts::pages(app, caller, p).await,
+        "wp.getPage" => posts::page(app, caller, p).await,
+        "wp.newPage" => posts::create(app, caller, p, Kind::Page).await,
+        "wp.editPage" => posts::edit_page(app, caller, p).await,
+        "wp.deletePage" => posts::delete_page(app, caller, p).await,
+        "metaWeblog.getCategories" | "wp.getCategories" => categories::all(app, caller).await,
+        "mt.getCategoryList" => categories::list(app, caller).await,
+        "mt.getPostCategories" => categories::of_post(app, caller, p).await,
+        "mt.setPostCategories" => categories::set(app, caller, p).await,
+        "metaWeblog.newMediaObject" | "wp.uploadFile" => media::upload(app, caller, p).await,
+        other => Err(Fault::unknown_method(other)),
+    }
+}
+
+/// The methods anyone may call: what this endpoint speaks.
+fn unauthenticated(method: &str) -> dxr::Value {
+    match method {
         // The description is stored as Markdown and rendered by Porch: an app may send its
         // Markdown as is.
-        "mt.supportedTextFilters" => {
-            p.count(0, 0)?;
-            Ok(dxr::Value::Array(vec![values::structure([
-                ("key", text("markdown")),
-                ("label", text("Markdown")),
-            ])]))
-        }
-        other => Err(Fault::unknown_method(other)),
+        "mt.supportedTextFilters" => dxr::Value::Array(vec![values::structure([
+            ("key", text("markdown")),
+            ("label", text("Markdown")),
+        ])]),
+        _ => dxr::Value::Array(METHODS.iter().map(|(name, ..)| text(name)).collect()),
     }
 }
 
@@ -128,8 +174,9 @@ impl Caller {
     }
 }
 
-/// Checks the username and password at `at` and `at + 1`: the owner's username and an app
-/// token. The admin password is not a token, so it fails like any other wrong password.
+/// Checks the username and password at `at` and `at + 1` (of the call's first parameters):
+/// the owner's username and an app token. The admin password is not a token, so it fails like
+/// any other wrong password.
 async fn login(app: &App, p: &Params, at: usize) -> Result<Caller, Fault> {
     let username = p.string(at)?;
     let password = p.string(at + 1)?;
@@ -144,9 +191,7 @@ async fn login(app: &App, p: &Params, at: usize) -> Result<Caller, Fault> {
 }
 
 /// `blogger.getUsersBlogs(appkey, username, password)` and its aliases: the one blog.
-async fn users_blogs(app: &App, p: Params, login_at: usize) -> Result<dxr::Value, Fault> {
-    p.count(login_at + 2, login_at + 2)?;
-    login(app, &p, login_at).await?;
+async fn users_blogs(app: &App) -> Result<dxr::Value, Fault> {
     let settings = app.settings().await?;
     let base = &app.config.base_url;
     Ok(dxr::Value::Array(vec![values::structure([

@@ -17,11 +17,11 @@ use crate::render::time;
 use crate::store::posts::{self as store, Kind, Post, Status};
 use crate::store::taxonomy::{self, Category};
 
+use super::Caller;
 use super::fields::{compose, read_fields};
 use super::structs::Site;
 use super::values::{Params, Struct, text};
 use super::wire::Fault;
-use super::{Caller, login};
 
 /// Posts listed when the app does not say, and at most: MarsEdit asks for 50 by default, and a
 /// thousand posts with their text is already megabytes of XML.
@@ -31,9 +31,7 @@ const LISTED: [Status; 3] = [Status::Draft, Status::Scheduled, Status::Published
 
 /// `metaWeblog.newPost(blogid, username, password, struct, publish)`, and `wp.newPage` with the
 /// same parameters. Answers the new id.
-pub async fn create(app: &App, p: Params, kind: Kind) -> Result<Value, Fault> {
-    p.count(4, 5)?;
-    let caller = login(app, &p, 1).await?;
+pub async fn create(app: &App, caller: Caller, p: Params, kind: Kind) -> Result<Value, Fault> {
     let fields = read_fields(p.structure(3)?, kind, zone(app).await?)?;
     let publish = fields.publish.or(p.boolean(4)?);
     // WordPress's rule: a post not asked to be published is a draft.
@@ -53,18 +51,14 @@ pub async fn create(app: &App, p: Params, kind: Kind) -> Result<Value, Fault> {
 
 /// `metaWeblog.editPost(postid, username, password, struct, publish)`: the members sent change,
 /// the rest stays. An unknown id is a fault, never a new post.
-pub async fn edit(app: &App, p: Params) -> Result<Value, Fault> {
-    p.count(4, 5)?;
+pub async fn edit(app: &App, caller: Caller, p: Params) -> Result<Value, Fault> {
     let id = p.id(0)?;
-    let caller = login(app, &p, 1).await?;
     update(app, &caller, id, None, p.structure(3)?, p.boolean(4)?).await
 }
 
 /// `wp.editPage(blogid, page_id, username, password, struct, publish)`.
-pub async fn edit_page(app: &App, p: Params) -> Result<Value, Fault> {
-    p.count(5, 6)?;
+pub async fn edit_page(app: &App, caller: Caller, p: Params) -> Result<Value, Fault> {
     let id = p.id(1)?;
-    let caller = login(app, &p, 2).await?;
     let publish = p.boolean(5)?;
     update(app, &caller, id, Some(Kind::Page), p.structure(4)?, publish).await
 }
@@ -106,10 +100,8 @@ async fn update(
 }
 
 /// `metaWeblog.getPost(postid, username, password)`.
-pub async fn get(app: &App, p: Params) -> Result<Value, Fault> {
-    p.count(3, 3)?;
+pub async fn get(app: &App, caller: Caller, p: Params) -> Result<Value, Fault> {
     let id = p.id(0)?;
-    let caller = login(app, &p, 1).await?;
     caller.require(READ_SCOPES)?;
     let site = Site::load(app, caller).await?;
     let post = app.db.read(move |c| live(c, id, None)).await?;
@@ -117,10 +109,8 @@ pub async fn get(app: &App, p: Params) -> Result<Value, Fault> {
 }
 
 /// `wp.getPage(blogid, page_id, username, password)`.
-pub async fn page(app: &App, p: Params) -> Result<Value, Fault> {
-    p.count(4, 4)?;
+pub async fn page(app: &App, caller: Caller, p: Params) -> Result<Value, Fault> {
     let id = p.id(1)?;
-    let caller = login(app, &p, 2).await?;
     caller.require(READ_SCOPES)?;
     let site = Site::load(app, caller).await?;
     let page = app.db.read(move |c| live(c, id, Some(Kind::Page))).await?;
@@ -129,18 +119,16 @@ pub async fn page(app: &App, p: Params) -> Result<Value, Fault> {
 
 /// `metaWeblog.getRecentPosts(blogid, username, password, numberOfPosts)`: posts in any state,
 /// newest first.
-pub async fn recent(app: &App, p: Params) -> Result<Value, Fault> {
-    list(app, p, Kind::Post).await
+pub async fn recent(app: &App, caller: Caller, p: Params) -> Result<Value, Fault> {
+    list(app, caller, p, Kind::Post).await
 }
 
 /// `wp.getPages(blogid, username, password, num_pages)`.
-pub async fn pages(app: &App, p: Params) -> Result<Value, Fault> {
-    list(app, p, Kind::Page).await
+pub async fn pages(app: &App, caller: Caller, p: Params) -> Result<Value, Fault> {
+    list(app, caller, p, Kind::Page).await
 }
 
-async fn list(app: &App, p: Params, kind: Kind) -> Result<Value, Fault> {
-    p.count(3, 4)?;
-    let caller = login(app, &p, 1).await?;
+async fn list(app: &App, caller: Caller, p: Params, kind: Kind) -> Result<Value, Fault> {
     caller.require(READ_SCOPES)?;
     let n = p.int_or(3, DEFAULT_LIST)?.clamp(1, MAX_LIST) as u32;
     let site = Site::load(app, caller).await?;
@@ -161,17 +149,13 @@ async fn list(app: &App, p: Params, kind: Kind) -> Result<Value, Fault> {
 
 /// `blogger.deletePost(appkey, postid, username, password, publish)`: a published post's URL
 /// answers 410 Gone after, and followers are told.
-pub async fn delete(app: &App, p: Params) -> Result<Value, Fault> {
-    p.count(4, 5)?;
+pub async fn delete(app: &App, caller: Caller, p: Params) -> Result<Value, Fault> {
     let id = p.id(1)?;
-    let caller = login(app, &p, 2).await?;
     remove(app, &caller, id, None).await
 }
 
 /// `wp.deletePage(blogid, username, password, page_id)`.
-pub async fn delete_page(app: &App, p: Params) -> Result<Value, Fault> {
-    p.count(4, 4)?;
-    let caller = login(app, &p, 1).await?;
+pub async fn delete_page(app: &App, caller: Caller, p: Params) -> Result<Value, Fault> {
     let id = p.id(3)?;
     remove(app, &caller, id, Some(Kind::Page)).await
 }

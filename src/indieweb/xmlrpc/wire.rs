@@ -2,6 +2,8 @@
 //! types) and writing the answer, which is always HTTP 200 and `text/xml`, a fault included.
 
 use std::borrow::Cow;
+use std::io::{BufRead, Read};
+use std::path::Path;
 
 use dxr::{FaultResponse, MethodCall, MethodResponse, Value};
 use poem::http::header;
@@ -10,6 +12,7 @@ use quick_xml::Reader;
 use quick_xml::Writer;
 use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
 
+use crate::forms::spool::{self, BodyError, Spooled};
 use crate::media::process::MAX_UPLOAD_BYTES;
 
 /// The largest request read. Images arrive base64-encoded inside the XML: the media cap of
@@ -49,6 +52,14 @@ impl Fault {
 
     pub fn params(detail: impl Into<String>) -> Fault {
         Fault::new(-32602, detail)
+    }
+
+    /// A body that could not be read: too large, or no slot free to read it.
+    pub fn body(e: BodyError) -> Fault {
+        match e {
+            BodyError::TooLarge(_) => Fault::too_large(),
+            e => Fault::new(-32300, e.to_string()),
+        }
     }
 
     pub fn too_large() -> Fault {
@@ -98,25 +109,138 @@ pub struct Call {
     pub params: Vec<Value>,
 }
 
-/// Reads the request body under the size cap, refusing early when it announces more.
-pub async fn read(req: &Request, body: Body) -> Result<Call, Fault> {
+/// The largest call parsed whole before its username and password are checked: every call but
+/// an upload or a very long post is smaller.
+pub const MAX_UNCHECKED_BYTES: u64 = 64 * 1024;
+/// How far into a call its username and password are looked for. They are among the first few
+/// parameters, before any post or file.
+const MAX_HEAD_BYTES: u64 = 64 * 1024;
+
+/// Reads the request body under the size cap (refusing early when it announces more), into a
+/// temporary file in `dir` if it is large.
+pub async fn receive(req: &Request, body: Body, dir: &Path) -> Result<Spooled, Fault> {
     let announced = req
         .header(header::CONTENT_LENGTH)
         .and_then(|v| v.trim().parse::<u64>().ok());
     if announced.is_some_and(|n| n > MAX_REQUEST_BYTES as u64) {
         return Err(Fault::too_large());
     }
-    let bytes = body
-        .into_bytes_limit(MAX_REQUEST_BYTES)
+    spool::spool(body, dir, MAX_REQUEST_BYTES as u64)
         .await
-        .map_err(|e| match e {
-            poem::error::ReadBodyError::PayloadTooLarge => Fault::too_large(),
-            e => Fault::new(-32300, format!("The request could not be read ({e}).")),
-        })?;
-    // An upload makes tens of megabytes of XML: read it off the async threads.
-    tokio::task::spawn_blocking(move || parse(&bytes))
-        .await
-        .map_err(|e| Fault::from(anyhow::Error::from(e)))?
+        .map_err(Fault::body)
+}
+
+/// The start of a call: its method and its leading scalar parameters, up to the first struct or
+/// array (where a post or a file begins).
+#[derive(Debug)]
+pub struct Head {
+    pub name: String,
+    pub params: Vec<Value>,
+}
+
+/// Reads only the start of a call (off the async threads, as the body may be a file).
+pub async fn read_head(body: Spooled) -> Result<(Spooled, Head), Fault> {
+    tokio::task::spawn_blocking(move || {
+        let head = {
+            let reader = body
+                .reader()
+                .map_err(|e| Fault::from(anyhow::Error::from(e)))?;
+            head(reader.take(MAX_HEAD_BYTES))?
+        };
+        Ok((body, head))
+    })
+    .await
+    .map_err(|e| Fault::from(anyhow::Error::from(e)))?
+}
+
+/// Reads a whole call (off the async threads: an upload makes tens of megabytes of XML).
+pub async fn read_call(body: Spooled) -> Result<Call, Fault> {
+    tokio::task::spawn_blocking(move || {
+        let bytes = body
+            .into_bytes()
+            .map_err(|e| Fault::from(anyhow::Error::from(e)))?;
+        parse(&bytes)
+    })
+    .await
+    .map_err(|e| Fault::from(anyhow::Error::from(e)))?
+}
+
+/// Reads `<methodName>` and the scalar `<param>`s after it, event by event, stopping at the
+/// first struct or array, at the end of the params, or where the reader ends. Scalars of any
+/// type come back as their text.
+fn head(reader: impl BufRead) -> Result<Head, Fault> {
+    let mut reader = Reader::from_reader(reader);
+    let mut buf = Vec::new();
+    let mut path: Vec<Vec<u8>> = Vec::new();
+    let mut head = Head {
+        name: String::new(),
+        params: Vec::new(),
+    };
+    let mut text = String::new();
+    let mut typed: Option<String> = None;
+    loop {
+        let event = match reader.read_event_into(&mut buf) {
+            Ok(event) => event,
+            // Cut off mid-tag where the reading stopped: what came before is the head. The
+            // whole call is checked later.
+            Err(_) if !head.name.is_empty() => break,
+            Err(e) => return Err(Fault::not_xml(e)),
+        };
+        match event {
+            Event::Start(start) => {
+                let name = start.name().as_ref().to_vec();
+                // methodCall > params > param > value > (a type): deeper is a struct or array.
+                if path.len() == 4 && matches!(name.as_slice(), b"struct" | b"array") {
+                    break;
+                }
+                if path.len() >= 5 {
+                    return Err(Fault::not_xmlrpc("a scalar value holds elements"));
+                }
+                path.push(name);
+                text.clear();
+            }
+            Event::Text(t) => text.push_str(&t.decode().map_err(Fault::not_xml)?),
+            Event::CData(t) => text.push_str(&t.decode().map_err(Fault::not_xml)?),
+            Event::GeneralRef(r) => {
+                let name = r.decode().map_err(Fault::not_xml)?;
+                let resolved = match r.resolve_char_ref().map_err(Fault::not_xml)? {
+                    Some(c) => c.to_string(),
+                    None => quick_xml::escape::resolve_predefined_entity(&name)
+                        .ok_or_else(|| Fault::not_xml(format!("unknown entity &{name};")))?
+                        .to_string(),
+                };
+                text.push_str(&resolved);
+            }
+            Event::End(_) => {
+                let closed = path.pop();
+                match (path.as_slice(), closed.as_deref()) {
+                    ([call], Some(b"methodName")) if call == b"methodCall" => {
+                        head.name = text.trim().to_string();
+                    }
+                    // A value's text: its type element's, or its own when it has none (an
+                    // untyped value is a string, spaces and all).
+                    ([.., param], Some(b"value")) if param == b"param" => {
+                        let value = typed.take().unwrap_or_else(|| std::mem::take(&mut text));
+                        head.params.push(Value::String(value));
+                    }
+                    ([.., value], Some(_)) if value == b"value" => {
+                        typed = Some(std::mem::take(&mut text));
+                    }
+                    ([call], Some(b"params")) if call == b"methodCall" => break,
+                    _ => text.clear(),
+                }
+            }
+            Event::Eof => break,
+            // A DTD could only be a way in; a method name is needed either way.
+            Event::DocType(_) => return Err(Fault::not_xmlrpc("a DTD is not allowed")),
+            Event::Empty(_) | Event::Comment(_) | Event::PI(_) | Event::Decl(_) => {}
+        }
+        buf.clear();
+    }
+    if head.name.is_empty() {
+        return Err(Fault::not_xmlrpc("the call has no methodName"));
+    }
+    Ok(head)
 }
 
 /// Parses a method call. The document is first read event by event, which checks that it is
@@ -373,6 +497,45 @@ mod tests {
             );
         }
         assert_eq!(parse(b"<a>\xff</a>").unwrap_err().code, -32701);
+    }
+
+    #[test]
+    fn the_head_of_a_call_holds_its_name_and_leading_scalars() {
+        let read = |xml: &str| head(xml.as_bytes()).unwrap();
+        let h = read(&call(
+            "<param><value><string>1</string></value></param>\
+             <param><value> alice </value></param>\
+             <param><value>\n<string>a &amp; b&#33;</string>\n</value></param>\
+             <param><value><i4>7</i4></value></param>\
+             <param><value><struct><member><name>x</name><value>y</value></member></struct></value></param>\
+             <param><value><string>after</string></value></param>",
+        ));
+        assert_eq!(h.name, "a.b");
+        let texts: Vec<&str> = h
+            .params
+            .iter()
+            .map(|v| match v {
+                Value::String(s) => s.as_str(),
+                _ => "",
+            })
+            .collect();
+        assert_eq!(texts, ["1", " alice ", "a & b!", "7"]);
+        // Only as far as it was read: a body cut short still gives what came before.
+        let cut = call("<param><value>u</value></param><param><value>p</value></param>");
+        let h = head(&cut.as_bytes()[..cut.len() - 20]).unwrap();
+        assert_eq!(h.params.len(), 2);
+        assert_eq!(
+            head(b"<methodCall><params/></methodCall>".as_slice())
+                .unwrap_err()
+                .code,
+            -32600
+        );
+        assert_eq!(
+            head(b"<methodCall><methodName>a".as_slice())
+                .unwrap_err()
+                .code,
+            -32600
+        );
     }
 
     #[test]

@@ -1,24 +1,38 @@
-//! Reading a multipart form (the composer with its photo, the media library's upload) with caps
-//! on its size, and its CSRF token checked before anything in it is acted on.
+//! Reading a multipart form (the composer with its photo, the media library's upload, a
+//! Micropub request) with caps on its size: text fields in memory, each file written to a
+//! temporary file as it arrives, so that a form costs little memory whatever it carries. An
+//! admin form's CSRF token is checked before anything in it is acted on.
+
+use std::path::Path;
 
 use poem::http::StatusCode;
 use poem::web::Multipart;
+use tempfile::NamedTempFile;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::auth::{Admin, csrf};
 use crate::media::process::MAX_UPLOAD_BYTES;
 
 /// Files one form may carry. The composer's drag-and-drop sends each photo on its own request;
-/// a form without JavaScript sends a few at most. With the per-file cap this bounds the memory
+/// a form without JavaScript sends a few at most. With the per-file cap this bounds the disk
 /// one request can take.
 const MAX_FILES: usize = 4;
 /// Text fields are small; the post body is the largest.
 const MAX_TEXT_BYTES: usize = 2 * 1024 * 1024;
 const MAX_FIELDS: usize = 500;
 
+/// A file from a form, waiting in a temporary file (removed when this is dropped).
 pub struct UploadedFile {
     pub field: String,
     pub file_name: String,
-    pub bytes: Vec<u8>,
+    file: NamedTempFile,
+}
+
+impl UploadedFile {
+    /// The file's bytes, read when they are about to be processed.
+    pub async fn bytes(&self) -> std::io::Result<Vec<u8>> {
+        tokio::fs::read(self.file.path()).await
+    }
 }
 
 #[derive(Default)]
@@ -51,15 +65,15 @@ fn too_large(what: &str) -> poem::Error {
     )
 }
 
-/// Reads the whole form, then checks its `csrf` field against the session.
-pub async fn read(admin: &Admin, multipart: Multipart) -> poem::Result<FormData> {
-    let form = read_unchecked(multipart).await?;
+/// Reads the whole form, its files into `dir`, then checks its `csrf` field against the session.
+pub async fn read(admin: &Admin, multipart: Multipart, dir: &Path) -> poem::Result<FormData> {
+    let form = read_unchecked(multipart, dir).await?;
     csrf::check(admin, form.get("csrf").unwrap_or(""))?;
     Ok(form)
 }
 
 /// Reads the whole form with the same caps, for APIs that authenticate by token (Micropub).
-pub async fn read_unchecked(mut multipart: Multipart) -> poem::Result<FormData> {
+pub async fn read_unchecked(mut multipart: Multipart, dir: &Path) -> poem::Result<FormData> {
     let mut form = FormData::default();
     let mut text_bytes = 0;
     while let Some(field) = multipart.next_field().await? {
@@ -70,8 +84,8 @@ pub async fn read_unchecked(mut multipart: Multipart) -> poem::Result<FormData> 
         match field.file_name().map(str::to_string) {
             // A file input left empty still sends a part, with an empty name and no bytes.
             Some(file_name) => {
-                let bytes = read_limited(field, MAX_UPLOAD_BYTES, "The file").await?;
-                if bytes.is_empty() && file_name.is_empty() {
+                let (file, len) = spool_file(field, dir).await?;
+                if len == 0 && file_name.is_empty() {
                     continue;
                 }
                 if form.files.len() >= MAX_FILES {
@@ -80,7 +94,7 @@ pub async fn read_unchecked(mut multipart: Multipart) -> poem::Result<FormData> 
                 form.files.push(UploadedFile {
                     field: name,
                     file_name,
-                    bytes,
+                    file,
                 });
             }
             None => {
@@ -102,10 +116,36 @@ pub async fn read_unchecked(mut multipart: Multipart) -> poem::Result<FormData> 
     Ok(form)
 }
 
+fn io_error(e: std::io::Error) -> poem::Error {
+    poem::Error::from_string(e.to_string(), StatusCode::BAD_REQUEST)
+}
+
+/// Writes one file part to a temporary file in `dir`, refusing it past the upload cap.
+async fn spool_file(field: poem::web::Field, dir: &Path) -> poem::Result<(NamedTempFile, u64)> {
+    let file = tempfile::Builder::new()
+        .prefix("upload-")
+        .tempfile_in(dir)
+        .and_then(|f| Ok((f.reopen()?, f)));
+    let (out, file) = file.map_err(|e| {
+        tracing::error!(error = %e, "could not make a temporary file for an upload");
+        poem::Error::from_string(
+            "The upload could not be stored; the error was logged.",
+            StatusCode::INTERNAL_SERVER_ERROR,
+        )
+    })?;
+    let mut out = tokio::fs::File::from_std(out);
+    let mut reader = field.into_async_read().take(MAX_UPLOAD_BYTES as u64 + 1);
+    let len = tokio::io::copy(&mut reader, &mut out)
+        .await
+        .map_err(io_error)?;
+    if len > MAX_UPLOAD_BYTES as u64 {
+        return Err(too_large("The file"));
+    }
+    out.flush().await.map_err(io_error)?;
+    Ok((file, len))
+}
+
 async fn read_limited(field: poem::web::Field, limit: usize, what: &str) -> poem::Result<Vec<u8>> {
-    use tokio::io::AsyncReadExt;
-    let io_error =
-        |e: std::io::Error| poem::Error::from_string(e.to_string(), StatusCode::BAD_REQUEST);
     let mut reader = field.into_async_read().take(limit as u64 + 1);
     let mut bytes = Vec::new();
     reader.read_to_end(&mut bytes).await.map_err(io_error)?;
