@@ -1,20 +1,23 @@
-//! The shared state every handler and worker reaches: configuration, database, templates, caches.
+//! The shared state every handler and worker reaches: configuration, database, templates,
+//! caches, and each feature's state. It is the composition root: it holds plain values, each
+//! defined in a file that imports nothing above the ground floor (`store`, `render`, `net`, …),
+//! so that the features that take `&App` never form a circle with it. What a lower layer must
+//! call in a higher one is a hook, wired by the server.
 
 use std::collections::HashMap;
 use std::ops::Deref;
 use std::sync::{Arc, Mutex};
 
 use anyhow::Result;
-use tokio::sync::Notify;
 
-use crate::activitypub::{self, Federation, keys::OwnKey};
+use crate::activitypub::keys::Federation;
 use crate::auth::password;
 use crate::auth::throttle::Throttle;
 use crate::config::Config;
 use crate::net::HttpClient;
 use crate::render::Templates;
 use crate::render::templates::{StaticFile, static_files};
-use crate::site::cache::PageCache;
+use crate::site::page_cache::PageCache;
 use crate::store::Db;
 use crate::store::settings::{self, SiteSettings};
 
@@ -32,10 +35,16 @@ pub struct AppInner {
     pub http: HttpClient,
     /// Slots for reading large bodies from senders not yet authenticated.
     pub large_bodies: crate::forms::spool::Gate,
-    /// Wakes the job worker when a job is queued to run now.
-    pub jobs_wake: Notify,
     pub federation: Federation,
+    pub hooks: Hooks,
     settings: Mutex<Option<(i64, Arc<SiteSettings>)>>,
+}
+
+/// What a lower layer calls in a higher one without importing it, wired by the server.
+pub struct Hooks {
+    /// Looks up the people some Markdown names who are not known yet, so that a save can link
+    /// them (blocking: it fetches). The publish path calls it; federation provides it.
+    pub find_mentioned: fn(&App, &str),
 }
 
 impl Deref for App {
@@ -46,17 +55,12 @@ impl Deref for App {
 }
 
 impl App {
-    pub fn new(config: Config, db: Db, key: OwnKey) -> Result<App> {
+    /// Composes the app from the values the server made: the configuration, the database, the
+    /// federation state (its key pair) and the hooks.
+    pub fn new(config: Config, db: Db, federation: Federation, hooks: Hooks) -> Result<App> {
         let static_files = static_files(&config.theme_dir());
         let templates = Templates::new(&config.theme_dir(), &static_files);
         let http = HttpClient::new(&config)?;
-        let federation = Federation {
-            actor_id: activitypub::actor_id(&config.base_url),
-            key_id: activitypub::key_id(&config.base_url),
-            key,
-            refetched: Default::default(),
-            verifying: tokio::sync::Semaphore::new(activitypub::VERIFYING_AT_ONCE),
-        };
         Ok(App(Arc::new(AppInner {
             config,
             db,
@@ -67,8 +71,8 @@ impl App {
             passwords: password::Gate::default(),
             http,
             large_bodies: Default::default(),
-            jobs_wake: Notify::new(),
             federation,
+            hooks,
             settings: Mutex::new(None),
         })))
     }

@@ -133,17 +133,6 @@ impl HttpClient {
     }
 }
 
-/// The `Host` a request to `url` carries (with its port when not the scheme's default), which
-/// signatures cover.
-pub fn host_header(url: &str) -> Option<String> {
-    let uri: Uri = url.parse().ok()?;
-    let host = uri.host()?;
-    match (uri.scheme_str(), uri.port_u16()) {
-        (Some("http"), Some(80)) | (Some("https"), Some(443)) | (_, None) => Some(host.into()),
-        (_, Some(port)) => Some(format!("{host}:{port}")),
-    }
-}
-
 fn check_url(url: &str) -> Result<(), NetError> {
     let uri: Uri = url.parse().map_err(|_| NetError::BadUrl(url.into()))?;
     match (uri.scheme_str(), uri.host()) {

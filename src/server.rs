@@ -13,9 +13,14 @@ use poem::web::Redirect;
 use poem::{EndpointExt, IntoResponse, Request, Server, handler};
 use tokio::sync::oneshot;
 
-use crate::app::App;
+use crate::activitypub::{
+    self,
+    keys::{self, Federation, OwnKey},
+};
+use crate::app::{App, Hooks};
 use crate::auth::owner;
 use crate::config::{Acme, Config};
+use crate::job_table::{self, Housekeeping};
 use crate::store::{Db, settings};
 use crate::{jobs, routes};
 
@@ -51,8 +56,8 @@ async fn boot(app: &App) -> Result<()> {
     let now = crate::store::now();
     app.db
         .write(move |tx| {
-            jobs::cancel(tx, &jobs::Job::Housekeeping)?;
-            jobs::enqueue(tx, &jobs::Job::Housekeeping, now)
+            jobs::cancel(tx, &Housekeeping)?;
+            jobs::enqueue(tx, &Housekeeping, now)
         })
         .await?;
     if let Some(link) = setup_link(app).await? {
@@ -61,7 +66,12 @@ async fn boot(app: &App) -> Result<()> {
             "Porch is not set up yet. Open this link to choose your username and password:\n\n    {link}\n"
         );
     }
-    jobs::worker::start(app.clone()).await
+    let worker_app = app.clone();
+    jobs::worker::start(app.db.clone(), move |kind, payload| {
+        let app = worker_app.clone();
+        async move { job_table::run(&app, &kind, &payload).await }
+    })
+    .await
 }
 
 /// Only one server may serve a data folder: two would each run the other's jobs. The lock is
@@ -106,8 +116,7 @@ impl Running {
 pub async fn start(config: Config, db: Db, listener: tokio::net::TcpListener) -> Result<Running> {
     let addr = listener.local_addr()?;
     let lock = lock_data_folder(&config.data_dir)?;
-    let key = load_key(&db).await?;
-    let app = App::new(config, db, key)?;
+    let app = compose(config, db).await?;
     boot(&app).await?;
     let endpoint = routes::build(app.clone());
     let acceptor = TcpAcceptor::from_tokio(listener)?;
@@ -133,9 +142,24 @@ pub async fn start(config: Config, db: Db, listener: tokio::net::TcpListener) ->
 }
 
 /// The actor's key pair, made on first start (a second or so of work, once per site).
-async fn load_key(db: &Db) -> Result<crate::activitypub::keys::OwnKey> {
+async fn load_key(db: &Db) -> Result<OwnKey> {
     let db = db.clone();
-    tokio::task::spawn_blocking(move || crate::activitypub::keys::load_or_create(&db)).await?
+    tokio::task::spawn_blocking(move || keys::load_or_create(&db)).await?
+}
+
+/// The app, composed: the federation state from the key pair and the base URL, and the hooks
+/// through which the publish path reaches federation.
+async fn compose(config: Config, db: Db) -> Result<App> {
+    let key = load_key(&db).await?;
+    let federation = Federation::new(
+        activitypub::actor_id(&config.base_url),
+        activitypub::key_id(&config.base_url),
+        key,
+    );
+    let hooks = Hooks {
+        find_mentioned: activitypub::mentions::resolve_new,
+    };
+    App::new(config, db, federation, hooks)
 }
 
 /// The base URL to use: the flag's, else the one recorded at setup, else one from the address.
@@ -172,8 +196,7 @@ pub fn resolve_base_url(
 /// plain HTTP on port 80 that redirects to it.
 pub async fn serve_acme(config: Config, db: Db, acme: Acme) -> Result<()> {
     let _lock = lock_data_folder(&config.data_dir)?;
-    let key = load_key(&db).await?;
-    let app = App::new(config, db, key)?;
+    let app = compose(config, db).await?;
     boot(&app).await?;
     let auto_cert = AutoCert::builder()
         .directory_url(if acme.staging {

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::app::App;
-use crate::error::{AppError, Result};
+use crate::error::{Failure, Result};
 use crate::paging::Page;
 use crate::store::follows::{self, Side};
 use crate::store::{activities, actors, own_replies, owner, remote_posts};
@@ -50,7 +50,7 @@ pub async fn actor_document(app: &App) -> Result<Response> {
         .db
         .read(|c| Ok((owner::get(c)?, owner::created_at(c)?)))
         .await?;
-    let owner = owner.ok_or(AppError::NotFound)?;
+    let owner = owner.ok_or(Failure::not_found())?;
     let settings = app.settings().await?;
     Ok(as2(&convert::owner_to_actor(
         &app.config.base_url,
@@ -198,7 +198,7 @@ pub async fn activity(Data(app): Data<&App>, Path(id): Path<i64>) -> Result<Resp
             let value: Value = serde_json::from_str(&json).map_err(anyhow::Error::from)?;
             Ok(as2(&value))
         }
-        _ => Err(AppError::NotFound),
+        _ => Err(Failure::not_found()),
     }
 }
 
@@ -217,7 +217,7 @@ pub async fn own_reply(Data(app): Data<&App>, Path(id): Path<i64>) -> Result<Res
         })
         .await?;
     // A reply to a direct message was for its recipient only.
-    let reply = reply.filter(|r| r.public).ok_or(AppError::NotFound)?;
+    let reply = reply.filter(|r| r.public).ok_or(Failure::not_found())?;
     let base = &app.config.base_url;
     if reply.deleted_at.is_some() {
         return Ok((

@@ -84,7 +84,7 @@ pub fn owner_to_actor(
         // rel="me" back to the profile, marking it verified.
         "attachment": settings.rel_me.iter().map(|url| json!({
             "type": "PropertyValue",
-            "name": super::host_of(url).unwrap_or_else(|| "Link".into()),
+            "name": crate::urls::host(url).unwrap_or_else(|| "Link".into()),
             "value": format!(
                 r#"<a href="{0}" rel="me nofollow noopener" target="_blank">{1}</a>"#,
                 escape_html(url),
@@ -201,7 +201,7 @@ pub fn post_to_object(
             "type": "Note",
             "attributedTo": actor_id(base),
             "content": format!("{}<p>{}</p>", linked_title.unwrap_or_default(),
-                escape_html(&crate::site::views::summarize(&post.html))),
+                escape_html(&crate::render::text::summarize(&post.html))),
         });
     }
     object
@@ -335,7 +335,7 @@ pub fn json_to_actor(v: &Value, key_id: Option<&str>) -> Result<Actor, NotAnActo
         .and_then(Value::as_str)
         .unwrap_or_default();
     // The host as written in handles: with its port when not the default (local peers).
-    let host = crate::net::host_header(uri).ok_or(NotAnActor("id is not a URL"))?;
+    let host = crate::urls::authority(uri).ok_or(NotAnActor("id is not a URL"))?;
     let keys: Vec<&Value> = match v.get("publicKey") {
         Some(Value::Array(items)) => items.iter().collect(),
         Some(key @ Value::Object(_)) => vec![key],

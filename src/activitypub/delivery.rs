@@ -9,14 +9,17 @@ use serde_json::Value;
 
 use crate::app::App;
 use crate::config::BaseUrl;
-use crate::jobs::{self, Job};
-use crate::net;
+use serde::{Deserialize, Serialize};
+
+use crate::jobs::{self, Task};
+use crate::posts::changed::PostChanged;
+use crate::posts::mentions;
 use crate::store::actors::Actor;
 use crate::store::posts::{self, Kind, Status};
 use crate::store::{self, activities, blocks, follows};
 
+use super::convert;
 use super::signature::cavage;
-use super::{convert, mentions};
 
 /// An inbox failing for this long, without one success, is marked dead and skipped, until its
 /// server sends us something again. Mastodon gives up after about a week; a personal site
@@ -25,35 +28,74 @@ const DEAD_AFTER_SECS: i64 = 7 * 86400;
 /// An answer to a delivery is never needed; read little of it.
 const MAX_ANSWER_BYTES: u64 = 64 * 1024;
 
-/// Records what a save did to a published post's federated life: a post becoming public is a
-/// Create, a public post saved again an Update, one taken back to draft a Delete. Pages are not
-/// federated (they are the site's furniture, not posts).
-pub fn post_changed(
-    tx: &Connection,
-    post_id: i64,
-    kind: Kind,
-    was_public: bool,
-    now_public: bool,
-) -> Result<()> {
-    if kind != Kind::Post {
+/// Builds an activity and queues its delivery to every follower inbox.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FanOut {
+    pub activity_id: i64,
+}
+
+impl Task for FanOut {
+    const KIND: &'static str = "fan_out";
+    const MAX_ATTEMPTS: u32 = 8;
+}
+
+/// POSTs one activity to one inbox.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deliver {
+    pub activity_id: i64,
+    pub inbox: String,
+}
+
+impl Task for Deliver {
+    const KIND: &'static str = "deliver";
+    /// With the backoff capped at six hours, 20 tries span about three and a half days: a
+    /// server down for a weekend still gets the post.
+    const MAX_ATTEMPTS: u32 = 20;
+}
+
+/// POSTs one activity once to an inbox marked dead, to learn whether it is back.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Probe {
+    pub activity_id: i64,
+    pub inbox: String,
+}
+
+impl Task for Probe {
+    const KIND: &'static str = "probe";
+    const MAX_ATTEMPTS: u32 = 1;
+}
+
+/// What a change to a post means for followers: Create when it becomes public, Update when it
+/// changes while public, Delete when it stops being public. Worked out from what followers were
+/// last sent about it (the post-changed jobs of quick successive saves may run in any order),
+/// not from the change the job names. Pages are not federated: they are the site's furniture.
+pub fn post_changed(tx: &Connection, changed: &PostChanged) -> Result<()> {
+    let Some(post) = posts::by_id(tx, changed.post_id)? else {
+        return Ok(());
+    };
+    if post.kind != Kind::Post {
         return Ok(());
     }
-    let verb = match (was_public, now_public) {
+    let known = matches!(
+        activities::last_about_post(tx, post.id)?.as_deref(),
+        Some("Create" | "Update")
+    );
+    let verb = match (known, post.status == Status::Published) {
         (false, true) => "Create",
         (true, true) => "Update",
         (true, false) => "Delete",
         (false, false) => return Ok(()),
     };
     if verb == "Delete" {
-        activities::hide_post_activities(tx, post_id)?;
+        activities::hide_post_activities(tx, post.id)?;
     }
-    queue(tx, verb, Some(post_id))
+    queue(tx, verb, Some(post.id))
 }
 
 /// Queues an activity about a post (or, with `post_id` None, about the actor) for every follower.
 pub fn queue(tx: &Connection, verb: &str, post_id: Option<i64>) -> Result<()> {
     let activity_id = activities::insert(tx, verb, post_id, true)?;
-    jobs::enqueue(tx, &Job::FanOut { activity_id }, store::now())?;
+    jobs::enqueue(tx, &FanOut { activity_id }, store::now())?;
     Ok(())
 }
 
@@ -73,7 +115,7 @@ pub fn send_to(
     for inbox in inboxes {
         jobs::enqueue(
             tx,
-            &Job::Deliver {
+            &Deliver {
                 activity_id,
                 inbox: inbox.clone(),
             },
@@ -103,7 +145,7 @@ pub fn activity_url(base: &BaseUrl, id: i64) -> String {
 
 /// The fan-out job: builds the activity from the post as it is now, and queues a delivery to
 /// each follower inbox that is alive and not blocked.
-pub async fn fan_out(app: &App, activity_id: i64) -> Result<()> {
+pub async fn fan_out(app: &App, FanOut { activity_id }: FanOut) -> Result<()> {
     let settings = app.settings().await?;
     // A post replying to a post elsewhere: find that post's id and author first (a fetch, so
     // outside the transaction), to thread the reply there and tell its author.
@@ -198,19 +240,17 @@ pub async fn fan_out(app: &App, activity_id: i64) -> Result<()> {
                 }
                 // A dead inbox gets each new activity once, without retries: when its server
                 // is back, the first success brings it back to life.
-                let job = if dead.contains(&inbox) {
-                    Job::Probe { activity_id, inbox }
+                if dead.contains(&inbox) {
+                    jobs::enqueue(tx, &Probe { activity_id, inbox }, store::now())?;
                 } else {
-                    Job::Deliver { activity_id, inbox }
-                };
-                jobs::enqueue(tx, &job, store::now())?;
+                    jobs::enqueue(tx, &Deliver { activity_id, inbox }, store::now())?;
+                }
                 queued += 1;
             }
             Ok(queued)
         })
         .await?;
     tracing::debug!(activity_id, queued, "fan-out queued deliveries");
-    app.jobs_wake.notify_one();
     Ok(())
 }
 
@@ -303,7 +343,7 @@ enum Outcome {
 /// `(request-target) host date digest content-type`, with a SHA-256 `Digest`.
 pub fn post_signed(app: &App, url: &str, body: &[u8]) -> Result<u16> {
     let target = super::remote::request_target(url)?;
-    let host = net::host_header(url).ok_or_else(|| anyhow!("{url} has no host"))?;
+    let host = crate::urls::authority(url).ok_or_else(|| anyhow!("{url} has no host"))?;
     let date = crate::render::time::http_date(store::now());
     let digest = cavage::digest(body);
     let fed = &app.federation;

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::app::App;
-use crate::error::{AppError, Result};
+use crate::error::{Failure, Result};
 use crate::store::{owner, posts};
 
 const JRD: &str = "application/jrd+json; charset=utf-8";
@@ -40,7 +40,7 @@ pub async fn webfinger(Data(app): Data<&App>, Query(q): Query<WebfingerQuery>) -
         )
             .into_response());
     };
-    let owner = app.db.read(owner::get).await?.ok_or(AppError::NotFound)?;
+    let owner = app.db.read(owner::get).await?.ok_or(Failure::not_found())?;
     let base = &app.config.base_url;
     let host = base.host();
     let actor = super::actor_id(base);
@@ -52,7 +52,7 @@ pub async fn webfinger(Data(app): Data<&App>, Query(q): Query<WebfingerQuery>) -
         || resource == actor
         || resource.trim_end_matches('/') == base.as_str();
     if !matches {
-        return Err(AppError::NotFound);
+        return Err(Failure::not_found());
     }
     let settings = app.settings().await?;
     let mut links = vec![

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::config::BaseUrl;
-use crate::jobs::{self, Job};
+use crate::jobs;
 use crate::store::actors::{self, Actor};
 use crate::store::follows::{self, Side};
 use crate::store::remote_posts::{self as rp, Moderation, NotificationWrite, RemotePostWrite};
@@ -16,6 +16,7 @@ use crate::store::{self, activities, blocks};
 
 use super::convert::{self, id_of};
 use super::delivery;
+use super::following::FollowMove;
 
 /// What the dispatcher needs besides the transaction.
 pub struct Context<'a> {
@@ -73,7 +74,7 @@ pub fn dispatch(tx: &Connection, cx: &Context, activity: &Value, parsed: Parsed)
         .unwrap_or_default();
     // An id names something on its author's server: one from elsewhere could shadow (as a
     // "replay") the real activity that later arrives with it.
-    if !activity_id.is_empty() && !same_server(activity_id, &cx.actor.uri) {
+    if !activity_id.is_empty() && !crate::urls::same_origin(activity_id, &cx.actor.uri) {
         return Ok(false);
     }
     // An activity without an id is known by its content: the same bytes again (a request
@@ -88,7 +89,7 @@ pub fn dispatch(tx: &Connection, cx: &Context, activity: &Value, parsed: Parsed)
     if !activities::first_sighting(tx, &seen_as)? {
         return Ok(false);
     }
-    if let Some(host) = super::host_of(&cx.actor.uri) {
+    if let Some(host) = crate::urls::host(&cx.actor.uri) {
         // The server is talking to us, so its inboxes are alive.
         activities::revive_host(tx, &host)?;
     }
@@ -125,10 +126,6 @@ pub fn dispatch(tx: &Connection, cx: &Context, activity: &Value, parsed: Parsed)
         }
     }?;
     Ok(true)
-}
-
-fn same_server(a: &str, b: &str) -> bool {
-    super::origin_of(a).is_some_and(|o| Some(o) == super::origin_of(b))
 }
 
 /// Follow: accepted at once, or kept for the owner to approve when approval is on.
@@ -244,7 +241,7 @@ fn create_or_update(
         return Ok(());
     };
     // Only the author may create or change a post, and its id is on the author's server.
-    if post.attributed_to != cx.actor.uri || !same_server(&post.uri, &cx.actor.uri) {
+    if post.attributed_to != cx.actor.uri || !crate::urls::same_origin(&post.uri, &cx.actor.uri) {
         return Ok(());
     }
     let existing = rp::by_uri(tx, &post.uri)?;
@@ -327,7 +324,8 @@ fn update_actor(tx: &Connection, cx: &Context, object: &Value, fresh: Option<Act
         return Ok(());
     }
     if let Some(mut fresh) = fresh {
-        if fresh.inbox.is_empty() || super::origin_of(&fresh.inbox) != super::origin_of(&fresh.uri)
+        if fresh.inbox.is_empty()
+            || crate::urls::origin(&fresh.inbox) != crate::urls::origin(&fresh.uri)
         {
             return Ok(());
         }
@@ -402,7 +400,7 @@ fn moved(tx: &Connection, cx: &Context, activity: &Value) -> Result<()> {
     if follows::get(tx, Side::Following, cx.actor.id)?.is_some() {
         jobs::enqueue(
             tx,
-            &Job::FollowMove {
+            &FollowMove {
                 old_actor: cx.actor.uri.clone(),
                 target: target.to_string(),
             },

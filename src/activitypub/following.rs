@@ -2,9 +2,11 @@
 //! block. Each records its change and queues its activity in one transaction.
 
 use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::app::App;
+use crate::jobs::Task;
 use crate::render::markdown;
 use crate::store::actors::{self, Actor};
 use crate::store::blocks::{self, DomainBlock};
@@ -59,7 +61,6 @@ async fn send_follow(app: &App, actor: Actor) -> Result<()> {
             follows::put(tx, Side::Following, actor.id, &follow_id, false)
         })
         .await?;
-    app.jobs_wake.notify_one();
     Ok(())
 }
 
@@ -91,7 +92,6 @@ pub async fn unfollow(app: &App, actor_id: i64) -> Result<bool> {
             follows::remove(tx, Side::Following, actor_id)
         })
         .await?;
-    app.jobs_wake.notify_one();
     Ok(done)
 }
 
@@ -133,7 +133,6 @@ pub async fn decide_follower(app: &App, actor_id: i64, approve: bool) -> Result<
             Ok(true)
         })
         .await?;
-    app.jobs_wake.notify_one();
     Ok(done)
 }
 
@@ -200,7 +199,6 @@ pub async fn reply(app: &App, remote_post_id: i64, text: &str) -> Result<i64, Re
         })
         .await
         .map_err(ReplyError::Internal)?;
-    app.jobs_wake.notify_one();
     id.ok_or_else(|| ReplyError::Invalid("That post is no longer here.".into()))
 }
 
@@ -233,7 +231,6 @@ pub async fn delete_reply(app: &App, id: i64) -> Result<bool> {
             Ok(true)
         })
         .await?;
-    app.jobs_wake.notify_one();
     Ok(done)
 }
 
@@ -245,10 +242,22 @@ pub enum ReplyError {
     Internal(anyhow::Error),
 }
 
+/// An account the owner follows moved: follow its new account if that one confirms it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FollowMove {
+    pub old_actor: String,
+    pub target: String,
+}
+
+impl Task for FollowMove {
+    const KIND: &'static str = "follow_move";
+    const MAX_ATTEMPTS: u32 = 8;
+}
+
 /// The job for a Move of a followed account: follow the new account if it names the old one
 /// among its aliases (otherwise anyone could claim to be where an account moved), and drop the
 /// old follow.
-pub async fn follow_move(app: &App, old_actor: String, target: String) -> Result<()> {
+pub async fn follow_move(app: &App, FollowMove { old_actor, target }: FollowMove) -> Result<()> {
     let app2 = app.clone();
     let target2 = target.clone();
     let new = tokio::task::spawn_blocking(move || remote::fetch_actor(&app2, &target2)).await??;
@@ -352,7 +361,6 @@ pub async fn move_to(app: &App, input: &str) -> Result<Actor, MoveError> {
         })
         .await
         .map_err(MoveError::Internal)?;
-    app.jobs_wake.notify_one();
     Ok(target)
 }
 
@@ -366,7 +374,6 @@ pub async fn cancel_move(app: &App) -> Result<()> {
             delivery::queue(tx, "Update", None)
         })
         .await?;
-    app.jobs_wake.notify_one();
     Ok(())
 }
 

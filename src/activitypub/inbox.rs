@@ -196,10 +196,7 @@ pub async fn receive(Data(app): Data<&App>, req: &Request, body: Body) -> Respon
         })
         .await;
     match done {
-        Ok(_) => {
-            app.jobs_wake.notify_one();
-            answer(StatusCode::ACCEPTED, "")
-        }
+        Ok(_) => answer(StatusCode::ACCEPTED, ""),
         Err(e) => {
             tracing::error!(
                 error = format!("{e:#}"),

@@ -16,8 +16,6 @@ pub mod remote;
 pub mod signature;
 pub mod verify;
 
-use poem::http::Uri;
-
 use crate::config::BaseUrl;
 
 /// The content type ActivityPub objects are served as.
@@ -67,36 +65,6 @@ pub fn is_as2_content_type(content_type: &str) -> bool {
     media == "application/activity+json" || media == "application/ld+json"
 }
 
-/// The lowercased host of a URL, without port: what domain blocks match.
-pub fn host_of(url: &str) -> Option<String> {
-    let uri: Uri = url.parse().ok()?;
-    Some(uri.host()?.to_ascii_lowercase())
-}
-
-/// The scheme, host and port of a URL: two URLs with the same origin belong to one server.
-pub fn origin_of(url: &str) -> Option<String> {
-    let uri: Uri = url.parse().ok()?;
-    Some(format!(
-        "{}://{}",
-        uri.scheme_str()?,
-        uri.authority()?.as_str().to_ascii_lowercase()
-    ))
-}
-
-/// Inbox requests verified at once: enough to keep both cores busy with cached keys (a check
-/// takes well under a millisecond), few enough that slow key fetches leave threads for the rest.
-pub const VERIFYING_AT_ONCE: usize = 16;
-
-/// The state federation keeps in memory: the signing key and the ids derived from the base URL.
-pub struct Federation {
-    pub key: keys::OwnKey,
-    pub actor_id: String,
-    pub key_id: String,
-    pub refetched: verify::RefetchLog,
-    /// Inbox requests being verified at once (each may fetch a key from another server).
-    pub verifying: tokio::sync::Semaphore,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,22 +86,5 @@ mod tests {
             "text/html;q=0.1, application/activity+json;q=0.9"
         ));
         assert!(!wants_as2(""));
-    }
-
-    #[test]
-    fn hosts_and_origins() {
-        assert_eq!(
-            host_of("https://Mastodon.Social/users/a").as_deref(),
-            Some("mastodon.social")
-        );
-        assert_eq!(
-            host_of("http://127.0.0.1:8080/x").as_deref(),
-            Some("127.0.0.1")
-        );
-        assert_eq!(
-            origin_of("http://127.0.0.1:8080/x").as_deref(),
-            Some("http://127.0.0.1:8080")
-        );
-        assert_eq!(host_of("not a url"), None);
     }
 }

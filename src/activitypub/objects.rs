@@ -6,10 +6,11 @@ use poem::http::{HeaderValue, Method, StatusCode, header};
 use poem::{Endpoint, IntoResponse, Request, Response};
 
 use crate::app::App;
-use crate::error::AppError;
+use crate::error::Failure;
+use crate::posts::mentions;
 use crate::store::posts::{self, Kind, Status};
 
-use super::{actor, convert, mentions};
+use super::{actor, convert};
 
 /// Wraps the permalink route: AS2 requests are answered here, the rest go on to the HTML page.
 pub struct Negotiated<E> {
@@ -34,7 +35,7 @@ impl<E: Endpoint> Endpoint for Negotiated<E> {
     }
 }
 
-async fn object_for(app: &App, path: &str) -> Result<Response, AppError> {
+async fn object_for(app: &App, path: &str) -> Result<Response, Failure> {
     if path == "/" {
         return actor::actor_document(app).await;
     }
@@ -50,7 +51,7 @@ async fn object_for(app: &App, path: &str) -> Result<Response, AppError> {
             Ok((post, mentioned))
         })
         .await?;
-    let post = post.ok_or(AppError::NotFound)?;
+    let post = post.ok_or(Failure::not_found())?;
     let settings = app.settings().await?;
     let object = convert::post_to_object(&app.config.base_url, &settings, &post, &mentioned);
     let mut object = object;
@@ -58,6 +59,6 @@ async fn object_for(app: &App, path: &str) -> Result<Response, AppError> {
     match post.status {
         Status::Published => Ok(actor::as2(&object)),
         Status::Deleted => Ok((StatusCode::GONE, actor::as2(&object)).into_response()),
-        Status::Draft | Status::Scheduled => Err(AppError::NotFound),
+        Status::Draft | Status::Scheduled => Err(Failure::not_found()),
     }
 }

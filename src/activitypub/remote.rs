@@ -19,7 +19,7 @@ pub const MAX_DOCUMENT_BYTES: u64 = 1024 * 1024;
 /// signs its own fetches.
 pub fn signed_get(app: &App, url: &str, accept: &str) -> Result<Fetched> {
     let target = request_target(url)?;
-    let host = net::host_header(url).ok_or_else(|| anyhow!("{url} has no host"))?;
+    let host = crate::urls::authority(url).ok_or_else(|| anyhow!("{url} has no host"))?;
     let date = crate::render::time::http_date(crate::store::now());
     let fed = &app.federation;
     let signature = cavage::sign(
@@ -82,23 +82,23 @@ pub fn fetch_actor(app: &App, uri: &str) -> Result<Actor> {
 /// else's profile, or aim our deliveries at a third party.
 fn read_actor(fetched_from: &str, doc: &Value, key_id: Option<&str>) -> Result<Actor> {
     let mut actor = convert::json_to_actor(doc, key_id)?;
-    if super::origin_of(&actor.uri) != super::origin_of(fetched_from) {
+    if crate::urls::origin(&actor.uri) != crate::urls::origin(fetched_from) {
         bail!(
             "{fetched_from} served an actor from another server ({})",
             actor.uri
         );
     }
-    if super::origin_of(&actor.inbox) != super::origin_of(&actor.uri) {
+    if crate::urls::origin(&actor.inbox) != crate::urls::origin(&actor.uri) {
         bail!("{} names an inbox on another server", actor.uri);
     }
     if !actor.shared_inbox.is_empty()
-        && super::origin_of(&actor.shared_inbox) != super::origin_of(&actor.uri)
+        && crate::urls::origin(&actor.shared_inbox) != crate::urls::origin(&actor.uri)
     {
         actor.shared_inbox.clear();
     }
     // A key id on another server is that server's to describe: a document here cannot claim
     // it (it would take over another actor's key, and fail that actor's deliveries).
-    if super::origin_of(&actor.key_id) != super::origin_of(&actor.uri) {
+    if crate::urls::origin(&actor.key_id) != crate::urls::origin(&actor.uri) {
         actor.key_id.clear();
         actor.public_key_pem.clear();
     }
@@ -128,7 +128,7 @@ pub fn fetch_key_owner(app: &App, key_id: &str) -> Result<Actor> {
         .get("owner")
         .and_then(id_of)
         .ok_or_else(|| anyhow!("{key_id} is neither an actor nor a key with an owner"))?;
-    if super::origin_of(owner) != super::origin_of(key_id) {
+    if crate::urls::origin(owner) != crate::urls::origin(key_id) {
         bail!("the key {key_id} names an owner on another server");
     }
     let owner_doc = fetch_json(app, owner)?;
@@ -220,7 +220,7 @@ const ACTOR_FRESH_SECS: i64 = 24 * 3600;
 pub fn reply_target(app: &App, url: &str) -> Option<(String, Actor)> {
     let doc = fetch_json(app, url).ok()?;
     let object = convert::object_to_remote_post(&doc)?;
-    if super::origin_of(&object.uri) != super::origin_of(&object.attributed_to) {
+    if crate::urls::origin(&object.uri) != crate::urls::origin(&object.attributed_to) {
         return None;
     }
     let known = app

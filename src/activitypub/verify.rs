@@ -2,10 +2,6 @@
 //! RFC 9421) by a key that actor owns, over a digest of this very body, made recently. Keys are
 //! fetched once and kept; a key that stops verifying is fetched again (the sender rotated it).
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
-
 use rsa::PublicKey;
 use rsa::pkcs1::DecodeRsaPublicKey;
 use rsa::pkcs8::DecodePublicKey;
@@ -19,11 +15,6 @@ use super::signature::{SignatureError, cavage, rfc9421};
 /// How far a signature's date may be from now. Mastodon allows 12 hours (deliveries are retried
 /// late, and clocks drift); a captured request cannot be replayed after that.
 const MAX_SKEW_SECS: i64 = 12 * 3600;
-/// A key that fails to verify is fetched again at most this often, so that forged requests
-/// naming someone's key cannot make Porch hammer their server; a minute, so that a forgery just
-/// before a real rotation holds the owner's deliveries back only briefly (they are retried).
-const REFETCH_INTERVAL: Duration = Duration::from_secs(60);
-
 /// A request as the inbox received it.
 pub struct Incoming<'a> {
     pub method: &'a str,
@@ -57,23 +48,6 @@ pub enum Refused {
     WrongOwner(String, String),
     #[error("the sender is blocked")]
     Blocked,
-}
-
-/// Keys recently fetched again after failing, by key id.
-#[derive(Default)]
-pub struct RefetchLog(Mutex<HashMap<String, Instant>>);
-
-impl RefetchLog {
-    fn may_refetch(&self, key_id: &str) -> bool {
-        let mut log = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        let now = Instant::now();
-        log.retain(|_, at| now.duration_since(*at) < REFETCH_INTERVAL);
-        if log.contains_key(key_id) {
-            return false;
-        }
-        log.insert(key_id.to_string(), now);
-        true
-    }
 }
 
 /// Verifies a request whose activity names `claimed_actor` (blocking: it may fetch a key).
@@ -245,8 +219,7 @@ fn check_with_key(
         },
         None => fetched(false)?,
     };
-    let same = actor.uri == claimed
-        || super::origin_of(&actor.uri).is_some_and(|o| Some(o) == super::origin_of(claimed));
+    let same = actor.uri == claimed || crate::urls::same_origin(&actor.uri, claimed);
     if !same {
         return Err(Refused::WrongOwner(key_id.to_string(), actor.uri));
     }

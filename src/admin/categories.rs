@@ -9,7 +9,7 @@ use super::DoneQuery;
 use crate::app::App;
 use crate::auth::Admin;
 use crate::auth::csrf::{AdminForm, NoFields};
-use crate::error::{AppError, Result};
+use crate::error::{Failure, Result};
 use crate::store::taxonomy;
 
 #[handler]
@@ -46,8 +46,8 @@ pub async fn rename(
 ) -> Result<Response> {
     let name = f.form.name.trim().to_string();
     if name.is_empty() || name.chars().count() > 60 {
-        return Err(AppError::BadRequest(
-            "A category name needs 1 to 60 characters.".into(),
+        return Err(Failure::bad_request(
+            "A category name needs 1 to 60 characters.",
         ));
     }
     app.db

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::App;
 use crate::auth::Admin;
-use crate::error::{AppError, Result};
+use crate::error::{Failure, Result};
 use crate::media::files;
 use crate::posts::save::{Action, Compose};
 use crate::render::time;
@@ -99,7 +99,7 @@ pub async fn edit(
         .read(move |c| posts::by_id(c, id))
         .await?
         .filter(|p| p.status != Status::Deleted)
-        .ok_or(AppError::NotFound)?;
+        .ok_or(Failure::not_found())?;
     let action = match post.status {
         Status::Draft => Action::Draft,
         Status::Scheduled => Action::Schedule(post.published_at.unwrap_or_default()),

@@ -11,7 +11,7 @@ use crate::activitypub::following::{self, MoveError};
 use crate::app::App;
 use crate::auth::Admin;
 use crate::auth::csrf::{AdminForm, NoFields};
-use crate::error::{AppError, Result};
+use crate::error::{Failure, Result};
 use crate::store::activities;
 use crate::store::follows::{self, Side};
 
@@ -105,7 +105,7 @@ pub async fn move_account(Data(app): Data<&App>, f: AdminForm<MoveForm>) -> Resu
     match following::move_to(app, f.form.target.trim()).await {
         Ok(_) => Ok(Redirect::see_other("/admin/fediverse?done=moved").into_response()),
         Err(MoveError::Invalid(message)) => show(app, &f.admin, Some(message), None).await,
-        Err(MoveError::Internal(e)) => Err(AppError::Internal(e)),
+        Err(MoveError::Internal(e)) => Err(Failure::internal(e)),
     }
 }
 
@@ -122,7 +122,7 @@ pub async fn unfollow(
     _f: AdminForm<NoFields>,
 ) -> Result<Response> {
     if !following::unfollow(app, actor_id).await? {
-        return Err(AppError::NotFound);
+        return Err(Failure::not_found());
     }
     Ok(Redirect::see_other("/admin/fediverse?done=unfollowed").into_response())
 }
@@ -147,7 +147,7 @@ pub async fn reject(
 
 async fn decide(app: &App, actor_id: i64, accept: bool) -> Result<Response> {
     if !following::decide_follower(app, actor_id, accept).await? {
-        return Err(AppError::NotFound);
+        return Err(Failure::not_found());
     }
     let done = if accept { "approved" } else { "rejected" };
     Ok(Redirect::see_other(format!("/admin/fediverse?done={done}")).into_response())

@@ -10,8 +10,9 @@ use super::DoneQuery;
 use crate::app::App;
 use crate::auth::Admin;
 use crate::auth::csrf::{AdminForm, NoFields};
-use crate::error::{AppError, Result};
+use crate::error::{Failure, Result};
 use crate::render::time;
+use crate::store::ids::JobId;
 use crate::store::jobs;
 
 /// Rows shown; a healthy queue is nearly empty, a backed-up one needs only its head seen.
@@ -19,7 +20,7 @@ const SHOWN: u32 = 200;
 
 #[derive(Serialize)]
 struct Row {
-    id: i64,
+    id: JobId,
     kind: String,
     payload: String,
     status: String,
@@ -70,24 +71,23 @@ pub async fn index(
 #[handler]
 pub async fn retry(
     Data(app): Data<&App>,
-    Path(id): Path<i64>,
+    Path(id): Path<JobId>,
     _f: AdminForm<NoFields>,
 ) -> Result<Response> {
     if !app.db.write(move |tx| jobs::retry(tx, id)).await? {
-        return Err(AppError::NotFound);
+        return Err(Failure::not_found());
     }
-    app.jobs_wake.notify_one();
     Ok(Redirect::see_other("/admin/jobs?done=retried").into_response())
 }
 
 #[handler]
 pub async fn delete(
     Data(app): Data<&App>,
-    Path(id): Path<i64>,
+    Path(id): Path<JobId>,
     _f: AdminForm<NoFields>,
 ) -> Result<Response> {
     if !app.db.write(move |tx| jobs::delete(tx, id)).await? {
-        return Err(AppError::NotFound);
+        return Err(Failure::not_found());
     }
     Ok(Redirect::see_other("/admin/jobs?done=deleted").into_response())
 }

@@ -12,7 +12,7 @@ use crate::app::App;
 use crate::auth::csrf::{AdminForm, NoFields, PublicForm};
 use crate::auth::throttle::client_ip;
 use crate::auth::{secret, session};
-use crate::error::{AppError, Result};
+use crate::error::{Failure, Result};
 use crate::store::{owner, sessions};
 
 const LOGIN_CSRF_COOKIE: &str = "porch_login_csrf";
@@ -152,7 +152,7 @@ pub async fn logout_everywhere(Data(app): Data<&App>, _f: AdminForm<NoFields>) -
     signed_out(app)
 }
 
-fn signed_out(app: &App) -> Result<Response, AppError> {
+fn signed_out(app: &App) -> Result<Response, Failure> {
     let mut response = Redirect::see_other("/admin/login").into_response();
     response
         .headers_mut()

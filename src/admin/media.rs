@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::app::App;
 use crate::auth::Admin;
 use crate::auth::csrf::{AdminForm, NoFields};
-use crate::error::{AppError, Result};
+use crate::error::{Failure, Result};
 use crate::media::files;
 use crate::media::upload::{self, UploadError};
 use crate::paging::Page;
@@ -121,11 +121,11 @@ pub async fn upload_form(
                     refused_page(app, &admin, &message).await?
                 });
             }
-            Err(e) => return Err(AppError::from(e).into()),
+            Err(e) => return Err(Failure::from(e).into()),
         }
     }
     if uploaded.is_empty() {
-        return Err(AppError::BadRequest("Choose a file to upload.".into()).into());
+        return Err(Failure::bad_request("Choose a file to upload.").into());
     }
     Ok(if json {
         (StatusCode::CREATED, poem::web::Json(uploaded)).into_response()
@@ -185,7 +185,7 @@ pub async fn delete(
         })
         .await?;
     match outcome {
-        None => Err(AppError::NotFound),
+        None => Err(Failure::not_found()),
         Some(Err(())) => Ok(Redirect::see_other("/admin/media?error=in_use").into_response()),
         Some(Ok(m)) => {
             let dir = app.config.media_dir();

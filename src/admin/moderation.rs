@@ -13,7 +13,7 @@ use crate::activitypub::following;
 use crate::app::App;
 use crate::auth::Admin;
 use crate::auth::csrf::{AdminForm, NoFields};
-use crate::error::{AppError, Result};
+use crate::error::{Failure, Result};
 use crate::render::time;
 use crate::store::blocks::{self, DomainBlock};
 use crate::store::own_replies;
@@ -97,7 +97,7 @@ async fn set(app: &App, id: i64, m: Moderation, done: &str) -> Result<Response> 
         .write(move |tx| remote_posts::set_moderation(tx, id, m))
         .await?
     {
-        return Err(AppError::NotFound);
+        return Err(Failure::not_found());
     }
     Ok(Redirect::see_other(format!("/admin/moderation?done={done}")).into_response())
 }
@@ -110,7 +110,7 @@ pub async fn remove(
     _f: AdminForm<NoFields>,
 ) -> Result<Response> {
     if !app.db.write(move |tx| remote_posts::remove(tx, id)).await? {
-        return Err(AppError::NotFound);
+        return Err(Failure::not_found());
     }
     Ok(Redirect::see_other("/admin/moderation?done=removed").into_response())
 }
@@ -123,7 +123,7 @@ pub async fn delete_own_reply(
     _f: AdminForm<NoFields>,
 ) -> Result<Response> {
     if !following::delete_reply(app, id).await? {
-        return Err(AppError::NotFound);
+        return Err(Failure::not_found());
     }
     Ok(Redirect::see_other("/admin/moderation?done=deleted").into_response())
 }
@@ -168,9 +168,8 @@ fn clean_domain(raw: &str) -> Option<String> {
 
 #[handler]
 pub async fn block_domain(Data(app): Data<&App>, f: AdminForm<DomainForm>) -> Result<Response> {
-    let domain = clean_domain(&f.form.domain).ok_or_else(|| {
-        AppError::BadRequest("That is not a domain name like example.social.".into())
-    })?;
+    let domain = clean_domain(&f.form.domain)
+        .ok_or_else(|| Failure::bad_request("That is not a domain name like example.social."))?;
     following::block_domain(
         app,
         DomainBlock {
@@ -202,13 +201,12 @@ pub struct ActorForm {
 fn actor_uri(raw: &str) -> Result<String> {
     let uri = raw.trim();
     if (uri.starts_with("https://") || uri.starts_with("http://"))
-        && crate::activitypub::host_of(uri).is_some()
+        && crate::urls::host(uri).is_some()
     {
         Ok(uri.to_string())
     } else {
-        Err(AppError::BadRequest(
-            "Give the account's URL (its actor id), such as https://example.social/users/name."
-                .into(),
+        Err(Failure::bad_request(
+            "Give the account's URL (its actor id), such as https://example.social/users/name.",
         ))
     }
 }
@@ -324,7 +322,7 @@ pub fn parse_domain_csv(text: &str) -> Result<Vec<DomainBlock>, String> {
 
 #[handler]
 pub async fn import_domains(Data(app): Data<&App>, f: AdminForm<ImportForm>) -> Result<Response> {
-    let blocks = parse_domain_csv(&f.form.csv).map_err(AppError::BadRequest)?;
+    let blocks = parse_domain_csv(&f.form.csv).map_err(Failure::bad_request)?;
     for block in blocks {
         following::block_domain(app, block).await?;
     }

@@ -6,7 +6,7 @@ use poem::{IntoResponse, Response, handler};
 
 use crate::app::App;
 use crate::auth::csrf::{AdminForm, NoFields};
-use crate::error::{AppError, Result};
+use crate::error::{Failure, Result};
 use crate::posts::delete as remove;
 use crate::store::posts::{Kind, Status};
 
@@ -20,8 +20,7 @@ pub async fn delete(
         .db
         .write(move |tx| Ok(remove::delete(tx, id)?.map(|p| (p.kind, p.status))))
         .await?;
-    app.jobs_wake.notify_one();
-    let to = match kind.ok_or(AppError::NotFound)? {
+    let to = match kind.ok_or(Failure::not_found())? {
         (Kind::Page, _) => "/admin/pages?done=deleted",
         (Kind::Post, Status::Draft | Status::Scheduled) => "/admin/drafts?done=deleted",
         (Kind::Post, _) => "/admin?done=deleted",

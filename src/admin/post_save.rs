@@ -2,20 +2,21 @@
 //! saved in one transaction. A refused save shows the form again with everything the owner
 //! typed, so nothing they wrote is lost.
 
+use poem::http::StatusCode;
 use poem::web::{Data, Multipart, Redirect};
 use poem::{IntoResponse, Response, handler};
 
-use crate::activitypub::mentions;
 use crate::app::App;
 use crate::auth::Admin;
-use crate::error::{AppError, Result};
+use crate::error::{Failure, Result};
+use crate::forms::multipart::{self, FormData};
 use crate::media::upload::{self, UploadError};
-use crate::posts::save::{self, Action, Compose, SaveError};
+use crate::posts::publish;
+use crate::posts::save::{Action, Compose};
 use crate::render::time;
 use crate::store::posts::{Kind, Status};
 
 use super::compose;
-use crate::forms::multipart::{self, FormData};
 
 /// Reads the composer's fields into a Compose; photos uploaded with the form are added by the
 /// caller. The message is for the owner.
@@ -98,11 +99,11 @@ pub async fn submit(
     multipart: Multipart,
 ) -> poem::Result<Response> {
     let form = multipart::read(&admin, multipart, &app.config.tmp_dir()).await?;
-    let settings = app.settings().await.map_err(AppError::from)?;
+    let settings = app.settings().await.map_err(Failure::from)?;
     let tz = time::zone(&settings.timezone);
     let mut compose = match read_compose(&form, tz) {
         Ok(c) => c,
-        Err(message) => return Err(AppError::BadRequest(message).into()),
+        Err(message) => return Err(Failure::bad_request(message).into()),
     };
 
     let alts = form.all("photo_file_alt");
@@ -119,7 +120,7 @@ pub async fn submit(
             Err(UploadError::Refused(e)) => {
                 upload_error = Some(format!("{}: {e}", file.file_name));
             }
-            Err(e) => return Err(AppError::from(e).into()),
+            Err(e) => return Err(Failure::from(e).into()),
         }
     }
     if let Some(error) = upload_error {
@@ -127,27 +128,16 @@ pub async fn submit(
         return Ok(refused(app, &admin, &compose, status, error).await?);
     }
 
-    // People mentioned for the first time are looked up now, so that saving can link them.
-    mentions::prepare(app, &compose.markdown).await;
-    let to_save = compose.clone();
-    let saved = app
-        .db
-        .write(move |tx| match save::save(tx, &settings, &to_save) {
-            Ok(saved) => Ok(Ok(saved)),
-            Err(SaveError::Invalid(message)) => Ok(Err(message)),
-            Err(SaveError::Internal(e)) => Err(e),
-        })
-        .await
-        .map_err(AppError::from)?;
-    let saved = match saved {
+    let saved = match publish::publish(app, compose.clone()).await {
         Ok(saved) => saved,
-        Err(message) => {
+        // The owner's input cannot be saved: the form again, with what was typed and why.
+        Err(refused) if refused.status() == StatusCode::BAD_REQUEST => {
             let status = current_status(app, compose.id).await?;
-            return Ok(refused(app, &admin, &compose, status, message).await?);
+            let message = refused.message().to_string();
+            return Ok(self::refused(app, &admin, &compose, status, message).await?);
         }
+        Err(failure) => return Err(failure.into()),
     };
-    // A scheduled post, or deliveries of the change to followers, are waiting in the queue.
-    app.jobs_wake.notify_one();
     let list = match (saved.kind, saved.status) {
         (Kind::Page, _) => "/admin/pages",
         (_, Status::Draft | Status::Scheduled) => "/admin/drafts",

@@ -11,7 +11,6 @@ use crate::auth::Admin;
 use crate::error::Result;
 use crate::paging::Page;
 use crate::render::time;
-use crate::site::views;
 use crate::store::posts::{self, Kind, Post, Status};
 
 const PER_PAGE: u32 = 50;
@@ -39,7 +38,7 @@ fn row(app: &App, post: &Post, tz: chrono_tz::Tz) -> Row {
         title: post
             .title
             .clone()
-            .unwrap_or_else(|| views::summarize(&post.html)),
+            .unwrap_or_else(|| crate::render::text::summarize(&post.html)),
         status: post.status.as_str(),
         when: time::local(post.published_at.unwrap_or(post.updated_at), tz)
             .format("%-d %b %Y, %H:%M")

@@ -22,11 +22,11 @@ pub async fn preview(admin: Admin, req: &Request, body: poem::Body) -> poem::Res
     let bytes = body
         .into_bytes_limit(MAX_PREVIEW_BYTES)
         .await
-        .map_err(|_| crate::error::AppError::TooLarge("The text is too long to preview.".into()))?;
+        .map_err(|_| crate::error::Failure::too_large("The text is too long to preview."))?;
     let text = String::from_utf8_lossy(&bytes).into_owned();
     let html = tokio::task::spawn_blocking(move || markdown::to_html(&text))
         .await
-        .map_err(|e| crate::error::AppError::Internal(e.into()))?;
+        .map_err(|e| crate::error::Failure::internal(e.into()))?;
     Ok(Response::builder()
         .status(StatusCode::OK)
         .header(header::CONTENT_TYPE, "text/html; charset=utf-8")

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use crate::app::App;
 use crate::auth::Admin;
-use crate::error::{AppError, Result};
+use crate::error::{Failure, Result};
 use crate::store::remote_posts;
 
 /// Larger than any attachment Mastodon keeps (its limit is 16 MB for images, after resizing
@@ -43,7 +43,7 @@ pub async fn fetch(
         .read(move |c| remote_posts::carries_attachment(c, &lookup))
         .await?
     {
-        return Err(AppError::NotFound);
+        return Err(Failure::not_found());
     }
     let app2 = app.clone();
     let fetched =

@@ -14,7 +14,7 @@ use crate::auth::csrf::AdminForm;
 use crate::auth::owner::{self, validate_display_name};
 use crate::auth::throttle::client_ip;
 use crate::auth::{Admin, password};
-use crate::error::{AppError, Result};
+use crate::error::{Failure, Result};
 use crate::media::files;
 use crate::media::process::VARIANT_WIDTHS;
 use crate::media::upload;
@@ -212,7 +212,6 @@ pub async fn save(Data(app): Data<&App>, f: AdminForm<SettingsForm>) -> Result<R
             Ok(())
         })
         .await?;
-    app.jobs_wake.notify_one();
     Ok(Redirect::see_other("/admin/settings?done=settings").into_response())
 }
 
@@ -260,11 +259,11 @@ async fn profile_image(
 ) -> poem::Result<String> {
     let form = multipart::read(admin, multipart, &app.config.tmp_dir()).await?;
     let Some(file) = form.files.first() else {
-        return Err(AppError::BadRequest(format!("Choose an image for {what}.")).into());
+        return Err(Failure::bad_request(format!("Choose an image for {what}.")).into());
     };
     let media = upload::accept_file(app, file, "")
         .await
-        .map_err(AppError::from)?;
+        .map_err(Failure::from)?;
     Ok(files::file_name(
         &media.hash,
         &media.ext,
@@ -285,8 +284,7 @@ async fn save_profile_image(
             delivery::queue(tx, "Update", None)
         })
         .await
-        .map_err(AppError::from)?;
-    app.jobs_wake.notify_one();
+        .map_err(Failure::from)?;
     Ok(())
 }
 
@@ -306,7 +304,7 @@ pub async fn change_password(
     f: AdminForm<PasswordForm>,
 ) -> Result<Response> {
     let Some(owner) = app.db.read(owner_store::get).await? else {
-        return Err(AppError::NotFound);
+        return Err(Failure::not_found());
     };
     let PasswordForm {
         current,

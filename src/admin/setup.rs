@@ -11,7 +11,7 @@ use crate::app::App;
 use crate::auth::csrf::PublicForm;
 use crate::auth::owner::{self, NewOwner};
 use crate::auth::session;
-use crate::error::{AppError, Result};
+use crate::error::{Failure, Result};
 use crate::store;
 
 #[derive(Deserialize)]
@@ -47,7 +47,7 @@ async fn state(app: &App, token: &str) -> Result<State> {
             })
         })
         .await
-        .map_err(AppError::from)
+        .map_err(Failure::from)
 }
 
 fn page(app: &App, status: StatusCode, ctx: minijinja::Value) -> Result<Response> {

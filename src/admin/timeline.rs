@@ -10,7 +10,7 @@ use crate::activitypub::following::{self, ReplyError};
 use crate::app::App;
 use crate::auth::Admin;
 use crate::auth::csrf::AdminForm;
-use crate::error::{AppError, Result};
+use crate::error::{Failure, Result};
 use crate::paging::Page;
 use crate::render::time;
 use crate::store::remote_posts::{self, RemotePost};
@@ -90,7 +90,7 @@ pub async fn reply(Data(app): Data<&App>, f: AdminForm<ReplyForm>) -> Result<Res
             };
             Ok(Redirect::see_other(back).into_response())
         }
-        Err(ReplyError::Invalid(message)) => Err(AppError::BadRequest(message)),
-        Err(ReplyError::Internal(e)) => Err(AppError::Internal(e)),
+        Err(ReplyError::Invalid(message)) => Err(Failure::bad_request(message)),
+        Err(ReplyError::Internal(e)) => Err(Failure::internal(e)),
     }
 }

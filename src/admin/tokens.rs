@@ -11,7 +11,7 @@ use crate::app::App;
 use crate::auth::Admin;
 use crate::auth::csrf::{AdminForm, NoFields};
 use crate::auth::tokens::{self as app_tokens, SCOPES, validate_scope};
-use crate::error::{AppError, Result};
+use crate::error::{Failure, Result};
 use crate::render::time;
 use crate::store::tokens;
 
@@ -106,7 +106,7 @@ pub async fn revoke(
     _f: AdminForm<NoFields>,
 ) -> Result<Response> {
     if !app.db.write(move |tx| tokens::revoke(tx, id)).await? {
-        return Err(AppError::NotFound);
+        return Err(Failure::not_found());
     }
     Ok(Redirect::see_other("/admin/tokens?done=revoked").into_response())
 }

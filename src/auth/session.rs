@@ -131,7 +131,7 @@ impl<'a> FromRequest<'a> for Admin {
         match current(app, req).await {
             Ok(Some(admin)) => Ok(admin),
             Ok(None) => Err(not_signed_in(req)),
-            Err(e) => Err(crate::error::AppError::Internal(e).into()),
+            Err(e) => Err(crate::error::Failure::internal(e).into()),
         }
     }
 }

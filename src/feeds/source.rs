@@ -3,7 +3,7 @@
 use anyhow::Result;
 
 use crate::app::App;
-use crate::error::AppError;
+use crate::error::Failure;
 use crate::render::{escape_html, sanitize, time};
 use crate::site::views::{self, PostView, SiteView};
 use crate::store::{posts, taxonomy};
@@ -24,7 +24,7 @@ pub struct FeedSource {
 }
 
 /// The site-wide feed, or one category's when `category` is given.
-pub async fn load(app: &App, category: Option<String>) -> Result<FeedSource, AppError> {
+pub async fn load(app: &App, category: Option<String>) -> Result<FeedSource, Failure> {
     let (site, settings) = views::site_view(app).await?;
     let tz = time::zone(&settings.timezone);
     let base = &app.config.base_url;
@@ -44,7 +44,7 @@ pub async fn load(app: &App, category: Option<String>) -> Result<FeedSource, App
                     Ok(Some((cat, list)))
                 })
                 .await?;
-            let (cat, list) = found.ok_or(AppError::NotFound)?;
+            let (cat, list) = found.ok_or(Failure::not_found())?;
             (
                 format!("{} · {}", cat.name, site.title),
                 format!("/categories/{}/", cat.slug),

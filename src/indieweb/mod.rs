@@ -11,6 +11,7 @@ use poem::http::{HeaderValue, StatusCode, header};
 use poem::{Endpoint, IntoResponse, Request, Response};
 
 use crate::app::App;
+use crate::error::Failure;
 
 /// A JSON answer no cache keeps: the APIs here answer about tokens, codes and drafts.
 pub fn private_json(status: StatusCode, body: &serde_json::Value) -> Response {
@@ -19,6 +20,42 @@ pub fn private_json(status: StatusCode, body: &serde_json::Value) -> Response {
         .content_type("application/json")
         .header(header::CACHE_CONTROL, "no-store")
         .body(body.to_string())
+}
+
+/// A failure as OAuth 2.0 answers one (RFC 6749 §5.2), which Micropub and IndieAuth share: a
+/// JSON `error` code and `error_description`. A 401 carries the RFC 6750 challenge, without
+/// an error code when no token was given at all.
+pub fn oauth_json(failure: Failure) -> Response {
+    failure.log();
+    let status = failure.status();
+    let code = failure.code().unwrap_or(match status {
+        StatusCode::UNAUTHORIZED => "unauthorized",
+        StatusCode::FORBIDDEN => "forbidden",
+        StatusCode::SERVICE_UNAVAILABLE => "temporarily_unavailable",
+        s if s.is_server_error() => "server_error",
+        _ => "invalid_request",
+    });
+    let mut response = private_json(
+        status,
+        &serde_json::json!({ "error": code, "error_description": failure.message() }),
+    );
+    if status == StatusCode::UNAUTHORIZED {
+        let challenge = match code {
+            "unauthorized" => "Bearer".to_string(),
+            code => format!("Bearer error=\"{code}\""),
+        };
+        if let Ok(value) = HeaderValue::from_str(&challenge) {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, value);
+        }
+    }
+    response
+}
+
+/// A handler's outcome in OAuth's terms: its answer, or its failure as `oauth_json`.
+pub fn oauth(outcome: Result<Response, Failure>) -> Response {
+    outcome.unwrap_or_else(oauth_json)
 }
 
 /// Wraps the home page and permalinks with the `Link` headers that IndieWeb clients look for

@@ -7,7 +7,7 @@ use poem::web::{Data, Path, StaticFileRequest};
 use poem::{IntoResponse, Response, handler};
 
 use crate::app::App;
-use crate::error::{AppError, Result};
+use crate::error::{Failure, Result};
 
 use super::files;
 
@@ -17,10 +17,10 @@ pub async fn serve(
     Path(name): Path<String>,
     file: StaticFileRequest,
 ) -> Result<Response> {
-    let path = files::disk_path(&app.config.media_dir(), &name).ok_or(AppError::NotFound)?;
+    let path = files::disk_path(&app.config.media_dir(), &name).ok_or(Failure::not_found())?;
     let mut response = file
         .create_response(&path, false, false)
-        .map_err(|_| AppError::NotFound)?
+        .map_err(|_| Failure::not_found())?
         .into_response();
     let headers = response.headers_mut();
     headers.insert(

@@ -2,7 +2,7 @@
 //! library and composer use this, as will the posting APIs.
 
 use crate::app::App;
-use crate::error::AppError;
+use crate::error::Failure;
 use crate::forms::multipart::UploadedFile;
 use crate::store::media::{self, Media, NewMedia};
 
@@ -18,11 +18,11 @@ pub enum UploadError {
 }
 
 /// A refused upload is the owner's to fix (a bad file); anything else is the server's.
-impl From<UploadError> for AppError {
+impl From<UploadError> for Failure {
     fn from(e: UploadError) -> Self {
         match e {
-            UploadError::Refused(e) => AppError::BadRequest(e.to_string()),
-            UploadError::Internal(e) => AppError::Internal(e),
+            UploadError::Refused(e) => Failure::bad_request(e.to_string()),
+            UploadError::Internal(e) => Failure::internal(e),
         }
     }
 }

@@ -4,25 +4,22 @@
 use anyhow::Result;
 use rusqlite::Connection;
 
-use crate::activitypub::delivery;
-use crate::indieweb::webmention;
-use crate::jobs::{self, Job};
+use crate::jobs;
 use crate::store::posts::{self, Post, Status};
 use crate::store::settings::SiteSettings;
 
-use super::save::{self, Action};
+use super::changed;
+use super::save::{self, Action, PublishPost};
 
 /// Deletes a post or page; returns it as it was, or None if there was none to delete.
 pub fn delete(tx: &Connection, id: i64) -> Result<Option<Post>> {
     let Some(post) = posts::by_id(tx, id)?.filter(|p| p.status != Status::Deleted) else {
         return Ok(None);
     };
-    jobs::cancel(tx, &Job::PublishPost { post_id: id })?;
+    jobs::cancel(tx, &PublishPost { post_id: id })?;
     posts::delete(tx, id)?;
-    // Followers saw it: tell their servers it is gone.
-    delivery::post_changed(tx, id, post.kind, post.status == Status::Published, false)?;
-    // The pages it linked to learn that it is gone (its URL now answers 410).
-    webmention::post_changed(tx, id, post.status == Status::Published, false)?;
+    // Followers saw it, and the pages it linked to: they learn that it is gone.
+    changed::record(tx, id, post.status == Status::Published, false)?;
     Ok(Some(post))
 }
 

@@ -1,7 +1,11 @@
-//! Writing posts and pages: permalinks, emoji topics, and the one save operation that the admin
-//! panel, the job queue (scheduled posts) and later the posting APIs share.
+//! Writing posts and pages: the one publish path every writer takes (`publish`), the one save
+//! under it (`save`), deletion, permalinks, emoji topics, the people a post names, and the fact
+//! a save states for everything that reacts to it (`changed`).
 
+pub mod changed;
 pub mod delete;
+pub mod mentions;
 pub mod permalink;
+pub mod publish;
 pub mod save;
 pub mod topics;

@@ -6,16 +6,29 @@ use anyhow::Context;
 use chrono_tz::Tz;
 use rusqlite::Connection;
 
-use crate::activitypub::{delivery, mentions};
-use crate::indieweb::webmention;
-use crate::jobs::{self, Job};
-use crate::render::{markdown, time};
+use serde::{Deserialize, Serialize};
+
+use crate::jobs::{self, Task};
+use crate::render::{markdown, text, time};
 use crate::store::posts::{self, Kind, Post, PostWrite, Status};
 use crate::store::settings::SiteSettings;
 use crate::store::taxonomy::Category;
 use crate::store::{self, media, taxonomy};
 
-use super::{permalink, topics};
+use super::{changed, mentions, permalink, topics};
+
+/// The job that publishes a scheduled post at its time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishPost {
+    pub post_id: i64,
+}
+
+impl Task for PublishPost {
+    const KIND: &'static str = "publish_post";
+    /// Publishing only touches the local database, so a failure is a bug or a full disk: retry
+    /// a few times, then show it.
+    const MAX_ATTEMPTS: u32 = 8;
+}
 
 /// Longest title accepted; longer is almost certainly a paste into the wrong box.
 const MAX_TITLE_CHARS: usize = 300;
@@ -250,7 +263,7 @@ pub fn save(tx: &Connection, settings: &SiteSettings, c: &Compose) -> Result<Sav
         category_ids: &category_ids,
         photos: &c.photos,
         topics: &found_topics,
-        search_text: &markdown::plain_text(&html),
+        search_text: &text::plain_text(&html),
     };
     let id = match &existing {
         Some(post) => {
@@ -261,7 +274,7 @@ pub fn save(tx: &Connection, settings: &SiteSettings, c: &Compose) -> Result<Sav
     };
 
     // A rescheduled or published post no longer needs its old publication job.
-    let job = Job::PublishPost { post_id: id };
+    let job = PublishPost { post_id: id };
     jobs::cancel(tx, &job)?;
     if status == Status::Scheduled {
         jobs::enqueue(tx, &job, published_at.unwrap_or(now))?;
@@ -270,8 +283,7 @@ pub fn save(tx: &Connection, settings: &SiteSettings, c: &Compose) -> Result<Sav
     let was_public = existing
         .as_ref()
         .is_some_and(|p| p.status == Status::Published);
-    delivery::post_changed(tx, id, c.kind, was_public, status == Status::Published)?;
-    webmention::post_changed(tx, id, was_public, status == Status::Published)?;
+    changed::record(tx, id, was_public, status == Status::Published)?;
 
     let mut path = existing.as_ref().and_then(|p| p.path.clone());
     if status == Status::Published && path.is_none() {

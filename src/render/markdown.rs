@@ -21,19 +21,6 @@ pub fn to_html(markdown: &str) -> String {
     sanitize::owner_html(&markdown_to_html(markdown, &options()))
 }
 
-/// The text of some HTML with every tag removed, for the search index and feed summaries.
-pub fn plain_text(html: &str) -> String {
-    let text = ammonia::Builder::empty().clean(html).to_string();
-    let text = text
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&nbsp;", " ")
-        .replace("&amp;", "&");
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,13 +45,5 @@ mod tests {
         let html = to_html("hi <script>alert(1)</script> <img src=x onerror=alert(1)>");
         assert!(!html.contains("script"), "{html}");
         assert!(!html.contains("onerror"), "{html}");
-    }
-
-    #[test]
-    fn plain_text_drops_tags_and_decodes_entities() {
-        assert_eq!(
-            plain_text("<p>Fish &amp; <em>chips</em></p>\n<p>x &lt; y</p>"),
-            "Fish & chips x < y"
-        );
     }
 }

@@ -4,6 +4,7 @@ pub mod markdown;
 pub mod nesting;
 pub mod sanitize;
 pub mod templates;
+pub mod text;
 pub mod time;
 
 pub use templates::Templates;

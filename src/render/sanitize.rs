@@ -93,7 +93,7 @@ pub fn remote_html(html: &str) -> Result<String, TooDeep> {
 /// it nests too deeply to be read safely.
 pub fn remote_text(html: &str) -> String {
     match nesting::check_fragment(html) {
-        Ok(()) => super::markdown::plain_text(html),
+        Ok(()) => super::text::plain_text(html),
         Err(TooDeep) => String::new(),
     }
 }

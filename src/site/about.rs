@@ -26,7 +26,7 @@ pub async fn about(Data(app): Data<&App>) -> Result<Response> {
     let meta = Meta {
         title: format!("About · {}", site.title),
         url: app.config.base_url.join(ABOUT_PATH),
-        description: views::summarize(&site.author.bio_html),
+        description: crate::render::text::summarize(&site.author.bio_html),
         og_type: "profile",
         image: site.author.avatar.clone(),
         feeds: views::site_feeds(app, &site.title),

@@ -6,7 +6,7 @@ use poem::{Response, handler};
 use serde::Serialize;
 
 use crate::app::App;
-use crate::error::{AppError, Result};
+use crate::error::{Failure, Result};
 use crate::render::time;
 use crate::store::posts;
 
@@ -60,16 +60,16 @@ pub async fn month_page(
     Path((year, month)): Path<(String, String)>,
 ) -> Result<Response> {
     let (Ok(y), Ok(m)) = (year.parse::<i32>(), month.parse::<u32>()) else {
-        return Err(AppError::NotFound);
+        return Err(Failure::not_found());
     };
     if year.len() != 4 || month.len() != 2 || !(1..=12).contains(&m) {
-        return Err(AppError::NotFound);
+        return Err(Failure::not_found());
     }
     let prefix = format!("/{year}/{month}/");
     let lookup = prefix.clone();
     let list = app.db.read(move |c| posts::in_month(c, &lookup)).await?;
     if list.is_empty() {
-        return Err(AppError::NotFound);
+        return Err(Failure::not_found());
     }
     let (site, settings) = views::site_view(app).await?;
     let tz = time::zone(&settings.timezone);

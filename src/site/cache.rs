@@ -3,72 +3,15 @@
 //! repeat requests are answered from memory, and conditional GETs get 304 from the ETag or the
 //! time of the last change. This is what lets a Raspberry Pi serve a busy day's traffic.
 
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
-use bytes::Bytes;
 use poem::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use poem::{Endpoint, IntoResponse, Request, Response};
 use sha2::{Digest, Sha256};
 
 use crate::app::App;
 
-/// Memory kept for rendered pages. A page is 10–60 KB, so this holds a few hundred, which
-/// covers the pages people actually visit; a small machine keeps the rest of its memory.
-const MAX_BYTES: usize = 8 * 1024 * 1024;
-/// Pages larger than this are served but not kept (a huge archive month, say).
-const MAX_ENTRY_BYTES: usize = 1024 * 1024;
-
-struct Entry {
-    version: i64,
-    headers: HeaderMap,
-    body: Bytes,
-    etag: HeaderValue,
-    last_modified: HeaderValue,
-    /// The time of the last change, which Last-Modified gives to the second.
-    changed_at: i64,
-}
-
-#[derive(Default)]
-pub struct PageCache {
-    inner: RwLock<Pages>,
-}
-
-#[derive(Default)]
-struct Pages {
-    entries: HashMap<String, Arc<Entry>>,
-    /// Sum of the bodies held, kept as entries come and go rather than summed on every insert
-    /// (inserts happen under the write lock, on every cache miss).
-    bytes: usize,
-}
-
-impl PageCache {
-    fn get(&self, key: &str, version: i64) -> Option<Arc<Entry>> {
-        let pages = self.inner.read().unwrap_or_else(|p| p.into_inner());
-        pages
-            .entries
-            .get(key)
-            .filter(|e| e.version == version)
-            .cloned()
-    }
-
-    fn put(&self, key: String, entry: Arc<Entry>) {
-        let mut pages = self.inner.write().unwrap_or_else(|p| p.into_inner());
-        if pages.bytes + entry.body.len() > MAX_BYTES {
-            // Pages of older versions are useless; if that is not enough, start afresh.
-            pages.entries.retain(|_, e| e.version == entry.version);
-            pages.bytes = pages.entries.values().map(|e| e.body.len()).sum();
-            if pages.bytes + entry.body.len() > MAX_BYTES {
-                pages.entries.clear();
-                pages.bytes = 0;
-            }
-        }
-        pages.bytes += entry.body.len();
-        if let Some(old) = pages.entries.insert(key, entry) {
-            pages.bytes -= old.body.len();
-        }
-    }
-}
+use super::page_cache::{Entry, MAX_ENTRY_BYTES};
 
 /// Wraps the public site's routes with the page cache and conditional GET.
 pub struct Cached<E> {
@@ -94,7 +37,7 @@ impl<E: Endpoint> Endpoint for Cached<E> {
         };
         let stamp = match app.db.fresh_stamp().await {
             Ok(stamp) => stamp,
-            Err(e) => return Err(crate::error::AppError::Internal(e).into()),
+            Err(e) => return Err(crate::error::Failure::internal(e).into()),
         };
         let version = stamp.version();
         if let Some(entry) = app.pages.get(&key, version) {

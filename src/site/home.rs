@@ -6,7 +6,7 @@ use poem::web::{Data, Path};
 use poem::{Response, handler};
 
 use crate::app::App;
-use crate::error::{AppError, Result};
+use crate::error::{Failure, Result};
 use crate::paging::Page;
 use crate::render::time;
 use crate::store::posts;
@@ -17,7 +17,7 @@ use super::views::{self, Link, Meta};
 pub async fn numbered(Data(app): Data<&App>, Path(n): Path<String>) -> Result<Response> {
     match n.parse::<u32>() {
         Ok(n) if n >= 2 => render(app, n).await,
-        _ => Err(AppError::NotFound),
+        _ => Err(Failure::not_found()),
     }
 }
 
@@ -37,7 +37,7 @@ pub async fn render(app: &App, page: u32) -> Result<Response> {
         .read(move |c| posts::published(c, paging.fetch(), paging.offset()))
         .await?;
     if list.is_empty() && page > 1 {
-        return Err(AppError::NotFound);
+        return Err(Failure::not_found());
     }
     let (list, prev, next) = paging.split(list);
     let tz = time::zone(&settings.timezone);

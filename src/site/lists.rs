@@ -7,7 +7,7 @@ use poem::{Response, handler};
 use serde::{Deserialize, Serialize};
 
 use crate::app::App;
-use crate::error::{AppError, Result};
+use crate::error::{Failure, Result};
 use crate::paging::Page;
 use crate::posts::topics;
 use crate::render::time;
@@ -93,7 +93,7 @@ pub async fn category(
         .await?;
     let Some((category, list)) = found.filter(|(_, list)| !list.is_empty() || page.number == 1)
     else {
-        return Err(AppError::NotFound);
+        return Err(Failure::not_found());
     };
     let (list, prev, next) = page.split(list);
     let (site, settings) = views::site_view(app).await?;
@@ -168,7 +168,7 @@ pub async fn topic(
     let page = Page::new(q.page, PER_PAGE);
     let (site, settings) = views::site_view(app).await?;
     let Some(topic) = settings.topics.iter().find(|t| t.slug == slug).cloned() else {
-        return Err(AppError::NotFound);
+        return Err(Failure::not_found());
     };
     let emoji = topics::normalize(&topic.emoji);
     let list = app
@@ -176,7 +176,7 @@ pub async fn topic(
         .read(move |c| posts::in_topic(c, &emoji, page.fetch(), page.offset()))
         .await?;
     if list.is_empty() && page.number > 1 {
-        return Err(AppError::NotFound);
+        return Err(Failure::not_found());
     }
     let (list, prev, next) = page.split(list);
     let tz = time::zone(&settings.timezone);

@@ -8,6 +8,7 @@ pub mod cache;
 pub mod errors;
 pub mod home;
 pub mod lists;
+pub mod page_cache;
 pub mod photos;
 pub mod post_show;
 pub mod search;

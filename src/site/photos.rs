@@ -6,7 +6,7 @@ use poem::{Response, handler};
 use serde::{Deserialize, Serialize};
 
 use crate::app::App;
-use crate::error::{AppError, Result};
+use crate::error::{Failure, Result};
 use crate::paging::Page;
 use crate::render::time;
 use crate::store::posts;
@@ -38,7 +38,7 @@ pub async fn grid(Data(app): Data<&App>, Query(q): Query<PageQuery>) -> Result<R
         .read(move |c| posts::with_photos(c, page.fetch(), page.offset()))
         .await?;
     if list.is_empty() && page.number > 1 {
-        return Err(AppError::NotFound);
+        return Err(Failure::not_found());
     }
     let (list, prev, next) = page.split(list);
     let (site, settings) = views::site_view(app).await?;

@@ -7,7 +7,7 @@ use poem::web::{Data, Redirect};
 use poem::{IntoResponse, Response, handler};
 
 use crate::app::App;
-use crate::error::{AppError, Result};
+use crate::error::{Failure, Result};
 use crate::render::time;
 use crate::store::posts::{self, Kind, Status};
 
@@ -35,13 +35,13 @@ pub async fn show(Data(app): Data<&App>, uri: &Uri) -> Result<Response> {
                 return Ok(Redirect::permanent(format!("{path}/")).into_response());
             }
         }
-        return Err(AppError::NotFound);
+        return Err(Failure::not_found());
     };
     match post.status {
         Status::Published => {}
-        Status::Deleted => return Err(AppError::Gone),
+        Status::Deleted => return Err(Failure::gone()),
         // A draft or a post waiting for its time does not exist yet, as far as visitors know.
-        Status::Draft | Status::Scheduled => return Err(AppError::NotFound),
+        Status::Draft | Status::Scheduled => return Err(Failure::not_found()),
     }
     let (site, settings) = views::site_view(app).await?;
     let tz = time::zone(&settings.timezone);

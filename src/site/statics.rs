@@ -6,7 +6,7 @@ use poem::{Request, Response, handler};
 use serde::Deserialize;
 
 use crate::app::App;
-use crate::error::{AppError, Result};
+use crate::error::{Failure, Result};
 
 #[derive(Deserialize)]
 pub struct Version {
@@ -22,7 +22,7 @@ pub fn file(
     Query(version): Query<Version>,
     req: &Request,
 ) -> Result<Response> {
-    let file = app.static_files.get(&name).ok_or(AppError::NotFound)?;
+    let file = app.static_files.get(&name).ok_or(Failure::not_found())?;
     let cache = match version.v {
         Some(v) if v == file.hash => "public, max-age=31536000, immutable",
         _ => "public, no-cache",

@@ -9,12 +9,9 @@ use serde::Serialize;
 use crate::app::App;
 use crate::error::Result;
 use crate::media::files;
-use crate::render::{markdown, time};
+use crate::render::{text, time};
 use crate::store::posts::{self, Kind, Post};
 use crate::store::{owner, settings::SiteSettings};
-
-/// Characters of plain text used where a post has no title (page titles, descriptions, feeds).
-const SUMMARY_CHARS: usize = 160;
 
 #[derive(Clone, Serialize)]
 pub struct Link {
@@ -93,19 +90,6 @@ pub struct PostView {
     pub is_page: bool,
 }
 
-/// A short plain-text summary of some HTML, cut at a word.
-pub fn summarize(html: &str) -> String {
-    let text = markdown::plain_text(html);
-    if text.chars().count() <= SUMMARY_CHARS {
-        return text;
-    }
-    let cut: String = text.chars().take(SUMMARY_CHARS).collect();
-    match cut.rfind(' ') {
-        Some(i) => format!("{}…", &cut[..i]),
-        None => format!("{cut}…"),
-    }
-}
-
 pub fn post_view(app: &App, post: &Post, tz: Tz) -> PostView {
     let base = &app.config.base_url;
     let path = post.path.clone().unwrap_or_default();
@@ -119,7 +103,7 @@ pub fn post_view(app: &App, post: &Post, tz: Tz) -> PostView {
         in_reply_to: post.in_reply_to.clone(),
         bookmark_of: post.bookmark_of.clone(),
         summary: if post.summary.trim().is_empty() {
-            summarize(&post.html)
+            text::summarize(&post.html)
         } else {
             post.summary.clone()
         },

@@ -25,6 +25,18 @@ pub fn kind_and_post(conn: &Connection, id: i64) -> Result<(String, Option<i64>)
     .context("store: load activity kind")
 }
 
+/// The last Create, Update or Delete sent about a post, if any: what followers last heard of it.
+pub fn last_about_post(conn: &Connection, post_id: i64) -> Result<Option<String>> {
+    conn.query_row(
+        "SELECT kind FROM activities WHERE post_id = ?1 AND kind IN ('Create', 'Update', 'Delete')
+         ORDER BY id DESC LIMIT 1",
+        [post_id],
+        |r| r.get(0),
+    )
+    .optional()
+    .context("store: last activity about a post")
+}
+
 /// Takes a post's Creates and Updates out of the outbox once it is deleted or unpublished: they
 /// carry its text.
 pub fn hide_post_activities(conn: &Connection, post_id: i64) -> Result<()> {
@@ -162,7 +174,7 @@ pub fn revive_host(conn: &Connection, host: &str) -> Result<()> {
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     for url in urls {
-        if crate::activitypub::host_of(&url).as_deref() == Some(host) {
+        if crate::urls::host(&url).as_deref() == Some(host) {
             conn.execute(
                 "UPDATE inboxes SET dead = 0, failing_since = NULL WHERE url = ?1",
                 [&url],

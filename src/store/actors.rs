@@ -78,7 +78,8 @@ pub fn by_id(conn: &Connection, id: i64) -> Result<Option<Actor>> {
 }
 
 pub fn by_key_id(conn: &Connection, key_id: &str) -> Result<Option<Actor>> {
-    one(conn, "a.key_id = ?1", &key_id)
+    // The second term lets SQLite use the (partial) unique index on key ids.
+    one(conn, "a.key_id = ?1 AND a.key_id <> ''", &key_id)
 }
 
 /// Case-insensitive lookup by user@domain.
@@ -92,7 +93,8 @@ pub fn by_handle(conn: &Connection, handle: &str) -> Result<Option<Actor>> {
 pub fn upsert(conn: &Connection, a: &Actor) -> Result<i64> {
     if !a.key_id.is_empty() {
         conn.prepare_cached(
-            "UPDATE actors SET key_id = '', public_key_pem = '' WHERE key_id = ?1 AND uri <> ?2",
+            "UPDATE actors SET key_id = '', public_key_pem = ''
+             WHERE key_id = ?1 AND key_id <> '' AND uri <> ?2",
         )?
         .execute((&a.key_id, &a.uri))
         .context("store: release a key id")?;
@@ -149,9 +151,7 @@ pub fn ids_on_domain(conn: &Connection, domain: &str) -> Result<Vec<i64>> {
     let mut ids = Vec::new();
     for row in rows {
         let (id, uri) = row?;
-        if crate::activitypub::host_of(&uri)
-            .is_some_and(|h| super::blocks::domain_covers(domain, &h))
-        {
+        if crate::urls::host(&uri).is_some_and(|h| super::blocks::domain_covers(domain, &h)) {
             ids.push(id);
         }
     }

@@ -59,7 +59,7 @@ pub fn is_blocked(conn: &Connection, actor_uri: &str) -> Result<bool> {
     if actor_blocked {
         return Ok(true);
     }
-    match crate::activitypub::host_of(actor_uri) {
+    match crate::urls::host(actor_uri) {
         Some(host) => Ok(domain_severity(conn, &host)?.as_deref() == Some("suspend")),
         None => Ok(true),
     }
@@ -68,7 +68,7 @@ pub fn is_blocked(conn: &Connection, actor_uri: &str) -> Result<bool> {
 /// Whether the actor's domain is silenced (Mastodon's "limit"): its accounts may follow and
 /// reply, but their replies always wait for approval and they stay out of the timeline.
 pub fn is_silenced(conn: &Connection, actor_uri: &str) -> Result<bool> {
-    match crate::activitypub::host_of(actor_uri) {
+    match crate::urls::host(actor_uri) {
         Some(host) => Ok(domain_severity(conn, &host)?.as_deref() == Some("silence")),
         None => Ok(false),
     }

@@ -3,12 +3,13 @@
 //! on disk.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result};
+use rusqlite::hooks::Action;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
-use tokio::sync::Semaphore;
+use tokio::sync::{Notify, Semaphore};
 
 use super::migrations;
 
@@ -80,6 +81,10 @@ struct Inner {
     /// Writes queue here rather than as blocked threads waiting for the writer's lock.
     write_slot: Semaphore,
     stamp: ContentStamp,
+    /// Set when the open write transaction queues or requeues a job (an update hook on the
+    /// `jobs` table); the commit then wakes the job worker through `jobs`.
+    touched_jobs: Arc<AtomicBool>,
+    jobs: Notify,
 }
 
 /// Opens one connection with the settings every Porch connection uses.
@@ -114,6 +119,15 @@ impl Db {
         migrations::prepare(&mut writer)?;
         let stamp = ContentStamp::default();
         stamp.refresh(&writer)?;
+        let touched_jobs = Arc::new(AtomicBool::new(false));
+        let flag = touched_jobs.clone();
+        writer.update_hook(Some(
+            move |action: Action, _db: &str, table: &str, _row: i64| {
+                if table == "jobs" && action != Action::SQLITE_DELETE {
+                    flag.store(true, Ordering::Release);
+                }
+            },
+        ))?;
         Ok(Db {
             inner: Arc::new(Inner {
                 path: path.to_path_buf(),
@@ -122,6 +136,8 @@ impl Db {
                 read_slots: Semaphore::new(MAX_READERS),
                 write_slot: Semaphore::new(1),
                 stamp,
+                touched_jobs,
+                jobs: Notify::new(),
             }),
         })
     }
@@ -132,6 +148,12 @@ impl Db {
 
     pub fn stamp(&self) -> &ContentStamp {
         &self.inner.stamp
+    }
+
+    /// Notified when a committed transaction queued a job (or a job finished): what the job
+    /// worker waits on. No writer has to remember to wake it.
+    pub fn queued_jobs(&self) -> &Notify {
+        &self.inner.jobs
     }
 
     /// The content stamp, re-read first if it is older than a second.
@@ -205,8 +227,13 @@ impl Db {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .context("store: begin")?;
+        // Left set only by a transaction that rolled back: its jobs are gone with it.
+        self.inner.touched_jobs.store(false, Ordering::Release);
         let value = f(&tx)?;
         tx.commit().context("store: commit")?;
+        if self.inner.touched_jobs.swap(false, Ordering::AcqRel) {
+            self.inner.jobs.notify_one();
+        }
         // The change is committed: failing now would make the caller report (and perhaps
         // repeat) a save that happened. A stale stamp only delays the page cache's refresh.
         if let Err(e) = self.inner.stamp.refresh(&conn) {

@@ -4,9 +4,11 @@ use anyhow::{Context, Result};
 use rusqlite::{Connection, Row};
 use serde::Serialize;
 
+use super::ids::JobId;
+
 #[derive(Clone, Debug, Serialize)]
 pub struct JobRow {
-    pub id: i64,
+    pub id: JobId,
     pub kind: String,
     pub payload: String,
     pub status: String,
@@ -38,7 +40,7 @@ pub fn enqueue(
     payload: &str,
     run_at: i64,
     max_attempts: u32,
-) -> Result<i64> {
+) -> Result<JobId> {
     let now = super::now();
     conn.execute(
         "INSERT INTO jobs (kind, payload, status, run_at, max_attempts, created_at, updated_at)
@@ -46,7 +48,7 @@ pub fn enqueue(
         (kind, payload, run_at, max_attempts, now),
     )
     .context("store: enqueue job")?;
-    Ok(conn.last_insert_rowid())
+    Ok(JobId(conn.last_insert_rowid()))
 }
 
 /// Removes queued jobs of a kind with this payload (a rescheduled post drops its old job).
@@ -120,14 +122,14 @@ pub fn next_due(conn: &Connection) -> Result<Option<i64>> {
     .context("store: next job")
 }
 
-pub fn complete(conn: &Connection, id: i64) -> Result<()> {
+pub fn complete(conn: &Connection, id: JobId) -> Result<()> {
     conn.execute("DELETE FROM jobs WHERE id = ?1", [id])
         .context("store: complete job")?;
     Ok(())
 }
 
 /// Records a failed attempt: queued again at `retry_at`, or failed for good when `retry_at` is None.
-pub fn fail(conn: &Connection, id: i64, error: &str, retry_at: Option<i64>) -> Result<()> {
+pub fn fail(conn: &Connection, id: JobId, error: &str, retry_at: Option<i64>) -> Result<()> {
     let now = super::now();
     match retry_at {
         Some(at) => conn.execute(
@@ -146,7 +148,7 @@ pub fn fail(conn: &Connection, id: i64, error: &str, retry_at: Option<i64>) -> R
 /// Runs a job now: a failed one goes back in the queue with its attempts counted afresh, and one
 /// waiting out its backoff (a peer that was down and is back) stops waiting. A job never tried
 /// (a post scheduled for later) keeps its time.
-pub fn retry(conn: &Connection, id: i64) -> Result<bool> {
+pub fn retry(conn: &Connection, id: JobId) -> Result<bool> {
     let n = conn
         .execute(
             "UPDATE jobs SET run_at = ?2, updated_at = ?2,
@@ -160,7 +162,7 @@ pub fn retry(conn: &Connection, id: i64) -> Result<bool> {
     Ok(n > 0)
 }
 
-pub fn delete(conn: &Connection, id: i64) -> Result<bool> {
+pub fn delete(conn: &Connection, id: JobId) -> Result<bool> {
     let n = conn
         .execute(
             "DELETE FROM jobs WHERE id = ?1 AND status <> 'running'",

@@ -7,6 +7,7 @@ pub mod auth_codes;
 pub mod blocks;
 mod db;
 pub mod follows;
+pub mod ids;
 pub mod jobs;
 pub mod media;
 mod migrations;

@@ -3,7 +3,6 @@
 //! lets the owner narrow them; approving sends the owner back to the app with a code. A code
 //! redeemed here (POST) proves who the owner is, without a token.
 
-use poem::error::ResponseError;
 use poem::http::StatusCode;
 use poem::web::{Data, Query, Redirect};
 use poem::{IntoResponse, Request, Response, handler};
@@ -16,7 +15,7 @@ use crate::auth::Admin;
 use crate::auth::csrf::{AdminForm, PublicForm};
 use crate::auth::secret;
 use crate::ctx;
-use crate::error::{AppError, Result};
+use crate::error::Result;
 use crate::store::auth_codes::{self, AuthCode};
 
 use super::client::{self, ClientInfo};
@@ -46,9 +45,8 @@ pub fn start(req: &Request) -> Response {
 /// Where the app may be sent back to: on its own host (scheme, host and port), or listed by
 /// the app itself.
 fn redirect_allowed(client_id: &str, redirect_uri: &str, info: &ClientInfo) -> bool {
-    let same_origin = crate::activitypub::origin_of(client_id).is_some()
-        && crate::activitypub::origin_of(client_id) == crate::activitypub::origin_of(redirect_uri);
-    same_origin || info.redirect_uris.iter().any(|u| u == redirect_uri)
+    crate::urls::same_origin(client_id, redirect_uri)
+        || info.redirect_uris.iter().any(|u| u == redirect_uri)
 }
 
 /// Checks what must be right before the owner can be sent back anywhere; the message is shown
@@ -153,8 +151,7 @@ pub async fn consent(
             known: super::grantable(s),
         })
         .collect();
-    let other_host =
-        crate::activitypub::host_of(&r.redirect_uri) != crate::activitypub::host_of(&r.client_id);
+    let other_host = crate::urls::host(&r.redirect_uri) != crate::urls::host(&r.client_id);
     admin::render(
         app,
         &admin,
@@ -259,7 +256,7 @@ pub struct Redemption {
 }
 
 /// Checks a code against its redemption and takes it (once); the error is an OAuth one.
-pub async fn redeem(app: &App, r: &Redemption) -> std::result::Result<AuthCode, Response> {
+pub async fn redeem(app: &App, r: &Redemption) -> Result<AuthCode> {
     if r.code.is_empty() || r.client_id.is_empty() || r.redirect_uri.is_empty() {
         return Err(oauth_error(
             StatusCode::BAD_REQUEST,
@@ -268,12 +265,8 @@ pub async fn redeem(app: &App, r: &Redemption) -> std::result::Result<AuthCode, 
         ));
     }
     let hash = secret::hash(&r.code);
-    let found = app
-        .db
-        .write(move |tx| auth_codes::take(tx, &hash))
-        .await
-        .map_err(|e| AppError::Internal(e).as_response())?;
-    let invalid = |why: &str| oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", why);
+    let found = app.db.write(move |tx| auth_codes::take(tx, &hash)).await?;
+    let invalid = |why: &'static str| oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", why);
     let Some(code) = found else {
         return Err(invalid("the code is not known"));
     };
@@ -307,11 +300,12 @@ pub async fn redeem(app: &App, r: &Redemption) -> std::result::Result<AuthCode, 
 pub async fn profile_redemption(
     Data(app): Data<&App>,
     PublicForm(r): PublicForm<Redemption>,
-) -> Result<Response> {
-    let code = match redeem(app, &r).await {
-        Ok(code) => code,
-        Err(answer) => return Ok(answer),
-    };
+) -> Response {
+    crate::indieweb::oauth(identify(app, r).await)
+}
+
+async fn identify(app: &App, r: Redemption) -> Result<Response> {
+    let code = redeem(app, &r).await?;
     let mut body = json!({ "me": code.me });
     if code.scope.split_whitespace().any(|s| s == "profile") {
         body["profile"] = super::token::profile(app).await?;

@@ -50,12 +50,12 @@ fn inline_logo(app: &App, url: &str) -> String {
 /// shown by its URL, and can then only send the owner back to its own host.
 pub fn fetch(app: &App, client_id: &str) -> ClientInfo {
     let fallback = ClientInfo {
-        name: crate::activitypub::host_of(client_id).unwrap_or_else(|| client_id.to_string()),
+        name: crate::urls::host(client_id).unwrap_or_else(|| client_id.to_string()),
         ..ClientInfo::default()
     };
     // A local app (on this machine) is not fetched unless local peers are allowed: the server
     // must not be made to request its own loopback addresses.
-    let host = crate::activitypub::host_of(client_id).unwrap_or_default();
+    let host = crate::urls::host(client_id).unwrap_or_default();
     let loopback = matches!(host.as_str(), "127.0.0.1" | "[::1]" | "::1" | "localhost");
     if loopback && !app.config.allow_private_network {
         return fallback;
@@ -119,7 +119,7 @@ fn from_json(client_id: &str, body: &[u8]) -> Option<ClientInfo> {
         logo_uri: doc
             .get("logo_uri")
             .and_then(Value::as_str)
-            .and_then(|u| resolve(client_id, u))
+            .and_then(|u| crate::urls::resolve(client_id, u))
             .unwrap_or_default(),
         logo_data: String::new(),
     })
@@ -143,14 +143,14 @@ fn from_html(client_id: &str, html: &str, link_header: Option<&str>) -> Option<C
                 })
             {
                 let target = target.trim().trim_start_matches('<').trim_end_matches('>');
-                redirect_uris.extend(resolve(client_id, target));
+                redirect_uris.extend(crate::urls::resolve(client_id, target));
             }
         }
     }
     if let Ok(links) = Selector::parse("link[rel~=\"redirect_uri\"][href]") {
         for link in doc.select(&links) {
             if let Some(href) = link.value().attr("href") {
-                redirect_uris.extend(resolve(client_id, href));
+                redirect_uris.extend(crate::urls::resolve(client_id, href));
             }
         }
     }
@@ -170,7 +170,7 @@ fn from_html(client_id: &str, html: &str, link_header: Option<&str>) -> Option<C
         .ok()
         .and_then(|s| doc.select(&s).next())
         .and_then(|e| e.value().attr("src").or_else(|| e.value().attr("href")))
-        .and_then(|u| resolve(client_id, u))
+        .and_then(|u| crate::urls::resolve(client_id, u))
         .unwrap_or_default();
     Some(ClientInfo {
         name,
@@ -178,14 +178,6 @@ fn from_html(client_id: &str, html: &str, link_header: Option<&str>) -> Option<C
         logo_uri,
         logo_data: String::new(),
     })
-}
-
-fn resolve(base: &str, href: &str) -> Option<String> {
-    ammonia::Url::parse(base)
-        .ok()?
-        .join(href)
-        .ok()
-        .map(|u| u.to_string())
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ use sha2::{Digest, Sha256};
 use crate::app::App;
 use crate::auth::secret;
 use crate::config::BaseUrl;
+use crate::error::Failure;
 use crate::indieweb::private_json;
 
 /// Whether an app may be granted a scope: the app token scopes (Micropub's), and `profile`
@@ -59,12 +60,13 @@ pub fn metadata(Data(app): Data<&App>) -> Response {
     private_json(StatusCode::OK, &body)
 }
 
-/// An OAuth error (RFC 6749 §5.2).
-pub fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
-    private_json(
-        status,
-        &json!({ "error": error, "error_description": description }),
-    )
+/// An OAuth error (RFC 6749 §5.2) with its code, as `indieweb::oauth_json` answers it.
+pub fn oauth_error(
+    status: StatusCode,
+    code: &'static str,
+    description: impl Into<std::borrow::Cow<'static, str>>,
+) -> Failure {
+    Failure::new(status, description).with_code(code)
 }
 
 /// Whether a `code_verifier` matches the `code_challenge` made from it (S256).

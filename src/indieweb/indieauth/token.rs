@@ -16,7 +16,7 @@ use crate::store::{owner, tokens as token_store};
 
 use super::authorize::{Redemption, redeem};
 use super::oauth_error;
-use crate::indieweb::private_json;
+use crate::indieweb::{oauth, private_json};
 
 /// The owner's profile, for apps granted the `profile` scope.
 pub async fn profile(app: &App) -> anyhow::Result<Value> {
@@ -48,10 +48,11 @@ pub struct TokenForm {
 
 /// POST /indieauth/token.
 #[handler]
-pub async fn exchange(
-    Data(app): Data<&App>,
-    PublicForm(f): PublicForm<TokenForm>,
-) -> Result<Response> {
+pub async fn exchange(Data(app): Data<&App>, PublicForm(f): PublicForm<TokenForm>) -> Response {
+    oauth(exchange_code(app, f).await)
+}
+
+async fn exchange_code(app: &App, f: TokenForm) -> Result<Response> {
     if f.action == "revoke" {
         return revoke_value(app, &f.token).await;
     }
@@ -63,19 +64,16 @@ pub async fn exchange(
         code_verifier: f.code_verifier.clone(),
     };
     if r.grant_type != "authorization_code" {
-        return Ok(oauth_error(
+        return Err(oauth_error(
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
             "only grant_type=authorization_code is supported",
         ));
     }
-    let code = match redeem(app, r).await {
-        Ok(code) => code,
-        Err(answer) => return Ok(answer),
-    };
+    let code = redeem(app, r).await?;
     // A code without a scope proves identity only; it cannot become a token.
     if code.scope.trim().is_empty() {
-        return Ok(oauth_error(
+        return Err(oauth_error(
             StatusCode::BAD_REQUEST,
             "invalid_grant",
             "the code was issued without a scope, so no token can be made from it",
@@ -105,19 +103,25 @@ pub async fn exchange(
 
 /// GET /indieauth/token with a Bearer token: the older way of checking a token.
 #[handler]
-pub async fn verify(Data(app): Data<&App>, req: &Request) -> Result<Response> {
+pub async fn verify(Data(app): Data<&App>, req: &Request) -> Response {
+    oauth(verify_bearer(app, req).await)
+}
+
+async fn verify_bearer(app: &App, req: &Request) -> Result<Response> {
     let presented = bearer(req).unwrap_or_default();
-    match tokens::authenticate(app, &presented).await? {
-        Some(t) => Ok(private_json(
-            StatusCode::OK,
-            &json!({ "me": super::me(&app.config.base_url), "client_id": t.client_id, "scope": t.scope }),
-        )),
-        None => Ok(oauth_error(
-            StatusCode::UNAUTHORIZED,
-            "invalid_token",
-            "the token is not valid",
-        )),
-    }
+    let t = tokens::authenticate(app, &presented)
+        .await?
+        .ok_or_else(|| {
+            oauth_error(
+                StatusCode::UNAUTHORIZED,
+                "invalid_token",
+                "the token is not valid",
+            )
+        })?;
+    Ok(private_json(
+        StatusCode::OK,
+        &json!({ "me": super::me(&app.config.base_url), "client_id": t.client_id, "scope": t.scope }),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -133,10 +137,14 @@ pub async fn introspect(
     Data(app): Data<&App>,
     req: &Request,
     PublicForm(f): PublicForm<TokenOnly>,
-) -> Result<Response> {
+) -> Response {
+    oauth(introspect_token(app, req, f).await)
+}
+
+async fn introspect_token(app: &App, req: &Request, f: TokenOnly) -> Result<Response> {
     let caller = bearer(req).unwrap_or_default();
     if tokens::authenticate(app, &caller).await?.is_none() {
-        return Ok(oauth_error(
+        return Err(oauth_error(
             StatusCode::UNAUTHORIZED,
             "invalid_token",
             "introspection needs a Bearer token of its own",

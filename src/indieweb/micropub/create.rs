@@ -13,8 +13,9 @@ use crate::posts::save::{self, Action, Compose};
 use crate::store::posts::{self, Kind, Post, Status};
 use crate::store::{media, settings::SiteSettings, taxonomy};
 
-use super::MpError;
+use super::invalid;
 use super::request::{Props, first_text, text_of};
+use crate::error::Failure;
 
 /// What a Micropub create or update asks for, beyond the properties: the owner's rules decide
 /// the rest.
@@ -36,7 +37,7 @@ pub async fn compose(
     commands: &Props,
     files: Vec<UploadedFile>,
     may_publish: bool,
-) -> Result<Draft, MpError> {
+) -> Result<Draft, Failure> {
     // Counted before anything is fetched or stored: a refused post leaves nothing behind.
     let photo_count = props.get("photo").map_or(0, Vec::len)
         + files
@@ -44,7 +45,7 @@ pub async fn compose(
             .filter(|f| f.field.trim_end_matches("[]") == "photo")
             .count();
     if photo_count > save::MAX_PHOTOS {
-        return Err(MpError::invalid(format!(
+        return Err(invalid(format!(
             "A post can carry {} photos at most.",
             save::MAX_PHOTOS
         )));
@@ -65,7 +66,7 @@ pub async fn compose(
             None => Action::Publish,
         },
         Some(other) => {
-            return Err(MpError::invalid(format!(
+            return Err(invalid(format!(
                 "post-status must be published or draft, not {other}."
             )));
         }
@@ -77,11 +78,11 @@ pub async fn compose(
         (Action::Draft, _, _) | (_, true, _) => action,
         (_, false, None) => Action::Draft,
         (_, false, Some(_)) => {
-            return Err(MpError {
-                status: poem::http::StatusCode::UNAUTHORIZED,
-                error: "insufficient_scope",
-                description: "Publishing a draft needs the create scope.".into(),
-            });
+            return Err(Failure::new(
+                poem::http::StatusCode::UNAUTHORIZED,
+                "Publishing a draft needs the create scope.",
+            )
+            .with_code("insufficient_scope"));
         }
     };
     let photos = photos(app, props, commands, files).await?;
@@ -165,10 +166,10 @@ fn content(props: &Props) -> String {
     }
 }
 
-fn parse_time(value: &str) -> Result<i64, MpError> {
+fn parse_time(value: &str) -> Result<i64, Failure> {
     DateTime::parse_from_rfc3339(value.trim())
         .map(|t| t.timestamp())
-        .map_err(|_| MpError::invalid(format!("published must be an ISO 8601 date, not {value}.")))
+        .map_err(|_| invalid(format!("published must be an ISO 8601 date, not {value}.")))
 }
 
 /// The post's photos as (media id, alt): files uploaded with the request, URLs of the media
@@ -178,7 +179,7 @@ async fn photos(
     props: &Props,
     commands: &Props,
     files: Vec<UploadedFile>,
-) -> Result<Vec<(i64, String)>, MpError> {
+) -> Result<Vec<(i64, String)>, Failure> {
     let alts: Vec<String> = commands
         .get("mp-photo-alt")
         .into_iter()
@@ -206,7 +207,7 @@ async fn photos(
                     .unwrap_or_default()
                     .to_string(),
             ),
-            _ => return Err(MpError::invalid("A photo must be a URL or {value, alt}.")),
+            _ => return Err(invalid("A photo must be a URL or {value, alt}.")),
         };
         let id = photo_by_url(app, &url).await?;
         out.push((id, alt));
@@ -221,12 +222,12 @@ async fn photos(
     Ok(out)
 }
 
-async fn photo_by_url(app: &App, url: &str) -> Result<i64, MpError> {
+async fn photo_by_url(app: &App, url: &str) -> Result<i64, Failure> {
     if let Some(hash) = own_media_hash(&app.config.base_url, url) {
         let found = app.db.read(move |c| media::by_hash(c, &hash)).await?;
         return found
             .map(|m| m.id)
-            .ok_or_else(|| MpError::invalid(format!("{url} is not in the media library.")));
+            .ok_or_else(|| invalid(format!("{url} is not in the media library.")));
     }
     let app2 = app.clone();
     let target = url.to_string();
@@ -234,10 +235,10 @@ async fn photo_by_url(app: &App, url: &str) -> Result<i64, MpError> {
         app2.http.get(&target, "image/*", MAX_UPLOAD_BYTES as u64)
     })
     .await
-    .map_err(|e| MpError::from(anyhow::Error::from(e)))?
-    .map_err(|e| MpError::invalid(format!("The photo {url} could not be fetched: {e}")))?;
+    .map_err(|e| Failure::from(anyhow::Error::from(e)))?
+    .map_err(|e| invalid(format!("The photo {url} could not be fetched: {e}")))?;
     if fetched.status != 200 {
-        return Err(MpError::invalid(format!(
+        return Err(invalid(format!(
             "The photo {url} could not be fetched (it answered {}).",
             fetched.status
         )));

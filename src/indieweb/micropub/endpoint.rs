@@ -5,16 +5,16 @@ use poem::web::Data;
 use poem::{Body, IntoResponse, Request, Response, handler};
 use serde_json::{Value, json};
 
-use crate::activitypub::mentions;
 use crate::app::App;
+use crate::error::Failure;
 use crate::posts::delete as remove;
-use crate::posts::save::{self, SaveError};
+use crate::posts::publish;
 use crate::store::posts::{self as post_store, Kind, Status};
 use crate::store::taxonomy;
 
 use super::create::{self, location, post_by_url};
 use super::request::{self, Props};
-use super::{MpError, authorize, bearer, both_tokens, require, source, update};
+use super::{authorize, bearer, both_tokens, invalid, require, source, update};
 
 /// Posts listed per `q=source` page when the app gives no limit, and the most it may ask for.
 const DEFAULT_LIMIT: u32 = 20;
@@ -38,13 +38,10 @@ fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
 
 #[handler]
 pub async fn query(Data(app): Data<&App>, req: &Request) -> Response {
-    match answer_query(app, req).await {
-        Ok(r) => r,
-        Err(e) => e.into_response(),
-    }
+    crate::indieweb::oauth(answer_query(app, req).await)
 }
 
-async fn answer_query(app: &App, req: &Request) -> Result<Response, MpError> {
+async fn answer_query(app: &App, req: &Request) -> Result<Response, Failure> {
     let pairs = query_pairs(req);
     let from_query = param(&pairs, "access_token").map(String::from);
     let header_token = bearer(req);
@@ -106,7 +103,7 @@ async fn answer_query(app: &App, req: &Request) -> Result<Response, MpError> {
                         .read(move |c| post_by_url(c, &base2, &url))
                         .await?
                         .filter(|p| p.status != Status::Deleted)
-                        .ok_or_else(|| MpError::invalid("There is no post at that URL."))?;
+                        .ok_or_else(|| invalid("There is no post at that URL."))?;
                     Ok(json_ok(&source::source(&base, &post, &only)))
                 }
                 None => {
@@ -137,20 +134,17 @@ async fn answer_query(app: &App, req: &Request) -> Result<Response, MpError> {
                 }
             }
         }
-        Some(other) => Err(MpError::invalid(format!("Unknown query q={other}."))),
-        None => Err(MpError::invalid("Give a query, such as q=config.")),
+        Some(other) => Err(invalid(format!("Unknown query q={other}."))),
+        None => Err(invalid("Give a query, such as q=config.")),
     }
 }
 
 #[handler]
 pub async fn receive(Data(app): Data<&App>, req: &Request, body: Body) -> Response {
-    match act(app, req, body).await {
-        Ok(r) => r,
-        Err(e) => e.into_response(),
-    }
+    crate::indieweb::oauth(act(app, req, body).await)
 }
 
-async fn act(app: &App, req: &Request, body: Body) -> Result<Response, MpError> {
+async fn act(app: &App, req: &Request, body: Body) -> Result<Response, Failure> {
     let header_token = bearer(req);
     // A token in the header is checked before the body (which may be large) is read.
     let early = match &header_token {
@@ -160,7 +154,7 @@ async fn act(app: &App, req: &Request, body: Body) -> Result<Response, MpError> 
     // Without one, the sender is unknown until the body is read: one of a few at once.
     let _slot = match early {
         Some(_) => None,
-        None => app.large_bodies.enter(req).await.map_err(MpError::body)?,
+        None => app.large_bodies.enter(req).await.map_err(Failure::from)?,
     };
     let parsed = request::read(req, body, &app.config.tmp_dir()).await?;
     if header_token.is_some() && parsed.body_token.is_some() {
@@ -175,12 +169,12 @@ async fn act(app: &App, req: &Request, body: Body) -> Result<Response, MpError> 
         None | Some("create") => {
             require(&token, &["create", "draft"])?;
             if parsed.h.as_deref().unwrap_or("entry") != "entry" {
-                return Err(MpError::invalid("Porch makes h-entry posts only."));
+                return Err(invalid("Porch makes h-entry posts only."));
             }
             if let Some(dest) = request::first_text(&parsed.commands, "mp-destination")
                 && dest != base.join("/")
             {
-                return Err(MpError::invalid(format!("Unknown destination {dest}.")));
+                return Err(invalid(format!("Unknown destination {dest}.")));
             }
             let settings = app.settings().await?;
             let draft = create::compose(
@@ -205,21 +199,20 @@ async fn act(app: &App, req: &Request, body: Body) -> Result<Response, MpError> 
             let url = parsed
                 .url
                 .clone()
-                .ok_or_else(|| MpError::invalid("Give the url of the post."))?;
+                .ok_or_else(|| invalid("Give the url of the post."))?;
             let base2 = base.clone();
             let post = app
                 .db
                 .read(move |c| post_by_url(c, &base2, &url))
                 .await?
-                .ok_or_else(|| MpError::invalid("There is no post at that URL."))?;
+                .ok_or_else(|| invalid("There is no post at that URL."))?;
             let id = post.id;
             match action {
                 "delete" => {
                     let gone = app.db.write(move |tx| remove::delete(tx, id)).await?;
                     if gone.is_none() {
-                        return Err(MpError::invalid("That post is already deleted."));
+                        return Err(invalid("That post is already deleted."));
                     }
-                    app.jobs_wake.notify_one();
                     Ok(StatusCode::NO_CONTENT.into_response())
                 }
                 "undelete" => {
@@ -229,17 +222,16 @@ async fn act(app: &App, req: &Request, body: Body) -> Result<Response, MpError> 
                         .write(move |tx| remove::undelete(tx, &settings, id))
                         .await?;
                     if !back {
-                        return Err(MpError::invalid("That post is not deleted."));
+                        return Err(invalid("That post is not deleted."));
                     }
-                    app.jobs_wake.notify_one();
                     Ok(StatusCode::NO_CONTENT.into_response())
                 }
                 _ => {
                     let Some(Value::Object(body)) = &parsed.json else {
-                        return Err(MpError::invalid("An update is sent as JSON."));
+                        return Err(invalid("An update is sent as JSON."));
                     };
                     if post.status == Status::Deleted {
-                        return Err(MpError::invalid("That post is deleted."));
+                        return Err(invalid("That post is deleted."));
                     }
                     let mut props: Props = source::properties(&base, &post)
                         .into_iter()
@@ -264,30 +256,22 @@ async fn act(app: &App, req: &Request, body: Body) -> Result<Response, MpError> 
                 }
             }
         }
-        Some(other) => Err(MpError::invalid(format!("Unknown action {other}."))),
+        Some(other) => Err(invalid(format!("Unknown action {other}."))),
     }
 }
 
 /// Saves through the one save path; a create answers 201 with the post's Location (202 when it
 /// waits: scheduled, or held as a draft for alt text), an update 204.
-async fn save(app: &App, draft: create::Draft, done: StatusCode) -> Result<Response, MpError> {
-    mentions::prepare(app, &draft.compose.markdown).await;
-    let settings = app.settings().await?;
-    let compose = draft.compose;
-    let others = draft.other_properties;
-    let saved = app
-        .db
-        .write(move |tx| match save::save(tx, &settings, &compose) {
-            Ok(saved) => {
-                post_store::set_other_properties(tx, saved.id, &others)?;
-                Ok(Ok(saved))
-            }
-            Err(SaveError::Invalid(message)) => Ok(Err(message)),
-            Err(SaveError::Internal(e)) => Err(e),
-        })
-        .await?
-        .map_err(MpError::invalid)?;
-    app.jobs_wake.notify_one();
+async fn save(app: &App, draft: create::Draft, done: StatusCode) -> Result<Response, Failure> {
+    let (others, deferred) = (draft.other_properties, draft.deferred);
+    let text = Some(draft.compose.markdown.clone());
+    let saved = publish::publish_with(
+        app,
+        text,
+        move |_| Ok(draft.compose),
+        move |tx, saved| post_store::set_other_properties(tx, saved.id, &others),
+    )
+    .await?;
     if done == StatusCode::NO_CONTENT {
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
@@ -296,8 +280,8 @@ async fn save(app: &App, draft: create::Draft, done: StatusCode) -> Result<Respo
         .db
         .read(move |c| post_store::by_id(c, id))
         .await?
-        .ok_or_else(|| MpError::from(anyhow::anyhow!("micropub: saved post vanished")))?;
-    let status = if draft.deferred || saved.status == Status::Scheduled {
+        .ok_or_else(|| Failure::from(anyhow::anyhow!("micropub: saved post vanished")))?;
+    let status = if deferred || saved.status == Status::Scheduled {
         StatusCode::ACCEPTED
     } else {
         StatusCode::CREATED

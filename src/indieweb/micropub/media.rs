@@ -4,7 +4,7 @@
 
 use poem::http::{StatusCode, header};
 use poem::web::{Data, Multipart};
-use poem::{Body, FromRequest, IntoResponse, Request, RequestBody, Response, handler};
+use poem::{Body, FromRequest, Request, RequestBody, Response, handler};
 use serde_json::{Value, json};
 
 use crate::app::App;
@@ -13,7 +13,9 @@ use crate::media::files;
 use crate::media::upload;
 use crate::store::media::{self, Media};
 
-use super::{MpError, authorize, bearer, both_tokens, require};
+use crate::error::Failure;
+
+use super::{authorize, bearer, both_tokens, invalid, require};
 
 /// `q=last` answers only for an upload this recent: it is for the app that just uploaded.
 const LAST_WINDOW_SECS: i64 = 300;
@@ -26,13 +28,10 @@ fn url_of(app: &App, m: &Media) -> String {
 
 #[handler]
 pub async fn upload_file(Data(app): Data<&App>, req: &Request, body: Body) -> Response {
-    match upload_inner(app, req, body).await {
-        Ok(r) => r,
-        Err(e) => e.into_response(),
-    }
+    crate::indieweb::oauth(upload_inner(app, req, body).await)
 }
 
-async fn upload_inner(app: &App, req: &Request, body: Body) -> Result<Response, MpError> {
+async fn upload_inner(app: &App, req: &Request, body: Body) -> Result<Response, Failure> {
     // A token in the header is checked before the (large) body is read.
     let header_token = bearer(req);
     if let Some(t) = &header_token {
@@ -41,20 +40,14 @@ async fn upload_inner(app: &App, req: &Request, body: Body) -> Result<Response, 
     // Without one, the sender is unknown until the body is read: one of a few at once.
     let _slot = match header_token {
         Some(_) => None,
-        None => app.large_bodies.enter(req).await.map_err(MpError::body)?,
+        None => app.large_bodies.enter(req).await.map_err(Failure::from)?,
     };
     let multipart = Multipart::from_request(req, &mut RequestBody::new(body))
         .await
-        .map_err(|_| {
-            MpError::invalid("Send the file as multipart/form-data, in a part named file.")
-        })?;
+        .map_err(|_| invalid("Send the file as multipart/form-data, in a part named file."))?;
     let form = multipart::read_unchecked(multipart, &app.config.tmp_dir())
         .await
-        .map_err(|e| MpError {
-            status: e.status(),
-            error: "invalid_request",
-            description: e.to_string(),
-        })?;
+        .map_err(|e| Failure::new(e.status(), e.to_string()).with_code("invalid_request"))?;
     let body_token = form.get("access_token").map(String::from);
     if header_token.is_some() && body_token.is_some() {
         return Ok(both_tokens());
@@ -66,7 +59,7 @@ async fn upload_inner(app: &App, req: &Request, body: Body) -> Result<Response, 
         )?;
     }
     let Some(file) = form.files.into_iter().find(|f| f.field == "file") else {
-        return Err(MpError::invalid("There is no part named file."));
+        return Err(invalid("There is no part named file."));
     };
     let stored = upload::accept_file(app, &file, "").await?;
     let url = url_of(app, &stored);
@@ -79,13 +72,10 @@ async fn upload_inner(app: &App, req: &Request, body: Body) -> Result<Response, 
 
 #[handler]
 pub async fn query(Data(app): Data<&App>, req: &Request) -> Response {
-    match query_inner(app, req).await {
-        Ok(r) => r,
-        Err(e) => e.into_response(),
-    }
+    crate::indieweb::oauth(query_inner(app, req).await)
 }
 
-async fn query_inner(app: &App, req: &Request) -> Result<Response, MpError> {
+async fn query_inner(app: &App, req: &Request) -> Result<Response, Failure> {
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(req.uri().query().unwrap_or_default()).unwrap_or_default();
     let param = |name: &str| {
@@ -134,8 +124,8 @@ async fn query_inner(app: &App, req: &Request) -> Result<Response, MpError> {
             json!({ "items": items })
         }
         Some("config") => json!({ "media-endpoint": app.config.base_url.join("/micropub/media") }),
-        Some(other) => return Err(MpError::invalid(format!("Unknown query q={other}."))),
-        None => return Err(MpError::invalid("Give a query, such as q=last.")),
+        Some(other) => return Err(invalid(format!("Unknown query q={other}."))),
+        None => return Err(invalid("Give a query, such as q=last.")),
     };
     Ok(crate::indieweb::private_json(StatusCode::OK, &body))
 }

@@ -12,7 +12,8 @@ use serde_json::Value;
 
 use crate::forms::{self, multipart, multipart::UploadedFile};
 
-use super::MpError;
+use super::invalid;
+use crate::error::Failure;
 
 /// Properties as mf2 JSON has them: a name and its values.
 pub type Props = BTreeMap<String, Vec<Value>>;
@@ -36,7 +37,7 @@ pub struct Parsed {
 }
 
 /// Reads the request body by its content type; files wait in `dir`.
-pub async fn read(req: &Request, body: Body, dir: &Path) -> Result<Parsed, MpError> {
+pub async fn read(req: &Request, body: Body, dir: &Path) -> Result<Parsed, Failure> {
     let content_type = req
         .header(header::CONTENT_TYPE)
         .unwrap_or_default()
@@ -44,19 +45,15 @@ pub async fn read(req: &Request, body: Body, dir: &Path) -> Result<Parsed, MpErr
     if content_type.starts_with("application/json") {
         let bytes = read_bytes(body).await?;
         let json: Value = serde_json::from_slice(&bytes)
-            .map_err(|e| MpError::invalid(format!("The body is not valid JSON: {e}")))?;
+            .map_err(|e| invalid(format!("The body is not valid JSON: {e}")))?;
         from_json(json)
     } else if content_type.starts_with("multipart/form-data") {
         let multipart = Multipart::from_request(req, &mut RequestBody::new(body))
             .await
-            .map_err(|e| MpError::invalid(format!("The multipart body could not be read: {e}")))?;
+            .map_err(|e| invalid(format!("The multipart body could not be read: {e}")))?;
         let form = multipart::read_unchecked(multipart, dir)
             .await
-            .map_err(|e| MpError {
-                status: e.status(),
-                error: "invalid_request",
-                description: e.to_string(),
-            })?;
+            .map_err(|e| Failure::new(e.status(), e.to_string()).with_code("invalid_request"))?;
         let mut parsed = from_pairs(form.fields);
         parsed.files = form.files;
         Ok(parsed)
@@ -64,23 +61,25 @@ pub async fn read(req: &Request, body: Body, dir: &Path) -> Result<Parsed, MpErr
         || content_type.is_empty()
     {
         let bytes = read_bytes(body).await?;
-        let pairs = forms::pairs(&bytes).map_err(|e| MpError::invalid(e.to_string()))?;
+        let pairs = forms::pairs(&bytes).map_err(|e| invalid(e.to_string()))?;
         Ok(from_pairs(pairs))
     } else {
-        Err(MpError::invalid(format!(
+        Err(invalid(format!(
             "Send application/x-www-form-urlencoded, multipart/form-data or application/json, not {content_type}."
         )))
     }
 }
 
-async fn read_bytes(body: Body) -> Result<Vec<u8>, MpError> {
+async fn read_bytes(body: Body) -> Result<Vec<u8>, Failure> {
     body.into_bytes_limit(MAX_BODY_BYTES)
         .await
         .map(|b| b.to_vec())
-        .map_err(|_| MpError {
-            status: poem::http::StatusCode::PAYLOAD_TOO_LARGE,
-            error: "invalid_request",
-            description: "The request is too large.".into(),
+        .map_err(|_| {
+            Failure::new(
+                poem::http::StatusCode::PAYLOAD_TOO_LARGE,
+                "The request is too large.",
+            )
+            .with_code("invalid_request")
         })
 }
 
@@ -110,9 +109,9 @@ pub fn from_pairs(pairs: Vec<(String, String)>) -> Parsed {
 }
 
 /// A JSON body: an action on a URL, or `{type, properties}` to create.
-pub fn from_json(json: Value) -> Result<Parsed, MpError> {
+pub fn from_json(json: Value) -> Result<Parsed, Failure> {
     let Value::Object(map) = &json else {
-        return Err(MpError::invalid("The JSON body must be an object."));
+        return Err(invalid("The JSON body must be an object."));
     };
     let mut parsed = Parsed {
         action: map.get("action").and_then(Value::as_str).map(String::from),
@@ -125,16 +124,14 @@ pub fn from_json(json: Value) -> Result<Parsed, MpError> {
             .and_then(Value::as_array)
             .and_then(|t| t.first())
             .and_then(Value::as_str)
-            .ok_or_else(|| MpError::invalid("A JSON create needs \"type\": [\"h-entry\"]."))?;
+            .ok_or_else(|| invalid("A JSON create needs \"type\": [\"h-entry\"]."))?;
         parsed.h = Some(kind.trim_start_matches("h-").to_string());
         let Some(Value::Object(props)) = map.get("properties") else {
-            return Err(MpError::invalid(
-                "A JSON create needs a \"properties\" object.",
-            ));
+            return Err(invalid("A JSON create needs a \"properties\" object."));
         };
         for (key, values) in props {
             let Value::Array(values) = values else {
-                return Err(MpError::invalid(format!(
+                return Err(invalid(format!(
                     "Property \"{key}\" must be an array of values."
                 )));
             };

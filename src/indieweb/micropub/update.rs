@@ -3,16 +3,17 @@
 
 use serde_json::{Map, Value};
 
-use super::MpError;
+use super::invalid;
 use super::request::Props;
+use crate::error::Failure;
 
 /// Applies an update request (the JSON body) to `props`.
-pub fn apply(props: &mut Props, body: &Map<String, Value>) -> Result<(), MpError> {
+pub fn apply(props: &mut Props, body: &Map<String, Value>) -> Result<(), Failure> {
     let replace = body.get("replace");
     let add = body.get("add");
     let delete = body.get("delete");
     if replace.is_none() && add.is_none() && delete.is_none() {
-        return Err(MpError::invalid("An update needs replace, add or delete."));
+        return Err(invalid("An update needs replace, add or delete."));
     }
     let replace = object_of_arrays(replace, "replace")?;
     let add = object_of_arrays(add, "add")?;
@@ -23,11 +24,11 @@ pub fn apply(props: &mut Props, body: &Map<String, Value>) -> Result<(), MpError
                 .iter()
                 .map(|n| n.as_str().map(String::from))
                 .collect::<Option<Vec<_>>>()
-                .ok_or_else(|| MpError::invalid("delete must list property names."))?,
+                .ok_or_else(|| invalid("delete must list property names."))?,
         ),
         Some(v @ Value::Object(_)) => Deletion::Values(object_of_arrays(Some(v), "delete")?),
         Some(_) => {
-            return Err(MpError::invalid(
+            return Err(invalid(
                 "delete must be an array of property names or an object of values.",
             ));
         }
@@ -65,19 +66,17 @@ enum Deletion {
     Values(Props),
 }
 
-fn object_of_arrays(v: Option<&Value>, what: &str) -> Result<Props, MpError> {
+fn object_of_arrays(v: Option<&Value>, what: &str) -> Result<Props, Failure> {
     let Some(v) = v else {
         return Ok(Props::new());
     };
     let Value::Object(map) = v else {
-        return Err(MpError::invalid(format!("{what} must be an object.")));
+        return Err(invalid(format!("{what} must be an object.")));
     };
     map.iter()
         .map(|(k, v)| match v {
             Value::Array(values) => Ok((k.clone(), values.clone())),
-            _ => Err(MpError::invalid(format!(
-                "{what}.{k} must be an array of values."
-            ))),
+            _ => Err(invalid(format!("{what}.{k} must be an array of values."))),
         })
         .collect()
 }
@@ -125,7 +124,7 @@ mod tests {
         ] {
             let mut p = original.clone();
             let err = apply(&mut p, &body(bad.clone())).unwrap_err();
-            assert_eq!(err.error, "invalid_request", "{bad}");
+            assert_eq!(err.code(), Some("invalid_request"), "{bad}");
             assert_eq!(p, original, "{bad}");
         }
     }

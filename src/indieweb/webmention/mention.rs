@@ -228,21 +228,9 @@ fn primary_entry<'a>(doc: &'a Value, source_url: &Url) -> Option<(&'a Value, Opt
     let own = children.iter().find(|c| {
         urls(c, "url")
             .iter()
-            .any(|u| same_url(u, source_url.as_str()))
+            .any(|u| crate::urls::same_page(u, source_url.as_str()))
     });
     own.or(children.first()).map(|entry| (*entry, Some(feed)))
-}
-
-/// URLs compared as the spec's classification does: without fragment, scheme and host in
-/// lower case (the URL parser does both).
-fn same_url(a: &str, b: &str) -> bool {
-    let norm = |s: &str| {
-        Url::parse(s).ok().map(|mut u| {
-            u.set_fragment(None);
-            u.to_string()
-        })
-    };
-    matches!((norm(a), norm(b)), (Some(x), Some(y)) if x == y)
 }
 
 /// What the entry does to the target, in the order webmention.rocks and Post Type Discovery
@@ -254,7 +242,10 @@ pub fn classify(entry: &Value, target: &str) -> Kind {
         ("bookmark-of", Kind::Bookmark),
         ("in-reply-to", Kind::Reply),
     ] {
-        if urls(entry, property).iter().any(|u| same_url(u, target)) {
+        if urls(entry, property)
+            .iter()
+            .any(|u| crate::urls::same_page(u, target))
+        {
             return kind;
         }
     }
@@ -318,7 +309,7 @@ fn page_author(doc: &Value, page: &str) -> Author {
     cards
         .into_iter()
         .map(card_author)
-        .find(|a| same_url(&a.url, page))
+        .find(|a| crate::urls::same_page(&a.url, page))
         .unwrap_or_else(|| Author {
             url: page.to_string(),
             ..Author::default()

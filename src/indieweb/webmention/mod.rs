@@ -17,7 +17,7 @@ pub mod receive;
 pub mod send;
 pub mod verify;
 
-pub use send::queue as post_changed;
+pub use send::post_changed;
 
 /// The endpoint's path, which pages advertise.
 pub const PATH: &str = "/webmention";

@@ -14,7 +14,9 @@ use poem::{Body, Endpoint, EndpointExt, Request, Response, handler, post};
 use url::Url;
 
 use crate::app::App;
-use crate::jobs::{self, Job};
+use crate::jobs;
+
+use super::verify::VerifyWebmention;
 use crate::store::{self, blocks, posts};
 
 /// A Webmention request is two URLs; anything much larger is not one.
@@ -120,7 +122,7 @@ async fn receive(
             "source must be a public web address (it resolves to a private network, or not at all)",
         );
     }
-    let job = Job::VerifyWebmention {
+    let job = VerifyWebmention {
         source: source.to_string(),
         target: target.to_string(),
     };
@@ -136,7 +138,6 @@ async fn receive(
         tracing::error!(error = format!("{e:#}"), "webmention: queue");
         return answer(StatusCode::INTERNAL_SERVER_ERROR, "server error");
     }
-    app.jobs_wake.notify_one();
     // No Location: a 202 points nowhere (webmention.rocks receiver test 1).
     answer(
         StatusCode::ACCEPTED,

@@ -11,8 +11,11 @@ use scraper::{Html, Selector};
 use url::Url;
 
 use crate::app::App;
-use crate::jobs::{self, Job};
+use serde::{Deserialize, Serialize};
+
+use crate::jobs::{self, Task};
 use crate::net::{self, NetError};
+use crate::posts::changed::PostChanged;
 use crate::store::posts;
 use crate::store::{self, webmentions};
 
@@ -27,30 +30,52 @@ const MAX_TARGET_CHARS: usize = 2000;
 /// What the endpoint said, shown to the owner: its first line, this long at most.
 const MAX_DETAIL_CHARS: usize = 200;
 
-/// Queues the job that sends a post's Webmentions, in the caller's transaction. Called for
-/// every save that leaves the post public or takes it down; a newer save replaces a job that
+/// Queue a Webmention for every page a post links to (or was sent to before).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendWebmentions {
+    pub post_id: i64,
+}
+
+impl Task for SendWebmentions {
+    const KIND: &'static str = "send_webmentions";
+    const MAX_ATTEMPTS: u32 = 8;
+}
+
+/// Discover one page's Webmention endpoint and notify it of the post.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendWebmention {
+    pub post_id: i64,
+    pub target: String,
+}
+
+impl Task for SendWebmention {
+    const KIND: &'static str = "send_webmention";
+    /// An endpoint gets tries over about two hours.
+    const MAX_ATTEMPTS: u32 = 8;
+}
+
+/// Queues the job that sends a post's Webmentions, in the caller's transaction: whenever a post
+/// becomes public, changes while public or is taken down. A newer change replaces a job that
 /// has not run yet.
-pub fn queue(tx: &Connection, post_id: i64, was_public: bool, now_public: bool) -> Result<()> {
-    if !was_public && !now_public {
-        return Ok(());
-    }
-    let job = Job::SendWebmentions { post_id };
+pub fn post_changed(tx: &Connection, changed: &PostChanged) -> Result<()> {
+    let job = SendWebmentions {
+        post_id: changed.post_id,
+    };
     jobs::cancel(tx, &job)?;
     jobs::enqueue(tx, &job, store::now())?;
     Ok(())
 }
 
 /// The first job: one Webmention job per page the post links to now or was sent to before.
-pub async fn fan_out(app: &App, post_id: i64) -> Result<()> {
+pub async fn fan_out(app: &App, SendWebmentions { post_id }: SendWebmentions) -> Result<()> {
     let base = app.config.base_url.to_string();
-    let queued = app
-        .db
+    app.db
         .write(move |tx| {
             let Some(post) = posts::by_id(tx, post_id)? else {
-                return Ok(0);
+                return Ok(());
             };
             if post.path.is_none() {
-                return Ok(0);
+                return Ok(());
             }
             let before = webmentions::sent_for(tx, post_id)?
                 .into_iter()
@@ -59,20 +84,16 @@ pub async fn fan_out(app: &App, post_id: i64) -> Result<()> {
             let targets = targets(&post.html, context, &base, before);
             for target in &targets {
                 webmentions::record_sent(tx, post_id, target, "", "queued", "")?;
-                let job = Job::SendWebmention {
+                let job = SendWebmention {
                     post_id,
                     target: target.clone(),
                 };
                 jobs::cancel(tx, &job)?;
                 jobs::enqueue(tx, &job, store::now())?;
             }
-            Ok(targets.len())
+            Ok(())
         })
-        .await?;
-    if queued > 0 {
-        app.jobs_wake.notify_one();
-    }
-    Ok(())
+        .await
 }
 
 /// Pages told about one post at most: a long list of links is a link list, not a conversation,
@@ -123,7 +144,7 @@ struct Attempt {
 }
 
 /// The second job: discover `target`'s endpoint and send it the post's Webmention.
-pub async fn send_one(app: &App, post_id: i64, target: String) -> Result<()> {
+pub async fn send_one(app: &App, SendWebmention { post_id, target }: SendWebmention) -> Result<()> {
     let Some(path) = app
         .db
         .read(move |c| Ok(posts::by_id(c, post_id)?.and_then(|p| p.path)))

@@ -5,9 +5,11 @@
 
 use anyhow::{Result, bail};
 use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::app::App;
+use crate::jobs::Task;
 use crate::net::NetError;
 use crate::store::actors::{self, Actor};
 use crate::store::posts::{self, Status};
@@ -24,8 +26,25 @@ pub const MAX_SOURCE_BYTES: u64 = 1024 * 1024;
 const ACCEPT: &str =
     "text/html, application/xhtml+xml;q=0.9, application/json;q=0.8, text/plain;q=0.5";
 
+/// Fetch a received Webmention's source, check it links to the target, store what it says.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifyWebmention {
+    pub source: String,
+    pub target: String,
+}
+
+impl Task for VerifyWebmention {
+    const KIND: &'static str = "verify_webmention";
+    /// A source that is down gets tries over about a quarter of an hour: a Webmention is sent
+    /// again whenever its page changes, so a long outage costs little.
+    const MAX_ATTEMPTS: u32 = 6;
+}
+
 /// The job: verify `source` against `target` and store or remove what it makes.
-pub async fn verify(app: &App, source: String, target: String) -> Result<()> {
+pub async fn verify(
+    app: &App,
+    VerifyWebmention { source, target }: VerifyWebmention,
+) -> Result<()> {
     let Ok(target_url) = Url::parse(&target) else {
         return Ok(());
     };
@@ -189,8 +208,8 @@ fn store_mention(
 /// source site's (its domain is what the owner sees). A web author never merges with an
 /// ActivityPub actor of the same URL, whose replies are signed.
 fn web_actor(tx: &Connection, source: &str, author: &Author) -> Result<i64> {
-    let origin = crate::activitypub::origin_of(source).unwrap_or_default();
-    let own_page = crate::activitypub::origin_of(&author.url).as_deref() == Some(origin.as_str());
+    let origin = crate::urls::origin(source).unwrap_or_default();
+    let own_page = crate::urls::origin(&author.url).as_deref() == Some(origin.as_str());
     let page = if own_page {
         author.url.clone()
     } else {

@@ -38,7 +38,7 @@ pub(super) struct Fields {
 }
 
 impl Fields {
-    /// The text sent, if any, for looking up mentions before the save.
+    /// The text sent, if any: the people it names are looked up before the save.
     pub(super) fn text(&self) -> Option<String> {
         (self.description.is_some() || self.more.is_some()).then(|| {
             join_more(

@@ -16,7 +16,7 @@ mod posts;
 pub mod rsd;
 mod structs;
 mod values;
-mod wire;
+pub mod wire;
 
 use std::ops::RangeInclusive;
 

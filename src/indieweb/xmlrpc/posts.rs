@@ -7,12 +7,12 @@ use chrono_tz::Tz;
 use dxr::Value;
 use rusqlite::Connection;
 
-use crate::activitypub::mentions;
 use crate::app::App;
 // Reading posts (drafts among them) needs a token that may post, as with Micropub's q=source.
 use crate::auth::tokens::READ_SCOPES;
 use crate::posts::delete as removal;
-use crate::posts::save::{self, Compose, SaveError, Saved};
+use crate::posts::publish;
+use crate::posts::save::{self, Compose, Saved};
 use crate::render::time;
 use crate::store::posts::{self as store, Kind, Post, Status};
 use crate::store::taxonomy::{self, Category};
@@ -174,7 +174,6 @@ async fn remove(app: &App, caller: &Caller, id: i64, kind: Option<Kind>) -> Resu
     if !deleted {
         return Err(not_found(kind));
     }
-    app.jobs_wake.notify_one();
     Ok(Value::Boolean(true))
 }
 
@@ -191,48 +190,26 @@ pub(super) fn not_found(kind: Option<Kind>) -> Fault {
     })
 }
 
-/// Saves through the one save path. The post `id` (of `kind`, if given) is read in the same
-/// transaction, and `build` makes the Compose from it and the categories there are. `new_text`
-/// is Markdown the save will link mentions in: people mentioned for the first time are looked
-/// up first, as the composer does.
+/// Saves through the one publish path. The post `id` (of `kind`, if given) is read in the same
+/// transaction, and `build` makes the Compose from it and the categories there are.
 pub(super) async fn save_with<F>(
     app: &App,
     id: Option<i64>,
     kind: Option<Kind>,
-    new_text: Option<String>,
+    text: Option<String>,
     build: F,
 ) -> Result<Saved, Fault>
 where
     F: FnOnce(Option<&Post>, &[Category]) -> Result<Compose, Fault> + Send + 'static,
 {
-    let settings = app.settings().await?;
-    if let Some(markdown) = new_text {
-        mentions::prepare(app, &markdown).await;
-    }
-    let saved = app
-        .db
-        .write(move |tx| {
-            let existing = match id {
-                Some(id) => match live(tx, id, kind)? {
-                    Some(post) => Some(post),
-                    None => return Ok(Err(not_found(kind))),
-                },
-                None => None,
-            };
-            let compose = match build(existing.as_ref(), &taxonomy::categories(tx)?) {
-                Ok(c) => c,
-                Err(fault) => return Ok(Err(fault)),
-            };
-            match save::save(tx, &settings, &compose) {
-                Ok(saved) => Ok(Ok(saved)),
-                Err(SaveError::Invalid(message)) => Ok(Err(Fault::refused(message))),
-                Err(SaveError::Internal(e)) => Err(e),
-            }
-        })
-        .await??;
-    // A scheduled post, or deliveries of the change to followers, are waiting in the queue.
-    app.jobs_wake.notify_one();
-    Ok(saved)
+    let build = move |tx: &Connection| {
+        let existing = match id {
+            Some(id) => Some(live(tx, id, kind)?.ok_or_else(|| not_found(kind))?),
+            None => None,
+        };
+        Ok(build(existing.as_ref(), &taxonomy::categories(tx)?)?)
+    };
+    Ok(publish::publish_with(app, text, build, |_, _| Ok(())).await?)
 }
 
 pub(super) async fn zone(app: &App) -> Result<Tz, Fault> {

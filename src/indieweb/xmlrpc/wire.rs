@@ -6,12 +6,13 @@ use std::io::{BufRead, Read};
 use std::path::Path;
 
 use dxr::{FaultResponse, MethodCall, MethodResponse, Value};
-use poem::http::header;
+use poem::http::{StatusCode, header};
 use poem::{Body, Request, Response};
 use quick_xml::Reader;
 use quick_xml::Writer;
 use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
 
+use crate::error::Failure;
 use crate::forms::spool::{self, BodyError, Spooled};
 use crate::media::process::MAX_UPLOAD_BYTES;
 
@@ -88,6 +89,35 @@ impl Fault {
     /// The content cannot be saved as sent (a save's or an upload's message).
     pub fn refused(detail: impl Into<String>) -> Fault {
         Fault::new(400, detail)
+    }
+}
+
+/// A failure of the rest of Porch (the publish path, a store) as XML-RPC tells it: by the code
+/// WordPress would use for its status.
+impl From<Failure> for Fault {
+    fn from(f: Failure) -> Fault {
+        f.log();
+        let code = match f.status().as_u16() {
+            status @ (400 | 401 | 403 | 404) => i32::from(status),
+            413 => -32300,
+            status if status >= 500 => -32603,
+            _ => 400,
+        };
+        Fault::new(code, f.message())
+    }
+}
+
+/// A fault carried through the publish path, as the failure it stands for.
+impl From<Fault> for Failure {
+    fn from(fault: Fault) -> Failure {
+        let status = match fault.code {
+            code @ (400 | 401 | 403 | 404) => {
+                StatusCode::from_u16(code as u16).unwrap_or(StatusCode::BAD_REQUEST)
+            }
+            -32603 => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        Failure::new(status, fault.message)
     }
 }
 
@@ -168,7 +198,7 @@ pub async fn read_call(body: Spooled) -> Result<Call, Fault> {
 /// Reads `<methodName>` and the scalar `<param>`s after it, event by event, stopping at the
 /// first struct or array, at the end of the params, or where the reader ends. Scalars of any
 /// type come back as their text.
-fn head(reader: impl BufRead) -> Result<Head, Fault> {
+pub fn head(reader: impl BufRead) -> Result<Head, Fault> {
     let mut reader = Reader::from_reader(reader);
     let mut buf = Vec::new();
     let mut path: Vec<Vec<u8>> = Vec::new();

@@ -1,0 +1,24 @@
+//! A multipart/form-data body, as the panel's composer and Micropub receive one, read with its
+//! caps (files to a temporary folder).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use poem::web::Multipart;
+use poem::{FromRequest, Request, RequestBody};
+
+fuzz_target!(|data: &[u8]| {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a runtime");
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    runtime.block_on(async {
+        let req = Request::builder()
+            .content_type("multipart/form-data; boundary=XyZ")
+            .body(data.to_vec());
+        let (req, body) = req.split();
+        let Ok(multipart) = Multipart::from_request(&req, &mut RequestBody::new(body)).await else {
+            return;
+        };
+        let _ = porch::forms::multipart::read_unchecked(multipart, dir.path()).await;
+    });
+});

@@ -1,0 +1,102 @@
+//! The job table: what runs for each kind of background job, read top to bottom, the way
+//! `routes.rs` maps a URL to its handler. The queue (`jobs/`) knows no feature; each feature
+//! defines its jobs as `Task`s beside the code that does them, and is listed here.
+//!
+//! A post changing is one job (`PostChanged`), fanned out below to everything that reacts to
+//! it. A capability that must react to posts being published, edited or withdrawn adds one line
+//! to `post_changed`.
+
+use anyhow::{Result, bail};
+use serde::{Deserialize, Serialize};
+
+use crate::activitypub::delivery::{self, Deliver, FanOut, Probe};
+use crate::activitypub::following::{self, FollowMove};
+use crate::app::App;
+use crate::indieweb::webmention::send::{self, SendWebmention, SendWebmentions};
+use crate::indieweb::webmention::verify::{self, VerifyWebmention};
+use crate::jobs::{Task, parse};
+use crate::posts::changed::PostChanged;
+use crate::posts::save::{self, PublishPost};
+use crate::store::{self, activities, sessions};
+
+/// Runs one job of `kind` with its `payload`.
+pub async fn run(app: &App, kind: &str, payload: &str) -> Result<()> {
+    match kind {
+        // Posts
+        PostChanged::KIND => post_changed(app, parse(payload)?).await,
+        PublishPost::KIND => publish_post(app, parse(payload)?).await,
+
+        // Federation
+        FanOut::KIND => delivery::fan_out(app, parse(payload)?).await,
+        Deliver::KIND => {
+            let Deliver { activity_id, inbox } = parse(payload)?;
+            delivery::deliver(app, activity_id, inbox, true).await
+        }
+        Probe::KIND => {
+            let Probe { activity_id, inbox } = parse(payload)?;
+            delivery::deliver(app, activity_id, inbox, false).await
+        }
+        FollowMove::KIND => following::follow_move(app, parse(payload)?).await,
+
+        // Webmention
+        VerifyWebmention::KIND => verify::verify(app, parse(payload)?).await,
+        SendWebmentions::KIND => send::fan_out(app, parse(payload)?).await,
+        SendWebmention::KIND => send::send_one(app, parse(payload)?).await,
+
+        // Upkeep
+        Housekeeping::KIND => housekeeping(app).await,
+
+        other => bail!("no job of the kind {other:?} is known"),
+    }
+}
+
+/// The post-changed fan-out: everything that reacts to a post becoming public, changing while
+/// public, or being withdrawn, one line each, in one transaction. Each reads the post as it is
+/// now and keeps its own record of what it did.
+async fn post_changed(app: &App, changed: PostChanged) -> Result<()> {
+    app.db
+        .write(move |tx| {
+            delivery::post_changed(tx, &changed)?;
+            crate::indieweb::webmention::post_changed(tx, &changed)?;
+            Ok(())
+        })
+        .await
+}
+
+/// A scheduled post whose time has come.
+async fn publish_post(app: &App, PublishPost { post_id }: PublishPost) -> Result<()> {
+    let settings = app.settings().await?;
+    let published = app
+        .db
+        .write(move |tx| save::publish_due(tx, &settings, post_id))
+        .await?;
+    if published {
+        tracing::info!(post_id, "published scheduled post");
+    }
+    Ok(())
+}
+
+/// Drop expired sessions and old activity ids; runs at each start and then daily.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Housekeeping;
+
+impl Task for Housekeeping {
+    const KIND: &'static str = "housekeeping";
+    const MAX_ATTEMPTS: u32 = 8;
+}
+
+/// Activity ids are remembered this long to refuse replays: senders stop retrying within days,
+/// and a signature older than 12 hours is refused anyway.
+const SEEN_ACTIVITIES_SECS: i64 = 30 * 86400;
+
+async fn housekeeping(app: &App) -> Result<()> {
+    app.db
+        .write(|tx| {
+            let now = store::now();
+            sessions::delete_expired(tx, now)?;
+            activities::prune_seen(tx, now - SEEN_ACTIVITIES_SECS)?;
+            crate::jobs::enqueue(tx, &Housekeeping, now + 86400)?;
+            Ok(())
+        })
+        .await
+}
