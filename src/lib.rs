@@ -25,3 +25,4 @@ pub mod server;
 pub mod site;
 pub mod store;
 pub mod urls;
+pub mod xmlrpc;

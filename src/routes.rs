@@ -8,10 +8,10 @@ use crate::activitypub::objects::Negotiated;
 use crate::activitypub::{self, actor as ap_actor, discovery};
 use crate::app::App;
 use crate::indieweb::webmention;
-use crate::indieweb::xmlrpc;
 use crate::indieweb::{self, indieauth, micropub};
 use crate::site::cache::Cached;
 use crate::site::errors::FriendlyErrors;
+use crate::xmlrpc;
 use crate::{admin, feeds, media, middleware, site};
 
 /// A public page or feed: answered from the page cache with ETag and Last-Modified.
@@ -114,7 +114,7 @@ pub fn build(app: App) -> impl Endpoint {
         // IndieAuth: the consent screen
         .at(
             "/indieauth",
-            get(indieauth::authorize::consent).post(indieauth::authorize::decide),
+            get(admin::indieauth::consent).post(admin::indieauth::decide),
         )
         .at("/jobs", get(admin::jobs::index))
         .at("/jobs/:id/retry", post(admin::jobs::retry))

@@ -19,6 +19,6 @@ fuzz_target!(|data: &[u8]| {
         let Ok(multipart) = Multipart::from_request(&req, &mut RequestBody::new(body)).await else {
             return;
         };
-        let _ = porch::forms::multipart::read_unchecked(multipart, dir.path()).await;
+        let _ = porch::forms::multipart::read(multipart, dir.path(), 1 << 20).await;
     });
 });

@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use porch::indieweb::xmlrpc::wire;
+use porch::xmlrpc::wire;
 
 fuzz_target!(|data: &[u8]| {
     let _ = wire::head(data);

@@ -17,8 +17,6 @@ use crate::media::upload::{self, UploadError};
 use crate::paging::Page;
 use crate::store::media::{self, Media};
 
-use crate::forms::multipart;
-
 const PER_PAGE: u32 = 60;
 
 #[derive(Deserialize)]
@@ -102,7 +100,7 @@ pub async fn upload_form(
     req: &Request,
     multipart: Multipart,
 ) -> poem::Result<Response> {
-    let form = multipart::read(&admin, multipart, &app.config.tmp_dir()).await?;
+    let form = super::upload_form(app, &admin, multipart).await?;
     let alt = form.get("alt").unwrap_or("").to_string();
     let json = wants_json(req);
     let mut uploaded = Vec::new();

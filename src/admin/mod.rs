@@ -4,6 +4,7 @@
 pub mod categories;
 pub mod compose;
 pub mod fediverse;
+pub mod indieauth;
 pub mod jobs;
 pub mod login;
 pub mod media;
@@ -25,8 +26,10 @@ use poem::http::{StatusCode, header};
 use serde::Serialize;
 
 use crate::app::App;
-use crate::auth::Admin;
+use crate::auth::{Admin, csrf};
 use crate::error::Result;
+use crate::forms::multipart::{self, FormData};
+use crate::media::process::MAX_UPLOAD_BYTES;
 
 /// What every admin screen's layout needs.
 #[derive(Serialize)]
@@ -107,4 +110,16 @@ pub fn private_page(status: StatusCode, body: String) -> Response {
         .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
         .header(header::CACHE_CONTROL, "no-store")
         .body(body)
+}
+
+/// Reads a multipart form of the panel (the composer, an upload), its images into the data
+/// folder's temporary files, and checks its CSRF token before anything in it is acted on.
+async fn upload_form(
+    app: &App,
+    admin: &Admin,
+    form: poem::web::Multipart,
+) -> poem::Result<FormData> {
+    let form = multipart::read(form, &app.config.tmp_dir(), MAX_UPLOAD_BYTES as u64).await?;
+    csrf::check(admin, form.get("csrf").unwrap_or(""))?;
+    Ok(form)
 }

@@ -9,7 +9,7 @@ use poem::{IntoResponse, Response, handler};
 use crate::app::App;
 use crate::auth::Admin;
 use crate::error::{Failure, Result};
-use crate::forms::multipart::{self, FormData};
+use crate::forms::multipart::FormData;
 use crate::media::upload::{self, UploadError};
 use crate::posts::publish;
 use crate::posts::save::{Action, Compose};
@@ -98,7 +98,7 @@ pub async fn submit(
     admin: Admin,
     multipart: Multipart,
 ) -> poem::Result<Response> {
-    let form = multipart::read(&admin, multipart, &app.config.tmp_dir()).await?;
+    let form = super::upload_form(app, &admin, multipart).await?;
     let settings = app.settings().await.map_err(Failure::from)?;
     let tz = time::zone(&settings.timezone);
     let mut compose = match read_compose(&form, tz) {

@@ -24,8 +24,6 @@ use crate::render::markdown;
 use crate::store::owner as owner_store;
 use crate::store::settings::{self, SiteSettings, Topic};
 
-use crate::forms::multipart;
-
 #[derive(Deserialize, Serialize, Default)]
 pub struct SettingsForm {
     title: String,
@@ -257,7 +255,7 @@ async fn profile_image(
     what: &str,
     pick: impl Fn(&[u32]) -> Option<u32>,
 ) -> poem::Result<String> {
-    let form = multipart::read(admin, multipart, &app.config.tmp_dir()).await?;
+    let form = super::upload_form(app, admin, multipart).await?;
     let Some(file) = form.files.first() else {
         return Err(Failure::bad_request(format!("Choose an image for {what}.")).into());
     };

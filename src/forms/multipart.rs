@@ -1,7 +1,7 @@
 //! Reading a multipart form (the composer with its photo, the media library's upload, a
 //! Micropub request) with caps on its size: text fields in memory, each file written to a
-//! temporary file as it arrives, so that a form costs little memory whatever it carries. An
-//! admin form's CSRF token is checked before anything in it is acted on.
+//! temporary file as it arrives, so that a form costs little memory whatever it carries. Who
+//! sent it is the caller's to check (the panel's CSRF token, Micropub's token).
 
 use std::path::Path;
 
@@ -10,12 +10,9 @@ use poem::web::Multipart;
 use tempfile::NamedTempFile;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::auth::{Admin, csrf};
-use crate::media::process::MAX_UPLOAD_BYTES;
-
 /// Files one form may carry. The composer's drag-and-drop sends each photo on its own request;
-/// a form without JavaScript sends a few at most. With the per-file cap this bounds the disk
-/// one request can take.
+/// a form without JavaScript sends a few at most. With the caller's per-file cap this bounds
+/// the disk one request can take.
 const MAX_FILES: usize = 4;
 /// Text fields are small; the post body is the largest.
 const MAX_TEXT_BYTES: usize = 2 * 1024 * 1024;
@@ -65,15 +62,12 @@ fn too_large(what: &str) -> poem::Error {
     )
 }
 
-/// Reads the whole form, its files into `dir`, then checks its `csrf` field against the session.
-pub async fn read(admin: &Admin, multipart: Multipart, dir: &Path) -> poem::Result<FormData> {
-    let form = read_unchecked(multipart, dir).await?;
-    csrf::check(admin, form.get("csrf").unwrap_or(""))?;
-    Ok(form)
-}
-
-/// Reads the whole form with the same caps, for APIs that authenticate by token (Micropub).
-pub async fn read_unchecked(mut multipart: Multipart, dir: &Path) -> poem::Result<FormData> {
+/// Reads the whole form: text fields, and files of at most `max_file_bytes` each into `dir`.
+pub async fn read(
+    mut multipart: Multipart,
+    dir: &Path,
+    max_file_bytes: u64,
+) -> poem::Result<FormData> {
     let mut form = FormData::default();
     let mut text_bytes = 0;
     while let Some(field) = multipart.next_field().await? {
@@ -84,7 +78,7 @@ pub async fn read_unchecked(mut multipart: Multipart, dir: &Path) -> poem::Resul
         match field.file_name().map(str::to_string) {
             // A file input left empty still sends a part, with an empty name and no bytes.
             Some(file_name) => {
-                let (file, len) = spool_file(field, dir).await?;
+                let (file, len) = spool_file(field, dir, max_file_bytes).await?;
                 if len == 0 && file_name.is_empty() {
                     continue;
                 }
@@ -120,8 +114,12 @@ fn io_error(e: std::io::Error) -> poem::Error {
     poem::Error::from_string(e.to_string(), StatusCode::BAD_REQUEST)
 }
 
-/// Writes one file part to a temporary file in `dir`, refusing it past the upload cap.
-async fn spool_file(field: poem::web::Field, dir: &Path) -> poem::Result<(NamedTempFile, u64)> {
+/// Writes one file part to a temporary file in `dir`, refusing it past `max` bytes.
+async fn spool_file(
+    field: poem::web::Field,
+    dir: &Path,
+    max: u64,
+) -> poem::Result<(NamedTempFile, u64)> {
     let file = tempfile::Builder::new()
         .prefix("upload-")
         .tempfile_in(dir)
@@ -134,11 +132,11 @@ async fn spool_file(field: poem::web::Field, dir: &Path) -> poem::Result<(NamedT
         )
     })?;
     let mut out = tokio::fs::File::from_std(out);
-    let mut reader = field.into_async_read().take(MAX_UPLOAD_BYTES as u64 + 1);
+    let mut reader = field.into_async_read().take(max + 1);
     let len = tokio::io::copy(&mut reader, &mut out)
         .await
         .map_err(io_error)?;
-    if len > MAX_UPLOAD_BYTES as u64 {
+    if len > max {
         return Err(too_large("The file"));
     }
     out.flush().await.map_err(io_error)?;

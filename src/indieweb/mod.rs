@@ -1,11 +1,10 @@
 //! The IndieWeb protocols: Micropub (apps post here), IndieAuth (apps get a token from the
-//! owner), Webmention (other sites reply and mention; this site tells the pages it links), and
-//! the MetaWeblog XML-RPC API that MarsEdit speaks.
+//! owner), and Webmention (other sites reply and mention; this site tells the pages it links).
+//! The MetaWeblog XML-RPC API that MarsEdit speaks is in `xmlrpc/`.
 
 pub mod indieauth;
 pub mod micropub;
 pub mod webmention;
-pub mod xmlrpc;
 
 use poem::http::{HeaderValue, StatusCode, header};
 use poem::{Endpoint, IntoResponse, Request, Response};

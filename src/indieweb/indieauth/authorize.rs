@@ -1,25 +1,22 @@
-//! The authorization endpoint (`/indieauth/auth`): an app sends the owner here; the consent
-//! screen in the admin panel (`/admin/indieauth`) shows the app and the scopes it asks for and
-//! lets the owner narrow them; approving sends the owner back to the app with a code. A code
-//! redeemed here (POST) proves who the owner is, without a token.
+//! The authorization endpoint (`/indieauth/auth`): an app sends the owner here, on to the
+//! consent screen in the admin panel (`admin::indieauth`), which checks the request with
+//! `check_client` and sends the owner back with `back_to_app`. A code redeemed here (POST)
+//! proves who the owner is, without a token.
 
 use poem::http::StatusCode;
-use poem::web::{Data, Query, Redirect};
+use poem::web::{Data, Redirect};
 use poem::{IntoResponse, Request, Response, handler};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::admin;
 use crate::app::App;
-use crate::auth::Admin;
-use crate::auth::csrf::{AdminForm, PublicForm};
+use crate::auth::csrf::PublicForm;
 use crate::auth::secret;
-use crate::ctx;
 use crate::error::Result;
 use crate::store::auth_codes::{self, AuthCode};
 
 use super::client::{self, ClientInfo};
-use super::{CODE_LIFETIME_SECS, canonical_url, issuer, me, oauth_error, refuse};
+use super::{canonical_url, issuer, oauth_error};
 
 /// The parameters of an authorization request, as the app sends them.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -51,7 +48,7 @@ fn redirect_allowed(client_id: &str, redirect_uri: &str, info: &ClientInfo) -> b
 
 /// Checks what must be right before the owner can be sent back anywhere; the message is shown
 /// on an error page instead (RFC 6749 §4.1.2.1: never redirect to an unchecked address).
-async fn check_client(app: &App, r: &AuthRequest) -> Result<ClientInfo, String> {
+pub async fn check_client(app: &App, r: &AuthRequest) -> Result<ClientInfo, String> {
     if !super::valid_client_id(&r.client_id) {
         return Err("This app's client_id is not a valid web address.".into());
     }
@@ -88,160 +85,13 @@ async fn check_client(app: &App, r: &AuthRequest) -> Result<ClientInfo, String> 
 }
 
 /// Sends the owner back to the app with these parameters added to its redirect URL.
-fn back_to_app(app: &App, redirect_uri: &str, params: &[(&str, &str)]) -> Response {
+pub fn back_to_app(app: &App, redirect_uri: &str, params: &[(&str, &str)]) -> Response {
     let mut all: Vec<(&str, &str)> = params.to_vec();
     let iss = issuer(&app.config.base_url);
     all.push(("iss", &iss));
     let query = serde_urlencoded::to_string(&all).unwrap_or_default();
     let sep = if redirect_uri.contains('?') { '&' } else { '?' };
     Redirect::see_other(format!("{redirect_uri}{sep}{query}")).into_response()
-}
-
-#[derive(Serialize)]
-struct ScopeChoice {
-    name: String,
-    known: bool,
-}
-
-/// GET /admin/indieauth: the consent screen.
-#[handler]
-pub async fn consent(
-    Data(app): Data<&App>,
-    admin: Admin,
-    Query(r): Query<AuthRequest>,
-) -> Result<Response> {
-    let info = match check_client(app, &r).await {
-        Ok(info) => info,
-        Err(message) => return Ok(refuse(&message)),
-    };
-    if !r.response_type.is_empty() && r.response_type != "code" {
-        return Ok(back_to_app(
-            app,
-            &r.redirect_uri,
-            &[("error", "unsupported_response_type"), ("state", &r.state)],
-        ));
-    }
-    // PKCE with S256, or (for older apps) none at all.
-    let pkce_ok = matches!(
-        (
-            r.code_challenge.is_empty(),
-            r.code_challenge_method.as_str()
-        ),
-        (true, "") | (false, "S256")
-    );
-    if !pkce_ok {
-        return Ok(back_to_app(
-            app,
-            &r.redirect_uri,
-            &[
-                ("error", "invalid_request"),
-                (
-                    "error_description",
-                    "only code_challenge_method=S256 is supported",
-                ),
-                ("state", &r.state),
-            ],
-        ));
-    }
-    let scopes: Vec<ScopeChoice> = r
-        .scope
-        .split_whitespace()
-        .map(|s| ScopeChoice {
-            name: s.to_string(),
-            known: super::grantable(s),
-        })
-        .collect();
-    let other_host = crate::urls::host(&r.redirect_uri) != crate::urls::host(&r.client_id);
-    admin::render(
-        app,
-        &admin,
-        "indieauth.html",
-        "tokens",
-        None,
-        ctx! { request => r, client_name => info.name, logo => info.logo_data, scopes, other_host, me => me(&app.config.base_url) },
-    )
-    .await
-}
-
-/// The consent form: the request again (hidden fields), the scopes the owner left ticked, and
-/// the answer.
-#[derive(Default, Deserialize)]
-#[serde(default)]
-pub struct ConsentForm {
-    response_type: String,
-    client_id: String,
-    redirect_uri: String,
-    state: String,
-    code_challenge: String,
-    code_challenge_method: String,
-    scope: String,
-    granted: Vec<String>,
-    decision: String,
-}
-
-/// POST /admin/indieauth: the owner's answer. The request is checked again (the form's hidden
-/// fields come back from the browser).
-#[handler]
-pub async fn decide(Data(app): Data<&App>, f: AdminForm<ConsentForm>) -> Result<Response> {
-    let form = f.form;
-    let r = &AuthRequest {
-        response_type: form.response_type.clone(),
-        client_id: form.client_id.clone(),
-        redirect_uri: form.redirect_uri.clone(),
-        state: form.state.clone(),
-        code_challenge: form.code_challenge.clone(),
-        code_challenge_method: form.code_challenge_method.clone(),
-        scope: form.scope.clone(),
-    };
-    // Checked again, whole: the hidden fields came back from the browser.
-    let info = match check_client(app, r).await {
-        Ok(info) => info,
-        Err(message) => return Ok(refuse(&message)),
-    };
-    let pkce_ok = matches!(
-        (
-            r.code_challenge.is_empty(),
-            r.code_challenge_method.as_str()
-        ),
-        (true, "") | (false, "S256")
-    );
-    if !pkce_ok || !(r.response_type.is_empty() || r.response_type == "code") {
-        return Ok(refuse("This authorization request is not valid."));
-    }
-    if form.decision != "allow" {
-        return Ok(back_to_app(
-            app,
-            &r.redirect_uri,
-            &[("error", "access_denied"), ("state", &r.state)],
-        ));
-    }
-    let requested: Vec<&str> = r.scope.split_whitespace().collect();
-    let granted: Vec<&str> = form
-        .granted
-        .iter()
-        .map(String::as_str)
-        .filter(|s| requested.contains(s) && super::grantable(s))
-        .collect();
-    let code = secret::random_token();
-    let record = AuthCode {
-        client_id: canonical_url(&r.client_id),
-        client_name: info.name,
-        redirect_uri: r.redirect_uri.clone(),
-        scope: granted.join(" "),
-        code_challenge: r.code_challenge.clone(),
-        me: me(&app.config.base_url),
-        expires_at: crate::store::now() + CODE_LIFETIME_SECS,
-        used_at: None,
-    };
-    let hash = secret::hash(&code);
-    app.db
-        .write(move |tx| auth_codes::insert(tx, &hash, &record))
-        .await?;
-    Ok(back_to_app(
-        app,
-        &r.redirect_uri,
-        &[("code", &code), ("state", &r.state)],
-    ))
 }
 
 /// The parameters that redeem a code, at either endpoint.

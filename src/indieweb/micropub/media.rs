@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use crate::app::App;
 use crate::forms::multipart;
 use crate::media::files;
+use crate::media::process::MAX_UPLOAD_BYTES;
 use crate::media::upload;
 use crate::store::media::{self, Media};
 
@@ -45,7 +46,7 @@ async fn upload_inner(app: &App, req: &Request, body: Body) -> Result<Response, 
     let multipart = Multipart::from_request(req, &mut RequestBody::new(body))
         .await
         .map_err(|_| invalid("Send the file as multipart/form-data, in a part named file."))?;
-    let form = multipart::read_unchecked(multipart, &app.config.tmp_dir())
+    let form = multipart::read(multipart, &app.config.tmp_dir(), MAX_UPLOAD_BYTES as u64)
         .await
         .map_err(|e| Failure::new(e.status(), e.to_string()).with_code("invalid_request"))?;
     let body_token = form.get("access_token").map(String::from);

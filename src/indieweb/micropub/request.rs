@@ -11,6 +11,7 @@ use poem::{Body, FromRequest, Request, RequestBody};
 use serde_json::Value;
 
 use crate::forms::{self, multipart, multipart::UploadedFile};
+use crate::media::process::MAX_UPLOAD_BYTES;
 
 use super::invalid;
 use crate::error::Failure;
@@ -51,7 +52,7 @@ pub async fn read(req: &Request, body: Body, dir: &Path) -> Result<Parsed, Failu
         let multipart = Multipart::from_request(req, &mut RequestBody::new(body))
             .await
             .map_err(|e| invalid(format!("The multipart body could not be read: {e}")))?;
-        let form = multipart::read_unchecked(multipart, dir)
+        let form = multipart::read(multipart, dir, MAX_UPLOAD_BYTES as u64)
             .await
             .map_err(|e| Failure::new(e.status(), e.to_string()).with_code("invalid_request"))?;
         let mut parsed = from_pairs(form.fields);
