@@ -71,7 +71,7 @@ async fn publish_post(app: &App, PublishPost { post_id }: PublishPost) -> Result
         .write(move |tx| save::publish_due(tx, &settings, post_id))
         .await?;
     if published {
-        tracing::info!(post_id, "published scheduled post");
+        tracing::info!(post_id = post_id.0, "published scheduled post");
     }
     Ok(())
 }

@@ -52,7 +52,7 @@ fn publish_page(admin: &Client, title: &str, markdown: &str, path: &str) {
     assert_eq!(admin.get(path).status, 200, "the page is at {path}");
 }
 
-fn post_id(server: &TestServer, path: &str) -> i64 {
+fn post_id(server: &TestServer, path: &str) -> porch::store::ids::PostId {
     let path = path.to_string();
     server
         .app

@@ -873,7 +873,7 @@ fn a_json_upload_answers_201_with_the_new_item() {
     let items = body.as_array().expect("a list of uploaded items");
     assert_eq!(items.len(), 1);
     let item = &items[0];
-    assert_eq!(item["id"], m.id);
+    assert_eq!(item["id"], m.id.0);
     assert_eq!(item["thumb"], format!("/uploads/{}-480.jpg", m.hash));
     assert_eq!(item["url"], server.url(&original_url(&m)));
     assert_eq!(item["width"], 1000);
@@ -949,7 +949,7 @@ fn deleting_unused_media_removes_its_files() {
     let id = gone.json()[0]["id"].as_i64().unwrap();
     let m = media_rows(&server)
         .into_iter()
-        .find(|m| m.id == id)
+        .find(|m| m.id.0 == id)
         .unwrap();
     assert_eq!(media_files(&server).len(), keep_files.len() + 3);
 

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use base64::Engine;
 use common::{Client, PASSWORD, TestServer, USERNAME, jpeg, png};
+use porch::store::ids::PostId;
 use porch::store::posts::{self, Kind, Post, Status};
 use quick_xml::events::Event;
 
@@ -864,7 +865,7 @@ fn a_post_can_be_backdated_or_scheduled_and_named_by_its_slug() {
     let stored = server
         .app
         .db
-        .read_blocking(move |c| posts::by_id(c, id.parse().unwrap()))
+        .read_blocking(move |c| posts::by_id(c, PostId(id.parse().unwrap())))
         .unwrap()
         .unwrap();
     assert_eq!(stored.status, Status::Scheduled);

@@ -12,6 +12,7 @@ use crate::app::App;
 use crate::error::{Failure, Result};
 use crate::paging::Page;
 use crate::store::follows::{self, Side};
+use crate::store::ids::{ActivityId, OwnReplyId, PostId};
 use crate::store::{activities, actors, own_replies, owner, remote_posts};
 
 use super::convert;
@@ -163,7 +164,7 @@ pub fn featured(Data(app): Data<&App>) -> Response {
 
 /// The approved replies to one of the owner's posts, and the owner's answers in it.
 #[handler]
-pub async fn conversation(Data(app): Data<&App>, Path(post_id): Path<i64>) -> Result<Response> {
+pub async fn conversation(Data(app): Data<&App>, Path(post_id): Path<PostId>) -> Result<Response> {
     let base = app.config.base_url.clone();
     let items = app
         .db
@@ -192,7 +193,7 @@ pub async fn conversation(Data(app): Data<&App>, Path(post_id): Path<i64>) -> Re
 
 /// An activity this site sent, if it was public.
 #[handler]
-pub async fn activity(Data(app): Data<&App>, Path(id): Path<i64>) -> Result<Response> {
+pub async fn activity(Data(app): Data<&App>, Path(id): Path<ActivityId>) -> Result<Response> {
     match app.db.read(move |c| activities::json(c, id)).await? {
         Some((json, true)) if json != "{}" => {
             let value: Value = serde_json::from_str(&json).map_err(anyhow::Error::from)?;
@@ -204,7 +205,7 @@ pub async fn activity(Data(app): Data<&App>, Path(id): Path<i64>) -> Result<Resp
 
 /// One of the owner's replies, as the Note that was sent.
 #[handler]
-pub async fn own_reply(Data(app): Data<&App>, Path(id): Path<i64>) -> Result<Response> {
+pub async fn own_reply(Data(app): Data<&App>, Path(id): Path<OwnReplyId>) -> Result<Response> {
     let (reply, mentioned) = app
         .db
         .read(move |c| {

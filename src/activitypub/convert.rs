@@ -10,6 +10,7 @@ use crate::media::files;
 use crate::render::escape_html;
 use crate::render::sanitize;
 use crate::store::actors::Actor;
+use crate::store::ids::ActorId;
 use crate::store::own_replies::OwnReply;
 use crate::store::owner::Owner;
 use crate::store::posts::{Post, Status};
@@ -375,7 +376,8 @@ pub fn json_to_actor(v: &Value, key_id: Option<&str>) -> Result<Actor, NotAnActo
             .unwrap_or_default()
     };
     Ok(Actor {
-        id: 0,
+        // Not stored yet: the row id comes from `actors::upsert`.
+        id: ActorId::default(),
         uri: uri.to_string(),
         handle: if username.is_empty() {
             host.clone()

@@ -15,6 +15,7 @@ use crate::jobs::{self, Task};
 use crate::posts::changed::PostChanged;
 use crate::posts::mentions;
 use crate::store::actors::Actor;
+use crate::store::ids::{ActivityId, PostId};
 use crate::store::posts::{self, Kind, Status};
 use crate::store::{self, activities, blocks, follows};
 
@@ -31,7 +32,7 @@ const MAX_ANSWER_BYTES: u64 = 64 * 1024;
 /// Builds an activity and queues its delivery to every follower inbox.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FanOut {
-    pub activity_id: i64,
+    pub activity_id: ActivityId,
 }
 
 impl Task for FanOut {
@@ -42,7 +43,7 @@ impl Task for FanOut {
 /// POSTs one activity to one inbox.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Deliver {
-    pub activity_id: i64,
+    pub activity_id: ActivityId,
     pub inbox: String,
 }
 
@@ -56,7 +57,7 @@ impl Task for Deliver {
 /// POSTs one activity once to an inbox marked dead, to learn whether it is back.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Probe {
-    pub activity_id: i64,
+    pub activity_id: ActivityId,
     pub inbox: String,
 }
 
@@ -93,7 +94,7 @@ pub fn post_changed(tx: &Connection, changed: &PostChanged) -> Result<()> {
 }
 
 /// Queues an activity about a post (or, with `post_id` None, about the actor) for every follower.
-pub fn queue(tx: &Connection, verb: &str, post_id: Option<i64>) -> Result<()> {
+pub fn queue(tx: &Connection, verb: &str, post_id: Option<PostId>) -> Result<()> {
     let activity_id = activities::insert(tx, verb, post_id, true)?;
     jobs::enqueue(tx, &FanOut { activity_id }, store::now())?;
     Ok(())
@@ -108,7 +109,7 @@ pub fn send_to(
     build: impl FnOnce(String) -> Value,
     inboxes: &[String],
     public: bool,
-) -> Result<i64> {
+) -> Result<ActivityId> {
     let activity_id = activities::insert(tx, kind, None, public)?;
     let json = build(activity_url(base, activity_id));
     activities::set_json(tx, activity_id, &json.to_string())?;
@@ -139,7 +140,7 @@ pub fn audience_inboxes(tx: &Connection, mentioned: &[Actor]) -> Result<Vec<Stri
 }
 
 /// The URL of an activity this site sent.
-pub fn activity_url(base: &BaseUrl, id: i64) -> String {
+pub fn activity_url(base: &BaseUrl, id: ActivityId) -> String {
     base.join(&format!("/activities/{id}"))
 }
 
@@ -250,13 +251,17 @@ pub async fn fan_out(app: &App, FanOut { activity_id }: FanOut) -> Result<()> {
             Ok(queued)
         })
         .await?;
-    tracing::debug!(activity_id, queued, "fan-out queued deliveries");
+    tracing::debug!(
+        activity_id = activity_id.0,
+        queued,
+        "fan-out queued deliveries"
+    );
     Ok(())
 }
 
 /// The delivery job: signs and POSTs one activity to one inbox. With `retry` false (a probe of
 /// a dead inbox) a failure is recorded and not retried.
-pub async fn deliver(app: &App, activity_id: i64, inbox: String, retry: bool) -> Result<()> {
+pub async fn deliver(app: &App, activity_id: ActivityId, inbox: String, retry: bool) -> Result<()> {
     let target = inbox.clone();
     let found = app
         .db

@@ -10,6 +10,7 @@ use crate::config::BaseUrl;
 use crate::jobs;
 use crate::store::actors::{self, Actor};
 use crate::store::follows::{self, Side};
+use crate::store::ids::{ActorId, OwnReplyId, PostId, RemotePostId};
 use crate::store::remote_posts::{self as rp, Moderation, NotificationWrite, RemotePostWrite};
 use crate::store::settings::SiteSettings;
 use crate::store::{self, activities, blocks};
@@ -303,14 +304,14 @@ fn create_or_update(
 
 /// The owner's post whose conversation a reply joins: the post it answers, or the conversation
 /// of the reply or owner's answer it answers.
-fn conversation_of(tx: &Connection, base: &BaseUrl, in_reply_to: &str) -> Result<Option<i64>> {
+fn conversation_of(tx: &Connection, base: &BaseUrl, in_reply_to: &str) -> Result<Option<PostId>> {
     if in_reply_to.is_empty() {
         return Ok(None);
     }
     if let Some(path) = in_reply_to.strip_prefix(base.as_str()) {
         if let Some(id) = path
             .strip_prefix("/replies/")
-            .and_then(|n| n.parse::<i64>().ok())
+            .and_then(|n| n.parse().ok().map(OwnReplyId))
         {
             return store::own_replies::conversation(tx, id);
         }
@@ -375,7 +376,7 @@ fn reaction(
     // A post of the owner's, or one of the owner's replies (noted under its conversation).
     let post_id = match path
         .strip_prefix("/replies/")
-        .and_then(|n| n.parse::<i64>().ok())
+        .and_then(|n| n.parse().ok().map(OwnReplyId))
     {
         Some(reply) => store::own_replies::by_id(tx, reply)?.map(|r| r.post_id),
         None => rp::post_id_for_reply(tx, path)?.map(Some),
@@ -423,9 +424,9 @@ fn blocked_by(tx: &Connection, cx: &Context) -> Result<()> {
 fn notify(
     tx: &Connection,
     kind: &str,
-    actor_id: i64,
-    post_id: Option<i64>,
-    remote_post_id: Option<i64>,
+    actor_id: ActorId,
+    post_id: Option<PostId>,
+    remote_post_id: Option<RemotePostId>,
     activity_uri: &str,
 ) -> Result<()> {
     rp::notify(

@@ -11,6 +11,7 @@ use crate::render::markdown;
 use crate::store::actors::{self, Actor};
 use crate::store::blocks::{self, DomainBlock};
 use crate::store::follows::{self, Side};
+use crate::store::ids::{ActorId, OwnReplyId, RemotePostId};
 use crate::store::own_replies::{self, NewReply};
 use crate::store::remote_posts;
 
@@ -65,7 +66,7 @@ async fn send_follow(app: &App, actor: Actor) -> Result<()> {
 }
 
 /// Stops following an actor, telling its server with an Undo of the Follow.
-pub async fn unfollow(app: &App, actor_id: i64) -> Result<bool> {
+pub async fn unfollow(app: &App, actor_id: ActorId) -> Result<bool> {
     let app2 = app.clone();
     let done = app
         .db
@@ -96,7 +97,7 @@ pub async fn unfollow(app: &App, actor_id: i64) -> Result<bool> {
 }
 
 /// Approves (Accept) or refuses (Reject) a follower waiting for approval.
-pub async fn decide_follower(app: &App, actor_id: i64, approve: bool) -> Result<bool> {
+pub async fn decide_follower(app: &App, actor_id: ActorId, approve: bool) -> Result<bool> {
     let app2 = app.clone();
     let done = app
         .db
@@ -143,7 +144,11 @@ const MAX_REPLY_CHARS: usize = 5000;
 /// Replies to a post from elsewhere (stored in the timeline, notifications or a conversation):
 /// a public Note in reply to it, mentioning its author, delivered to the author and to the
 /// owner's followers.
-pub async fn reply(app: &App, remote_post_id: i64, text: &str) -> Result<i64, ReplyError> {
+pub async fn reply(
+    app: &App,
+    remote_post_id: RemotePostId,
+    text: &str,
+) -> Result<OwnReplyId, ReplyError> {
     let text = text.replace("\r\n", "\n");
     if text.trim().is_empty() {
         return Err(ReplyError::Invalid("Write something to reply with.".into()));
@@ -204,7 +209,7 @@ pub async fn reply(app: &App, remote_post_id: i64, text: &str) -> Result<i64, Re
 
 /// Deletes one of the owner's replies: its URL answers with a Tombstone, and a Delete goes where
 /// the reply went (followers and the people it mentions).
-pub async fn delete_reply(app: &App, id: i64) -> Result<bool> {
+pub async fn delete_reply(app: &App, id: OwnReplyId) -> Result<bool> {
     let app2 = app.clone();
     let done = app
         .db

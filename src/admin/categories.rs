@@ -10,6 +10,7 @@ use crate::app::App;
 use crate::auth::Admin;
 use crate::auth::csrf::{AdminForm, NoFields};
 use crate::error::{Failure, Result};
+use crate::store::ids::CategoryId;
 use crate::store::taxonomy;
 
 #[handler]
@@ -41,7 +42,7 @@ pub struct RenameForm {
 #[handler]
 pub async fn rename(
     Data(app): Data<&App>,
-    Path(id): Path<i64>,
+    Path(id): Path<CategoryId>,
     f: AdminForm<RenameForm>,
 ) -> Result<Response> {
     let name = f.form.name.trim().to_string();
@@ -59,7 +60,7 @@ pub async fn rename(
 #[handler]
 pub async fn delete(
     Data(app): Data<&App>,
-    Path(id): Path<i64>,
+    Path(id): Path<CategoryId>,
     _f: AdminForm<NoFields>,
 ) -> Result<Response> {
     app.db

@@ -13,6 +13,7 @@ use crate::error::{Failure, Result};
 use crate::media::files;
 use crate::posts::save::{Action, Compose};
 use crate::render::time;
+use crate::store::ids::{CategoryId, MediaId, PostId};
 use crate::store::posts::{self, Kind, Status};
 use crate::store::{media, taxonomy, webmentions};
 
@@ -21,12 +22,12 @@ pub struct NewQuery {
     kind: Option<String>,
     done: Option<String>,
     /// A media library item to start the post with ("New post with this photo").
-    photo: Option<i64>,
+    photo: Option<MediaId>,
 }
 
 #[derive(Serialize)]
 struct CategoryChoice {
-    id: i64,
+    id: CategoryId,
     name: String,
     checked: bool,
 }
@@ -42,7 +43,7 @@ struct SentView {
 
 #[derive(Serialize)]
 struct PhotoField {
-    id: i64,
+    id: MediaId,
     thumb: String,
     alt: String,
 }
@@ -50,7 +51,7 @@ struct PhotoField {
 /// Everything the composer form shows.
 #[derive(Serialize)]
 struct FormView {
-    id: Option<i64>,
+    id: Option<PostId>,
     kind: &'static str,
     title: String,
     markdown: String,
@@ -91,7 +92,7 @@ pub async fn new(
 pub async fn edit(
     Data(app): Data<&App>,
     admin: Admin,
-    Path(id): Path<i64>,
+    Path(id): Path<PostId>,
     Query(q): Query<NewQuery>,
 ) -> Result<Response> {
     let post = app
@@ -129,7 +130,7 @@ pub async fn show(
     let settings = app.settings().await?;
     let tz = time::zone(&settings.timezone);
     let (all_categories, photos, path, sent) = {
-        let ids: Vec<(i64, String)> = c.photos.clone();
+        let ids: Vec<(MediaId, String)> = c.photos.clone();
         let id = c.id;
         app.db
             .read(move |conn| {

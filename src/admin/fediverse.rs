@@ -14,6 +14,7 @@ use crate::auth::csrf::{AdminForm, NoFields};
 use crate::error::{Failure, Result};
 use crate::store::activities;
 use crate::store::follows::{self, Side};
+use crate::store::ids::ActorId;
 
 async fn show(
     app: &App,
@@ -118,7 +119,7 @@ pub async fn cancel_move(Data(app): Data<&App>, _f: AdminForm<NoFields>) -> Resu
 #[handler]
 pub async fn unfollow(
     Data(app): Data<&App>,
-    Path(actor_id): Path<i64>,
+    Path(actor_id): Path<ActorId>,
     _f: AdminForm<NoFields>,
 ) -> Result<Response> {
     if !following::unfollow(app, actor_id).await? {
@@ -130,7 +131,7 @@ pub async fn unfollow(
 #[handler]
 pub async fn approve(
     Data(app): Data<&App>,
-    Path(actor_id): Path<i64>,
+    Path(actor_id): Path<ActorId>,
     _f: AdminForm<NoFields>,
 ) -> Result<Response> {
     decide(app, actor_id, true).await
@@ -139,13 +140,13 @@ pub async fn approve(
 #[handler]
 pub async fn reject(
     Data(app): Data<&App>,
-    Path(actor_id): Path<i64>,
+    Path(actor_id): Path<ActorId>,
     _f: AdminForm<NoFields>,
 ) -> Result<Response> {
     decide(app, actor_id, false).await
 }
 
-async fn decide(app: &App, actor_id: i64, accept: bool) -> Result<Response> {
+async fn decide(app: &App, actor_id: ActorId, accept: bool) -> Result<Response> {
     if !following::decide_follower(app, actor_id, accept).await? {
         return Err(Failure::not_found());
     }

@@ -15,6 +15,7 @@ use crate::error::{Failure, Result};
 use crate::media::files;
 use crate::media::upload::{self, UploadError};
 use crate::paging::Page;
+use crate::store::ids::MediaId;
 use crate::store::media::{self, Media};
 
 const PER_PAGE: u32 = 60;
@@ -28,7 +29,7 @@ pub struct ListQuery {
 
 #[derive(Serialize)]
 struct Item {
-    id: i64,
+    id: MediaId,
     thumb: String,
     url: String,
     alt: String,
@@ -154,7 +155,7 @@ pub struct AltForm {
 #[handler]
 pub async fn set_alt(
     Data(app): Data<&App>,
-    Path(id): Path<i64>,
+    Path(id): Path<MediaId>,
     f: AdminForm<AltForm>,
 ) -> Result<Response> {
     let alt: String = f.form.alt.trim().chars().take(1500).collect();
@@ -166,7 +167,7 @@ pub async fn set_alt(
 #[handler]
 pub async fn delete(
     Data(app): Data<&App>,
-    Path(id): Path<i64>,
+    Path(id): Path<MediaId>,
     _f: AdminForm<NoFields>,
 ) -> Result<Response> {
     let outcome = app

@@ -16,6 +16,7 @@ use crate::auth::csrf::{AdminForm, NoFields};
 use crate::error::{Failure, Result};
 use crate::render::time;
 use crate::store::blocks::{self, DomainBlock};
+use crate::store::ids::{OwnReplyId, RemotePostId};
 use crate::store::own_replies;
 use crate::store::remote_posts::{self, Moderation, RemotePost};
 
@@ -76,7 +77,7 @@ pub async fn index(
 #[handler]
 pub async fn approve(
     Data(app): Data<&App>,
-    Path(id): Path<i64>,
+    Path(id): Path<RemotePostId>,
     _f: AdminForm<NoFields>,
 ) -> Result<Response> {
     set(app, id, Moderation::Approved, "approved").await
@@ -85,13 +86,13 @@ pub async fn approve(
 #[handler]
 pub async fn reject(
     Data(app): Data<&App>,
-    Path(id): Path<i64>,
+    Path(id): Path<RemotePostId>,
     _f: AdminForm<NoFields>,
 ) -> Result<Response> {
     set(app, id, Moderation::Rejected, "rejected").await
 }
 
-async fn set(app: &App, id: i64, m: Moderation, done: &str) -> Result<Response> {
+async fn set(app: &App, id: RemotePostId, m: Moderation, done: &str) -> Result<Response> {
     if !app
         .db
         .write(move |tx| remote_posts::set_moderation(tx, id, m))
@@ -106,7 +107,7 @@ async fn set(app: &App, id: i64, m: Moderation, done: &str) -> Result<Response> 
 #[handler]
 pub async fn remove(
     Data(app): Data<&App>,
-    Path(id): Path<i64>,
+    Path(id): Path<RemotePostId>,
     _f: AdminForm<NoFields>,
 ) -> Result<Response> {
     if !app.db.write(move |tx| remote_posts::remove(tx, id)).await? {
@@ -119,7 +120,7 @@ pub async fn remove(
 #[handler]
 pub async fn delete_own_reply(
     Data(app): Data<&App>,
-    Path(id): Path<i64>,
+    Path(id): Path<OwnReplyId>,
     _f: AdminForm<NoFields>,
 ) -> Result<Response> {
     if !following::delete_reply(app, id).await? {

@@ -8,12 +8,13 @@ use crate::app::App;
 use crate::auth::csrf::{AdminForm, NoFields};
 use crate::error::{Failure, Result};
 use crate::posts::delete as remove;
+use crate::store::ids::PostId;
 use crate::store::posts::{Kind, Status};
 
 #[handler]
 pub async fn delete(
     Data(app): Data<&App>,
-    Path(id): Path<i64>,
+    Path(id): Path<PostId>,
     _f: AdminForm<NoFields>,
 ) -> Result<Response> {
     let kind = app

@@ -14,6 +14,7 @@ use crate::media::upload::{self, UploadError};
 use crate::posts::publish;
 use crate::posts::save::{Action, Compose};
 use crate::render::time;
+use crate::store::ids::{CategoryId, MediaId, PostId};
 use crate::store::posts::{Kind, Status};
 
 use super::compose;
@@ -24,6 +25,7 @@ fn read_compose(form: &FormData, tz: chrono_tz::Tz) -> Result<Compose, String> {
     let id = match form.get("id").filter(|s| !s.is_empty()) {
         Some(s) => Some(
             s.parse()
+                .map(PostId)
                 .map_err(|_| "The post id is not valid.".to_string())?,
         ),
         None => None,
@@ -40,15 +42,16 @@ fn read_compose(form: &FormData, tz: chrono_tz::Tz) -> Result<Compose, String> {
         if removed.contains(id) {
             continue;
         }
-        let id: i64 = id
+        let id = id
             .parse()
+            .map(MediaId)
             .map_err(|_| "A photo id is not valid.".to_string())?;
         photos.push((id, alts.get(i).copied().unwrap_or("").trim().to_string()));
     }
     let category_ids = form
         .all("category")
         .iter()
-        .map(|s| s.parse::<i64>())
+        .map(|s| s.parse().map(CategoryId))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|_| "A category is not valid.".to_string())?;
     let new_categories = form
@@ -151,7 +154,7 @@ pub async fn submit(
     Ok(Redirect::see_other(format!("{list}?done={done}")).into_response())
 }
 
-async fn current_status(app: &App, id: Option<i64>) -> Result<Option<Status>> {
+async fn current_status(app: &App, id: Option<PostId>) -> Result<Option<Status>> {
     let Some(id) = id else { return Ok(None) };
     let post = app
         .db

@@ -11,6 +11,7 @@ use crate::auth::Admin;
 use crate::error::Result;
 use crate::paging::Page;
 use crate::render::time;
+use crate::store::ids::PostId;
 use crate::store::posts::{self, Kind, Post, Status};
 
 const PER_PAGE: u32 = 50;
@@ -23,7 +24,7 @@ pub struct ListQuery {
 
 #[derive(Serialize)]
 struct Row {
-    id: i64,
+    id: PostId,
     title: String,
     status: &'static str,
     when: String,

@@ -13,6 +13,7 @@ use crate::auth::csrf::AdminForm;
 use crate::error::{Failure, Result};
 use crate::paging::Page;
 use crate::render::time;
+use crate::store::ids::RemotePostId;
 use crate::store::remote_posts::{self, RemotePost};
 
 const PER_PAGE: u32 = 40;
@@ -72,7 +73,7 @@ pub async fn index(
 
 #[derive(Deserialize)]
 pub struct ReplyForm {
-    remote_post_id: i64,
+    remote_post_id: RemotePostId,
     text: String,
     #[serde(default)]
     back: String,

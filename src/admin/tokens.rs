@@ -13,11 +13,12 @@ use crate::auth::csrf::{AdminForm, NoFields};
 use crate::auth::tokens::{self as app_tokens, SCOPES, validate_scope};
 use crate::error::{Failure, Result};
 use crate::render::time;
+use crate::store::ids::TokenId;
 use crate::store::tokens;
 
 #[derive(Serialize)]
 struct Row {
-    id: i64,
+    id: TokenId,
     name: String,
     scope: String,
     created: String,
@@ -102,7 +103,7 @@ pub async fn create_form(Data(app): Data<&App>, f: AdminForm<CreateForm>) -> Res
 #[handler]
 pub async fn revoke(
     Data(app): Data<&App>,
-    Path(id): Path<i64>,
+    Path(id): Path<TokenId>,
     _f: AdminForm<NoFields>,
 ) -> Result<Response> {
     if !app.db.write(move |tx| tokens::revoke(tx, id)).await? {

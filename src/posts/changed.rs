@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::jobs::{self, Task};
 use crate::store;
+use crate::store::ids::PostId;
 
 /// What happened to a post, as far as the world outside sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,7 +41,7 @@ impl Change {
 /// order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PostChanged {
-    pub post_id: i64,
+    pub post_id: PostId,
     pub change: Change,
 }
 
@@ -52,7 +53,7 @@ impl Task for PostChanged {
 }
 
 /// States, in the caller's transaction, what a save or a deletion did to a post.
-pub fn record(tx: &Connection, post_id: i64, was_public: bool, now_public: bool) -> Result<()> {
+pub fn record(tx: &Connection, post_id: PostId, was_public: bool, now_public: bool) -> Result<()> {
     if let Some(change) = Change::of(was_public, now_public) {
         jobs::enqueue(tx, &PostChanged { post_id, change }, store::now())?;
     }
@@ -70,7 +71,7 @@ mod tests {
         assert_eq!(Change::of(true, false), Some(Change::Withdrawn));
         assert_eq!(Change::of(false, false), None);
         let payload = serde_json::to_string(&PostChanged {
-            post_id: 3,
+            post_id: PostId(3),
             change: Change::Withdrawn,
         })
         .unwrap();

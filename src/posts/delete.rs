@@ -5,6 +5,7 @@ use anyhow::Result;
 use rusqlite::Connection;
 
 use crate::jobs;
+use crate::store::ids::PostId;
 use crate::store::posts::{self, Post, Status};
 use crate::store::settings::SiteSettings;
 
@@ -12,7 +13,7 @@ use super::changed;
 use super::save::{self, Action, PublishPost};
 
 /// Deletes a post or page; returns it as it was, or None if there was none to delete.
-pub fn delete(tx: &Connection, id: i64) -> Result<Option<Post>> {
+pub fn delete(tx: &Connection, id: PostId) -> Result<Option<Post>> {
     let Some(post) = posts::by_id(tx, id)?.filter(|p| p.status != Status::Deleted) else {
         return Ok(None);
     };
@@ -25,7 +26,7 @@ pub fn delete(tx: &Connection, id: i64) -> Result<Option<Post>> {
 
 /// Brings back a deleted post at its old URL, published again (Micropub's undelete); one that
 /// never had a URL comes back as a draft. Returns false if it was not deleted.
-pub fn undelete(tx: &Connection, settings: &SiteSettings, id: i64) -> Result<bool> {
+pub fn undelete(tx: &Connection, settings: &SiteSettings, id: PostId) -> Result<bool> {
     let Some(post) = posts::by_id(tx, id)?.filter(|p| p.status == Status::Deleted) else {
         return Ok(false);
     };

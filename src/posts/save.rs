@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::jobs::{self, Task};
 use crate::render::{markdown, text, time};
+use crate::store::ids::{CategoryId, MediaId, PostId};
 use crate::store::posts::{self, Kind, Post, PostWrite, Status};
 use crate::store::settings::SiteSettings;
 use crate::store::taxonomy::Category;
@@ -20,7 +21,7 @@ use super::{changed, mentions, permalink, topics};
 /// The job that publishes a scheduled post at its time.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublishPost {
-    pub post_id: i64,
+    pub post_id: PostId,
 }
 
 impl Task for PublishPost {
@@ -58,13 +59,13 @@ pub enum Action {
 /// Everything the composer (or an API) sends for one save.
 #[derive(Clone, Debug)]
 pub struct Compose {
-    pub id: Option<i64>,
+    pub id: Option<PostId>,
     pub kind: Kind,
     pub title: String,
     pub markdown: String,
-    pub category_ids: Vec<i64>,
+    pub category_ids: Vec<CategoryId>,
     pub new_categories: Vec<String>,
-    pub photos: Vec<(i64, String)>,
+    pub photos: Vec<(MediaId, String)>,
     pub action: Action,
     pub in_nav: bool,
     pub nav_order: i64,
@@ -193,7 +194,7 @@ pub fn validate(c: &Compose, settings: &SiteSettings) -> Result<(), String> {
 /// What a save did, for the redirect and message after it.
 #[derive(Debug)]
 pub struct Saved {
-    pub id: i64,
+    pub id: PostId,
     pub kind: Kind,
     pub status: Status,
     pub path: Option<String>,
@@ -308,7 +309,7 @@ pub fn save(tx: &Connection, settings: &SiteSettings, c: &Compose) -> Result<Sav
 
 /// Category names (as apps send them) to the ids of existing categories, matched without regard
 /// to case, and the names of new ones to make.
-pub fn categories_by_name(names: &[String], known: &[Category]) -> (Vec<i64>, Vec<String>) {
+pub fn categories_by_name(names: &[String], known: &[Category]) -> (Vec<CategoryId>, Vec<String>) {
     let mut ids = Vec::new();
     let mut new = Vec::new();
     for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
@@ -327,8 +328,8 @@ pub fn categories_by_name(names: &[String], known: &[Category]) -> (Vec<i64>, Ve
 /// for it in the media library, if any.
 fn resolve_photos(
     tx: &Connection,
-    photos: &[(i64, String)],
-) -> Result<Vec<(i64, String)>, SaveError> {
+    photos: &[(MediaId, String)],
+) -> Result<Vec<(MediaId, String)>, SaveError> {
     photos
         .iter()
         .map(|(id, alt)| {
@@ -346,7 +347,11 @@ fn resolve_photos(
 
 /// Publishes a scheduled post whose time has come (the job queue calls this). A post that was
 /// since edited back to a draft, rescheduled or deleted is left alone.
-pub fn publish_due(tx: &Connection, settings: &SiteSettings, post_id: i64) -> anyhow::Result<bool> {
+pub fn publish_due(
+    tx: &Connection,
+    settings: &SiteSettings,
+    post_id: PostId,
+) -> anyhow::Result<bool> {
     let Some(post) = posts::by_id(tx, post_id)? else {
         return Ok(false);
     };
@@ -393,7 +398,7 @@ pub fn compose_from(post: &Post, action: Action) -> Compose {
 
 fn assign_path(
     tx: &Connection,
-    id: i64,
+    id: PostId,
     kind: Kind,
     title: Option<&str>,
     published_at: i64,

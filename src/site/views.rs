@@ -10,6 +10,7 @@ use crate::app::App;
 use crate::error::Result;
 use crate::media::files;
 use crate::render::{text, time};
+use crate::store::ids::PostId;
 use crate::store::posts::{self, Kind, Post};
 use crate::store::{owner, settings::SiteSettings};
 
@@ -72,7 +73,7 @@ pub struct PhotoView {
 
 #[derive(Serialize)]
 pub struct PostView {
-    pub id: i64,
+    pub id: PostId,
     pub url: String,
     pub path: String,
     pub title: Option<String>,
@@ -232,7 +233,7 @@ pub struct ReplyView {
 }
 
 /// The conversation under a post: approved replies and the owner's answers, oldest first.
-pub async fn conversation(app: &App, post_id: i64, tz: Tz) -> anyhow::Result<Vec<ReplyView>> {
+pub async fn conversation(app: &App, post_id: PostId, tz: Tz) -> anyhow::Result<Vec<ReplyView>> {
     let (remote, own, owner) = app
         .db
         .read(move |c| {

@@ -5,18 +5,25 @@ use anyhow::{Context, Result};
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 
+use super::ids::{ActivityId, PostId};
+
 /// Stores an activity about to be delivered and returns its row id (its URL is made from it).
-pub fn insert(conn: &Connection, kind: &str, post_id: Option<i64>, public: bool) -> Result<i64> {
+pub fn insert(
+    conn: &Connection,
+    kind: &str,
+    post_id: Option<PostId>,
+    public: bool,
+) -> Result<ActivityId> {
     conn.execute(
         "INSERT INTO activities (kind, post_id, public, json, created_at) VALUES (?1, ?2, ?3, '{}', ?4)",
         (kind, post_id, public, super::now()),
     )
     .context("store: insert activity")?;
-    Ok(conn.last_insert_rowid())
+    Ok(ActivityId(conn.last_insert_rowid()))
 }
 
 /// What an activity is and which post it is about.
-pub fn kind_and_post(conn: &Connection, id: i64) -> Result<(String, Option<i64>)> {
+pub fn kind_and_post(conn: &Connection, id: ActivityId) -> Result<(String, Option<PostId>)> {
     conn.query_row(
         "SELECT kind, post_id FROM activities WHERE id = ?1",
         [id],
@@ -26,7 +33,7 @@ pub fn kind_and_post(conn: &Connection, id: i64) -> Result<(String, Option<i64>)
 }
 
 /// The last Create, Update or Delete sent about a post, if any: what followers last heard of it.
-pub fn last_about_post(conn: &Connection, post_id: i64) -> Result<Option<String>> {
+pub fn last_about_post(conn: &Connection, post_id: PostId) -> Result<Option<String>> {
     conn.query_row(
         "SELECT kind FROM activities WHERE post_id = ?1 AND kind IN ('Create', 'Update', 'Delete')
          ORDER BY id DESC LIMIT 1",
@@ -39,7 +46,7 @@ pub fn last_about_post(conn: &Connection, post_id: i64) -> Result<Option<String>
 
 /// Takes a post's Creates and Updates out of the outbox once it is deleted or unpublished: they
 /// carry its text.
-pub fn hide_post_activities(conn: &Connection, post_id: i64) -> Result<()> {
+pub fn hide_post_activities(conn: &Connection, post_id: PostId) -> Result<()> {
     conn.execute(
         "UPDATE activities SET public = 0 WHERE post_id = ?1 AND kind IN ('Create', 'Update')",
         [post_id],
@@ -48,13 +55,13 @@ pub fn hide_post_activities(conn: &Connection, post_id: i64) -> Result<()> {
     Ok(())
 }
 
-pub fn set_json(conn: &Connection, id: i64, json: &str) -> Result<()> {
+pub fn set_json(conn: &Connection, id: ActivityId, json: &str) -> Result<()> {
     conn.execute("UPDATE activities SET json = ?2 WHERE id = ?1", (id, json))
         .context("store: save activity")?;
     Ok(())
 }
 
-pub fn json(conn: &Connection, id: i64) -> Result<Option<(String, bool)>> {
+pub fn json(conn: &Connection, id: ActivityId) -> Result<Option<(String, bool)>> {
     conn.query_row(
         "SELECT json, public FROM activities WHERE id = ?1",
         [id],

@@ -4,9 +4,11 @@ use anyhow::{Context, Result};
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde::Serialize;
 
+use super::ids::ActorId;
+
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Actor {
-    pub id: i64,
+    pub id: ActorId,
     pub uri: String,
     /// user@domain, for display and for mentions.
     pub handle: String,
@@ -73,7 +75,7 @@ pub fn by_uri(conn: &Connection, uri: &str) -> Result<Option<Actor>> {
     one(conn, "a.uri = ?1", &uri)
 }
 
-pub fn by_id(conn: &Connection, id: i64) -> Result<Option<Actor>> {
+pub fn by_id(conn: &Connection, id: ActorId) -> Result<Option<Actor>> {
     one(conn, "a.id = ?1", &id)
 }
 
@@ -90,7 +92,7 @@ pub fn by_handle(conn: &Connection, handle: &str) -> Result<Option<Actor>> {
 /// Stores what was fetched about an actor, keeping its row id; returns the row id. A key id
 /// belongs to one actor: the one just read from the key's own server takes it from any other
 /// row that had it.
-pub fn upsert(conn: &Connection, a: &Actor) -> Result<i64> {
+pub fn upsert(conn: &Connection, a: &Actor) -> Result<ActorId> {
     if !a.key_id.is_empty() {
         conn.prepare_cached(
             "UPDATE actors SET key_id = '', public_key_pem = ''
@@ -130,14 +132,14 @@ pub fn upsert(conn: &Connection, a: &Actor) -> Result<i64> {
 }
 
 /// Forgets an actor and, through the foreign keys, its follows, posts and notifications.
-pub fn delete(conn: &Connection, id: i64) -> Result<()> {
+pub fn delete(conn: &Connection, id: ActorId) -> Result<()> {
     conn.execute("DELETE FROM actors WHERE id = ?1", [id])
         .context("store: delete actor")?;
     Ok(())
 }
 
 /// Actors delivered to at this inbox (their own or their server's shared one).
-pub fn ids_with_inbox(conn: &Connection, inbox: &str) -> Result<Vec<i64>> {
+pub fn ids_with_inbox(conn: &Connection, inbox: &str) -> Result<Vec<ActorId>> {
     let mut stmt = conn.prepare("SELECT id FROM actors WHERE inbox = ?1 OR shared_inbox = ?1")?;
     let rows = stmt.query_map([inbox], |r| r.get(0))?;
     rows.collect::<rusqlite::Result<_>>()
@@ -145,9 +147,11 @@ pub fn ids_with_inbox(conn: &Connection, inbox: &str) -> Result<Vec<i64>> {
 }
 
 /// Actors whose id is on a host (a domain block removes them all).
-pub fn ids_on_domain(conn: &Connection, domain: &str) -> Result<Vec<i64>> {
+pub fn ids_on_domain(conn: &Connection, domain: &str) -> Result<Vec<ActorId>> {
     let mut stmt = conn.prepare("SELECT id, uri FROM actors")?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+    let rows = stmt.query_map([], |r| {
+        Ok((r.get::<_, ActorId>(0)?, r.get::<_, String>(1)?))
+    })?;
     let mut ids = Vec::new();
     for row in rows {
         let (id, uri) = row?;

@@ -5,6 +5,7 @@ use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 
 use super::actors::{self, Actor};
+use super::ids::ActorId;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Side {
@@ -35,7 +36,7 @@ pub struct Follow {
 pub fn put(
     conn: &Connection,
     side: Side,
-    actor_id: i64,
+    actor_id: ActorId,
     follow_uri: &str,
     accepted: bool,
 ) -> Result<()> {
@@ -53,7 +54,7 @@ pub fn put(
     Ok(())
 }
 
-pub fn accept(conn: &Connection, side: Side, actor_id: i64) -> Result<bool> {
+pub fn accept(conn: &Connection, side: Side, actor_id: ActorId) -> Result<bool> {
     let n = conn
         .execute(
             &format!(
@@ -66,7 +67,7 @@ pub fn accept(conn: &Connection, side: Side, actor_id: i64) -> Result<bool> {
     Ok(n > 0)
 }
 
-pub fn remove(conn: &Connection, side: Side, actor_id: i64) -> Result<bool> {
+pub fn remove(conn: &Connection, side: Side, actor_id: ActorId) -> Result<bool> {
     let n = conn
         .execute(
             &format!("DELETE FROM {} WHERE actor_id = ?1", side.table()),
@@ -76,7 +77,7 @@ pub fn remove(conn: &Connection, side: Side, actor_id: i64) -> Result<bool> {
     Ok(n > 0)
 }
 
-pub fn get(conn: &Connection, side: Side, actor_id: i64) -> Result<Option<Follow>> {
+pub fn get(conn: &Connection, side: Side, actor_id: ActorId) -> Result<Option<Follow>> {
     Ok(list_where(conn, side, "f.actor_id = ?1", &actor_id)?.pop())
 }
 
@@ -127,7 +128,7 @@ pub fn follower_inboxes(conn: &Connection) -> Result<Vec<String>> {
 }
 
 /// Whether the owner follows this actor (their replies skip the moderation queue).
-pub fn is_followed(conn: &Connection, actor_id: i64) -> Result<bool> {
+pub fn is_followed(conn: &Connection, actor_id: ActorId) -> Result<bool> {
     conn.query_row(
         "SELECT 1 FROM following WHERE actor_id = ?1 AND state = 'accepted'",
         [actor_id],

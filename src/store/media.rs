@@ -4,9 +4,11 @@ use anyhow::{Context, Result};
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde::Serialize;
 
+use super::ids::MediaId;
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Media {
-    pub id: i64,
+    pub id: MediaId,
     pub hash: String,
     pub ext: String,
     pub mime: String,
@@ -88,7 +90,7 @@ pub fn by_hash(conn: &Connection, hash: &str) -> Result<Option<Media>> {
     .context("store: find media")
 }
 
-pub fn by_id(conn: &Connection, id: i64) -> Result<Option<Media>> {
+pub fn by_id(conn: &Connection, id: MediaId) -> Result<Option<Media>> {
     conn.query_row("SELECT * FROM media WHERE id = ?1", [id], media_from_row)
         .optional()
         .context("store: find media")
@@ -103,7 +105,7 @@ pub fn list(conn: &Connection, limit: u32, offset: u32) -> Result<Vec<Media>> {
         .context("store: list media")
 }
 
-pub fn set_alt(conn: &Connection, id: i64, alt: &str) -> Result<()> {
+pub fn set_alt(conn: &Connection, id: MediaId, alt: &str) -> Result<()> {
     conn.execute("UPDATE media SET alt = ?2 WHERE id = ?1", (id, alt))
         .context("store: set alt")?;
     Ok(())
@@ -127,7 +129,7 @@ pub fn in_use(conn: &Connection, m: &Media) -> Result<bool> {
     Ok(posts > 0 || profile)
 }
 
-pub fn delete(conn: &Connection, id: i64) -> Result<()> {
+pub fn delete(conn: &Connection, id: MediaId) -> Result<()> {
     conn.execute("DELETE FROM media WHERE id = ?1", [id])
         .context("store: delete media")?;
     Ok(())

@@ -4,11 +4,13 @@ use anyhow::{Context, Result};
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde::Serialize;
 
+use super::ids::{OwnReplyId, PostId};
+
 #[derive(Clone, Debug, Serialize)]
 pub struct OwnReply {
-    pub id: i64,
+    pub id: OwnReplyId,
     pub in_reply_to: String,
-    pub post_id: Option<i64>,
+    pub post_id: Option<PostId>,
     pub markdown: String,
     pub html: String,
     /// Actor URLs the reply mentions (and is delivered to).
@@ -36,14 +38,14 @@ fn from_row(r: &Row) -> rusqlite::Result<OwnReply> {
 
 pub struct NewReply<'a> {
     pub in_reply_to: &'a str,
-    pub post_id: Option<i64>,
+    pub post_id: Option<PostId>,
     pub markdown: &'a str,
     pub html: &'a str,
     pub mentions: &'a [String],
     pub public: bool,
 }
 
-pub fn insert(conn: &Connection, r: &NewReply) -> Result<i64> {
+pub fn insert(conn: &Connection, r: &NewReply) -> Result<OwnReplyId> {
     conn.execute(
         "INSERT INTO own_replies (in_reply_to, post_id, markdown, html, mentions, created_at, public)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -58,22 +60,22 @@ pub fn insert(conn: &Connection, r: &NewReply) -> Result<i64> {
         ),
     )
     .context("store: insert reply")?;
-    Ok(conn.last_insert_rowid())
+    Ok(OwnReplyId(conn.last_insert_rowid()))
 }
 
-pub fn by_id(conn: &Connection, id: i64) -> Result<Option<OwnReply>> {
+pub fn by_id(conn: &Connection, id: OwnReplyId) -> Result<Option<OwnReply>> {
     conn.query_row("SELECT * FROM own_replies WHERE id = ?1", [id], from_row)
         .optional()
         .context("store: load reply")
 }
 
 /// The conversation (the owner's post) a reply of the owner's belongs to.
-pub fn conversation(conn: &Connection, id: i64) -> Result<Option<i64>> {
+pub fn conversation(conn: &Connection, id: OwnReplyId) -> Result<Option<PostId>> {
     Ok(by_id(conn, id)?.and_then(|r| r.post_id))
 }
 
 /// The owner's replies shown in a post's conversation, oldest first.
-pub fn in_conversation(conn: &Connection, post_id: i64) -> Result<Vec<OwnReply>> {
+pub fn in_conversation(conn: &Connection, post_id: PostId) -> Result<Vec<OwnReply>> {
     let mut stmt = conn.prepare_cached(
         "SELECT * FROM own_replies WHERE post_id = ?1 AND deleted_at IS NULL AND public = 1
          ORDER BY created_at, id",
@@ -94,7 +96,7 @@ pub fn recent(conn: &Connection, limit: u32) -> Result<Vec<OwnReply>> {
 }
 
 /// Marks a reply deleted; its URL then answers with a Tombstone. False if it was not there.
-pub fn mark_deleted(conn: &Connection, id: i64) -> Result<bool> {
+pub fn mark_deleted(conn: &Connection, id: OwnReplyId) -> Result<bool> {
     Ok(conn.execute(
         "UPDATE own_replies SET deleted_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
         (id, super::now()),

@@ -6,6 +6,7 @@ use anyhow::{Context, Result, anyhow};
 use rusqlite::{Connection, OptionalExtension, Row, ToSql, params_from_iter};
 use serde::Serialize;
 
+use super::ids::{CategoryId, MediaId, PostId};
 use super::media::{Media, media_from_row};
 use super::taxonomy::Category;
 
@@ -72,7 +73,7 @@ pub struct Photo {
 
 #[derive(Clone, Debug)]
 pub struct Post {
-    pub id: i64,
+    pub id: PostId,
     pub kind: Kind,
     pub status: Status,
     pub title: Option<String>,
@@ -151,9 +152,9 @@ fn attach(conn: &Connection, posts: &mut [Post]) -> Result<()> {
     if posts.is_empty() {
         return Ok(());
     }
-    let ids: Vec<i64> = posts.iter().map(|p| p.id).collect();
+    let ids: Vec<PostId> = posts.iter().map(|p| p.id).collect();
     let placeholders = vec!["?"; ids.len()].join(",");
-    let mut categories: HashMap<i64, Vec<Category>> = HashMap::new();
+    let mut categories: HashMap<PostId, Vec<Category>> = HashMap::new();
     let mut stmt = conn.prepare(&format!(
         "SELECT pc.post_id, c.id, c.name, c.slug FROM post_categories pc
          JOIN categories c ON c.id = pc.category_id
@@ -161,7 +162,7 @@ fn attach(conn: &Connection, posts: &mut [Post]) -> Result<()> {
     ))?;
     let rows = stmt.query_map(params_from_iter(ids.iter()), |r| {
         Ok((
-            r.get::<_, i64>(0)?,
+            r.get::<_, PostId>(0)?,
             Category {
                 id: r.get(1)?,
                 name: r.get(2)?,
@@ -173,7 +174,7 @@ fn attach(conn: &Connection, posts: &mut [Post]) -> Result<()> {
         let (post_id, category) = row.context("store: read post categories")?;
         categories.entry(post_id).or_default().push(category);
     }
-    let mut photos: HashMap<i64, Vec<Photo>> = HashMap::new();
+    let mut photos: HashMap<PostId, Vec<Photo>> = HashMap::new();
     let mut stmt = conn.prepare(&format!(
         "SELECT pp.post_id, pp.alt AS photo_alt, m.* FROM post_photos pp
          JOIN media m ON m.id = pp.media_id
@@ -181,7 +182,7 @@ fn attach(conn: &Connection, posts: &mut [Post]) -> Result<()> {
     ))?;
     let rows = stmt.query_map(params_from_iter(ids.iter()), |r| {
         Ok((
-            r.get::<_, i64>("post_id")?,
+            r.get::<_, PostId>("post_id")?,
             Photo {
                 media: media_from_row(r)?,
                 alt: r.get("photo_alt")?,
@@ -199,7 +200,7 @@ fn attach(conn: &Connection, posts: &mut [Post]) -> Result<()> {
     Ok(())
 }
 
-pub fn by_id(conn: &Connection, id: i64) -> Result<Option<Post>> {
+pub fn by_id(conn: &Connection, id: PostId) -> Result<Option<Post>> {
     let sql = format!("SELECT {COLUMNS} FROM posts p WHERE p.id = ?1");
     Ok(query(conn, &sql, &[&id])?.pop())
 }
@@ -228,7 +229,7 @@ pub fn published(conn: &Connection, limit: u32, offset: u32) -> Result<Vec<Post>
 
 pub fn in_category(
     conn: &Connection,
-    category_id: i64,
+    category_id: CategoryId,
     limit: u32,
     offset: u32,
 ) -> Result<Vec<Post>> {
@@ -363,14 +364,14 @@ pub struct PostWrite<'a> {
     pub in_reply_to: &'a str,
     pub bookmark_of: &'a str,
     pub summary: &'a str,
-    pub category_ids: &'a [i64],
-    pub photos: &'a [(i64, String)],
+    pub category_ids: &'a [CategoryId],
+    pub photos: &'a [(MediaId, String)],
     pub topics: &'a [String],
     /// Plain text of the body for the search index.
     pub search_text: &'a str,
 }
 
-pub fn insert(conn: &Connection, w: &PostWrite) -> Result<i64> {
+pub fn insert(conn: &Connection, w: &PostWrite) -> Result<PostId> {
     let now = super::now();
     conn.execute(
         "INSERT INTO posts (kind, status, title, markdown, html, published_at, created_at, updated_at,
@@ -393,12 +394,12 @@ pub fn insert(conn: &Connection, w: &PostWrite) -> Result<i64> {
         ),
     )
     .context("store: insert post")?;
-    let id = conn.last_insert_rowid();
+    let id = PostId(conn.last_insert_rowid());
     write_relations(conn, id, w)?;
     Ok(id)
 }
 
-pub fn update(conn: &Connection, id: i64, w: &PostWrite) -> Result<()> {
+pub fn update(conn: &Connection, id: PostId, w: &PostWrite) -> Result<()> {
     conn.execute(
         "UPDATE posts SET kind = ?2, status = ?3, title = ?4, markdown = ?5, html = ?6,
                           published_at = ?7, updated_at = ?8, in_nav = ?9, nav_order = ?10,
@@ -426,7 +427,7 @@ pub fn update(conn: &Connection, id: i64, w: &PostWrite) -> Result<()> {
     write_relations(conn, id, w)
 }
 
-fn write_relations(conn: &Connection, id: i64, w: &PostWrite) -> Result<()> {
+fn write_relations(conn: &Connection, id: PostId, w: &PostWrite) -> Result<()> {
     conn.execute("DELETE FROM post_categories WHERE post_id = ?1", [id])?;
     for category_id in w.category_ids {
         conn.execute(
@@ -455,7 +456,7 @@ fn write_relations(conn: &Connection, id: i64, w: &PostWrite) -> Result<()> {
     Ok(())
 }
 
-pub fn set_topics(conn: &Connection, id: i64, topics: &[String]) -> Result<()> {
+pub fn set_topics(conn: &Connection, id: PostId, topics: &[String]) -> Result<()> {
     conn.execute("DELETE FROM post_topics WHERE post_id = ?1", [id])?;
     for topic in topics {
         conn.execute(
@@ -468,7 +469,7 @@ pub fn set_topics(conn: &Connection, id: i64, topics: &[String]) -> Result<()> {
 }
 
 /// Gives a post its permalink; only ever called while it has none.
-pub fn set_path(conn: &Connection, id: i64, path: &str) -> Result<()> {
+pub fn set_path(conn: &Connection, id: PostId, path: &str) -> Result<()> {
     let changed = conn
         .execute(
             "UPDATE posts SET path = ?2 WHERE id = ?1 AND path IS NULL",
@@ -483,7 +484,7 @@ pub fn set_path(conn: &Connection, id: i64, path: &str) -> Result<()> {
 
 /// Deletes a post. The row stays, with its text, path and relations: its URL answers 410 Gone
 /// forever, and what the owner wrote can still be brought back.
-pub fn delete(conn: &Connection, id: i64) -> Result<()> {
+pub fn delete(conn: &Connection, id: PostId) -> Result<()> {
     conn.execute("DELETE FROM posts_fts WHERE rowid = ?1", [id])?;
     conn.execute(
         "UPDATE posts SET status = 'deleted', updated_at = ?2 WHERE id = ?1",
@@ -494,7 +495,7 @@ pub fn delete(conn: &Connection, id: i64) -> Result<()> {
 }
 
 /// Micropub properties kept for apps (a JSON object).
-pub fn set_other_properties(conn: &Connection, id: i64, json: &str) -> Result<()> {
+pub fn set_other_properties(conn: &Connection, id: PostId, json: &str) -> Result<()> {
     conn.execute(
         "UPDATE posts SET other_properties = ?2 WHERE id = ?1",
         (id, json),
@@ -504,7 +505,7 @@ pub fn set_other_properties(conn: &Connection, id: i64, json: &str) -> Result<()
 }
 
 /// Sets a post's status alone (undeleting goes through draft, then the save path).
-pub fn set_status(conn: &Connection, id: i64, status: Status) -> Result<()> {
+pub fn set_status(conn: &Connection, id: PostId, status: Status) -> Result<()> {
     conn.execute(
         "UPDATE posts SET status = ?2 WHERE id = ?1",
         (id, status.as_str()),
@@ -515,7 +516,7 @@ pub fn set_status(conn: &Connection, id: i64, status: Status) -> Result<()> {
 
 /// Every live post's id and Markdown (not pages'), for re-deriving topics when the topic list
 /// changes.
-pub fn all_markdown(conn: &Connection) -> Result<Vec<(i64, String)>> {
+pub fn all_markdown(conn: &Connection) -> Result<Vec<(PostId, String)>> {
     let mut stmt =
         conn.prepare("SELECT id, markdown FROM posts WHERE kind = 'post' AND status <> 'deleted'")?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;

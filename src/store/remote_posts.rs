@@ -6,6 +6,7 @@ use rusqlite::{Connection, OptionalExtension, Row, ToSql, params_from_iter};
 use serde::{Deserialize, Serialize};
 
 use super::actors::{self, Actor};
+use super::ids::{ActorId, NotificationId, PostId, RemotePostId};
 
 /// An image or other file attached to a remote post.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -47,12 +48,12 @@ impl Moderation {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct RemotePost {
-    pub id: i64,
+    pub id: RemotePostId,
     pub uri: String,
     pub actor: Actor,
     pub url: String,
     pub in_reply_to: String,
-    pub post_id: Option<i64>,
+    pub post_id: Option<PostId>,
     /// The content warning, if any (ActivityPub `summary`).
     pub summary: String,
     pub content_html: String,
@@ -70,10 +71,10 @@ pub struct RemotePost {
 #[derive(Clone, Debug)]
 pub struct RemotePostWrite<'a> {
     pub uri: &'a str,
-    pub actor_id: i64,
+    pub actor_id: ActorId,
     pub url: &'a str,
     pub in_reply_to: &'a str,
-    pub post_id: Option<i64>,
+    pub post_id: Option<PostId>,
     pub summary: &'a str,
     pub content_html: &'a str,
     pub attachments: &'a [Attachment],
@@ -125,12 +126,12 @@ pub fn by_uri(conn: &Connection, uri: &str) -> Result<Option<RemotePost>> {
     Ok(query(conn, "WHERE r.uri = ?1", &[&uri])?.pop())
 }
 
-pub fn by_id(conn: &Connection, id: i64) -> Result<Option<RemotePost>> {
+pub fn by_id(conn: &Connection, id: RemotePostId) -> Result<Option<RemotePost>> {
     Ok(query(conn, "WHERE r.id = ?1", &[&id])?.pop())
 }
 
 /// Inserts or, for an Update, replaces the content of a post; its moderation state is kept.
-pub fn upsert(conn: &Connection, w: &RemotePostWrite) -> Result<i64> {
+pub fn upsert(conn: &Connection, w: &RemotePostWrite) -> Result<RemotePostId> {
     let now = super::now();
     conn.prepare_cached(
         "INSERT INTO remote_posts (uri, actor_id, url, in_reply_to, post_id, summary, content_html,
@@ -163,21 +164,21 @@ pub fn upsert(conn: &Connection, w: &RemotePostWrite) -> Result<i64> {
     .context("store: save remote post")
 }
 
-pub fn delete(conn: &Connection, id: i64) -> Result<bool> {
+pub fn delete(conn: &Connection, id: RemotePostId) -> Result<bool> {
     Ok(conn
         .execute("DELETE FROM remote_posts WHERE id = ?1", [id])
         .context("store: delete remote post")?
         > 0)
 }
 
-pub fn delete_by_actor(conn: &Connection, actor_id: i64) -> Result<usize> {
+pub fn delete_by_actor(conn: &Connection, actor_id: ActorId) -> Result<usize> {
     conn.execute("DELETE FROM remote_posts WHERE actor_id = ?1", [actor_id])
         .context("store: delete actor's posts")
 }
 
 /// Removes a post from elsewhere for good. A reply is kept as rejected rather than deleted, so
 /// that an edit from its author cannot bring it back.
-pub fn remove(conn: &Connection, id: i64) -> Result<bool> {
+pub fn remove(conn: &Connection, id: RemotePostId) -> Result<bool> {
     let rejected = conn.execute(
         "UPDATE remote_posts SET moderation = 'rejected'
          WHERE id = ?1 AND post_id IS NOT NULL AND moderation <> 'rejected'",
@@ -190,7 +191,7 @@ pub fn remove(conn: &Connection, id: i64) -> Result<bool> {
     Ok(rejected + deleted > 0)
 }
 
-pub fn set_moderation(conn: &Connection, id: i64, m: Moderation) -> Result<bool> {
+pub fn set_moderation(conn: &Connection, id: RemotePostId, m: Moderation) -> Result<bool> {
     // Only a public reply can be shown under a post.
     Ok(conn.execute(
         "UPDATE remote_posts SET moderation = ?2
@@ -200,7 +201,7 @@ pub fn set_moderation(conn: &Connection, id: i64, m: Moderation) -> Result<bool>
 }
 
 /// The approved replies under one of the owner's posts, oldest first, as a conversation reads.
-pub fn approved_replies(conn: &Connection, post_id: i64) -> Result<Vec<RemotePost>> {
+pub fn approved_replies(conn: &Connection, post_id: PostId) -> Result<Vec<RemotePost>> {
     query(
         conn,
         "WHERE r.post_id = ?1 AND r.moderation = 'approved' ORDER BY r.published_at, r.id",
@@ -250,20 +251,20 @@ pub fn timeline(
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Notification {
-    pub id: i64,
+    pub id: NotificationId,
     pub kind: String,
     pub actor: Actor,
-    pub post_id: Option<i64>,
+    pub post_id: Option<PostId>,
     pub post_path: Option<String>,
-    pub remote_post: Option<i64>,
+    pub remote_post: Option<RemotePostId>,
     pub created_at: i64,
 }
 
 pub struct NotificationWrite<'a> {
     pub kind: &'a str,
-    pub actor_id: i64,
-    pub post_id: Option<i64>,
-    pub remote_post_id: Option<i64>,
+    pub actor_id: ActorId,
+    pub post_id: Option<PostId>,
+    pub remote_post_id: Option<RemotePostId>,
     pub activity_uri: &'a str,
 }
 
@@ -319,7 +320,7 @@ pub fn notifications(conn: &Connection, limit: u32) -> Result<Vec<Notification>>
 }
 
 /// Post ids of the owner that a remote post's `inReplyTo` names, if any.
-pub fn post_id_for_reply(conn: &Connection, own_path: &str) -> Result<Option<i64>> {
+pub fn post_id_for_reply(conn: &Connection, own_path: &str) -> Result<Option<PostId>> {
     conn.query_row(
         "SELECT id FROM posts WHERE path = ?1 AND kind = 'post' AND status = 'published'",
         [own_path],

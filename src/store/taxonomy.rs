@@ -4,9 +4,11 @@ use anyhow::{Context, Result};
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde::Serialize;
 
+use super::ids::CategoryId;
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Category {
-    pub id: i64,
+    pub id: CategoryId,
     pub name: String,
     pub slug: String,
 }
@@ -51,7 +53,7 @@ pub fn category_by_slug(conn: &Connection, slug: &str) -> Result<Option<Category
 }
 
 /// The category with this slug, created with `name` if there is none yet.
-pub fn ensure_category(conn: &Connection, name: &str, slug: &str) -> Result<i64> {
+pub fn ensure_category(conn: &Connection, name: &str, slug: &str) -> Result<CategoryId> {
     conn.execute(
         "INSERT INTO categories (name, slug) VALUES (?1, ?2) ON CONFLICT (slug) DO NOTHING",
         (name, slug),
@@ -63,14 +65,14 @@ pub fn ensure_category(conn: &Connection, name: &str, slug: &str) -> Result<i64>
     .context("store: find category")
 }
 
-pub fn rename_category(conn: &Connection, id: i64, name: &str) -> Result<()> {
+pub fn rename_category(conn: &Connection, id: CategoryId, name: &str) -> Result<()> {
     conn.execute("UPDATE categories SET name = ?2 WHERE id = ?1", (id, name))
         .context("store: rename category")?;
     Ok(())
 }
 
 /// Removes a category; its posts stay, without it.
-pub fn delete_category(conn: &Connection, id: i64) -> Result<()> {
+pub fn delete_category(conn: &Connection, id: CategoryId) -> Result<()> {
     conn.execute("DELETE FROM categories WHERE id = ?1", [id])
         .context("store: delete category")?;
     Ok(())

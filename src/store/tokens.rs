@@ -5,9 +5,11 @@ use anyhow::{Context, Result};
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde::Serialize;
 
+use super::ids::TokenId;
+
 #[derive(Clone, Debug, Serialize)]
 pub struct AppToken {
-    pub id: i64,
+    pub id: TokenId,
     pub name: String,
     pub scope: String,
     pub created_at: i64,
@@ -47,7 +49,7 @@ pub struct NewToken<'a> {
     pub expires_at: Option<i64>,
 }
 
-pub fn create(conn: &Connection, t: &NewToken) -> Result<i64> {
+pub fn create(conn: &Connection, t: &NewToken) -> Result<TokenId> {
     conn.execute(
         "INSERT INTO app_tokens (name, token_hash, scope, created_at, client_id, expires_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -61,7 +63,7 @@ pub fn create(conn: &Connection, t: &NewToken) -> Result<i64> {
         ),
     )
     .context("store: create token")?;
-    Ok(conn.last_insert_rowid())
+    Ok(TokenId(conn.last_insert_rowid()))
 }
 
 pub fn list(conn: &Connection) -> Result<Vec<AppToken>> {
@@ -86,7 +88,7 @@ pub fn find(conn: &Connection, token_hash: &str, now: i64) -> Result<Option<AppT
 
 /// Records a use, at most once a minute per token (a busy app should not make a write of every
 /// request).
-pub fn touch(conn: &Connection, id: i64, now: i64) -> Result<()> {
+pub fn touch(conn: &Connection, id: TokenId, now: i64) -> Result<()> {
     conn.execute(
         "UPDATE app_tokens SET last_used_at = ?2
          WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at < ?2 - 60)",
@@ -96,7 +98,7 @@ pub fn touch(conn: &Connection, id: i64, now: i64) -> Result<()> {
     Ok(())
 }
 
-pub fn revoke(conn: &Connection, id: i64) -> Result<bool> {
+pub fn revoke(conn: &Connection, id: TokenId) -> Result<bool> {
     let n = conn
         .execute("DELETE FROM app_tokens WHERE id = ?1", [id])
         .context("store: revoke token")?;

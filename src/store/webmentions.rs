@@ -7,6 +7,8 @@ use anyhow::{Context, Result};
 use rusqlite::{Connection, Row};
 use serde::Serialize;
 
+use super::ids::PostId;
+
 /// One Webmention sent (or to be sent) for a link of a post, as it last went.
 #[derive(Clone, Debug, Serialize)]
 pub struct Sent {
@@ -32,7 +34,7 @@ fn sent_from_row(r: &Row) -> rusqlite::Result<Sent> {
 /// Records how sending to `target` went (or that it is queued), replacing the last record.
 pub fn record_sent(
     conn: &Connection,
-    post_id: i64,
+    post_id: PostId,
     target: &str,
     endpoint: &str,
     status: &str,
@@ -50,7 +52,7 @@ pub fn record_sent(
 }
 
 /// The Webmentions of a post, in the order their links were first sent.
-pub fn sent_for(conn: &Connection, post_id: i64) -> Result<Vec<Sent>> {
+pub fn sent_for(conn: &Connection, post_id: PostId) -> Result<Vec<Sent>> {
     let mut stmt = conn.prepare_cached(
         "SELECT target, endpoint, status, detail, sent_at FROM webmentions_sent
          WHERE post_id = ?1 ORDER BY target",
@@ -67,7 +69,7 @@ pub fn sent_for(conn: &Connection, post_id: i64) -> Result<Vec<Sent>> {
 pub fn forget_received(
     conn: &Connection,
     source: &str,
-    post_id: i64,
+    post_id: PostId,
     keys: &[String],
     keep_reply: bool,
     keep_mention: bool,

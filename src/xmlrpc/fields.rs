@@ -164,10 +164,11 @@ fn join_more(description: &str, more: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::ids::{CategoryId, PostId};
 
     fn post(status: Status, path: Option<&str>, published_at: Option<i64>) -> Post {
         Post {
-            id: 1,
+            id: PostId(1),
             kind: Kind::Post,
             status,
             title: None,
@@ -251,14 +252,14 @@ mod tests {
     #[test]
     fn categories_are_matched_by_name_and_new_ones_created() {
         let known = [Category {
-            id: 4,
+            id: CategoryId(4),
             name: "Travel".into(),
             slug: "travel".into(),
         }];
         let names = ["travel".to_string(), " ".into(), "Food ".into()];
         assert_eq!(
             save::categories_by_name(&names, &known),
-            (vec![4], vec!["Food".to_string()])
+            (vec![CategoryId(4)], vec!["Food".to_string()])
         );
     }
 }

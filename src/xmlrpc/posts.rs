@@ -14,6 +14,7 @@ use crate::posts::delete as removal;
 use crate::posts::publish;
 use crate::posts::save::{self, Compose, Saved};
 use crate::render::time;
+use crate::store::ids::PostId;
 use crate::store::posts::{self as store, Kind, Post, Status};
 use crate::store::taxonomy::{self, Category};
 
@@ -66,7 +67,7 @@ pub async fn edit_page(app: &App, caller: Caller, p: Params) -> Result<Value, Fa
 async fn update(
     app: &App,
     caller: &Caller,
-    id: i64,
+    id: PostId,
     kind: Option<Kind>,
     s: &Struct,
     publish: Option<bool>,
@@ -160,7 +161,12 @@ pub async fn delete_page(app: &App, caller: Caller, p: Params) -> Result<Value, 
     remove(app, &caller, id, Some(Kind::Page)).await
 }
 
-async fn remove(app: &App, caller: &Caller, id: i64, kind: Option<Kind>) -> Result<Value, Fault> {
+async fn remove(
+    app: &App,
+    caller: &Caller,
+    id: PostId,
+    kind: Option<Kind>,
+) -> Result<Value, Fault> {
     caller.require(&["delete"])?;
     let deleted = app
         .db
@@ -178,7 +184,11 @@ async fn remove(app: &App, caller: &Caller, id: i64, kind: Option<Kind>) -> Resu
 }
 
 /// The post or page `id` unless it was deleted, or is not of `kind` when one is asked for.
-pub(super) fn live(conn: &Connection, id: i64, kind: Option<Kind>) -> anyhow::Result<Option<Post>> {
+pub(super) fn live(
+    conn: &Connection,
+    id: PostId,
+    kind: Option<Kind>,
+) -> anyhow::Result<Option<Post>> {
     Ok(store::by_id(conn, id)?
         .filter(|p| p.status != Status::Deleted && kind.is_none_or(|k| k == p.kind)))
 }
@@ -194,7 +204,7 @@ pub(super) fn not_found(kind: Option<Kind>) -> Fault {
 /// transaction, and `build` makes the Compose from it and the categories there are.
 pub(super) async fn save_with<F>(
     app: &App,
-    id: Option<i64>,
+    id: Option<PostId>,
     kind: Option<Kind>,
     text: Option<String>,
     build: F,

@@ -79,7 +79,7 @@ impl Site {
         let at = dated(p);
         let int = |n: i64| i32::try_from(n).map_or_else(|_| text(&n.to_string()), Value::Integer);
         structure([
-            ("page_id", int(p.id)),
+            ("page_id", int(p.id.0)),
             ("userid", text("1")),
             ("page_status", text(status_name(p.status))),
             ("title", text(p.title.as_deref().unwrap_or(""))),

@@ -8,6 +8,8 @@ use chrono::{DateTime, NaiveDateTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
 use dxr::Value;
 
+use crate::store::ids::{CategoryId, PostId};
+
 use super::wire::Fault;
 
 pub type Struct = BTreeMap<String, Value>;
@@ -58,12 +60,13 @@ impl Params {
 
     /// A post or page id, which clients send as a string or an int. A string that is no
     /// number names no post.
-    pub fn id(&self, i: usize) -> Result<i64, Fault> {
+    pub fn id(&self, i: usize) -> Result<PostId, Fault> {
         match self.get(i) {
-            Some(Value::Integer(n)) => Ok(i64::from(*n)),
+            Some(Value::Integer(n)) => Ok(PostId(i64::from(*n))),
             Some(Value::String(s)) => s
                 .trim()
                 .parse()
+                .map(PostId)
                 .map_err(|_| Fault::not_found("Invalid post ID.")),
             _ => Err(Params::wrong(i, "a post id")),
         }
@@ -130,15 +133,15 @@ pub fn member_string(s: &Struct, name: &str) -> Result<Option<String>, Fault> {
     }
 }
 
-/// An id a client may send as an int or a string of digits.
-pub fn member_id(s: &Struct, name: &str) -> Result<Option<i64>, Fault> {
+/// A category id, which a client may send as an int or a string of digits.
+pub fn member_id(s: &Struct, name: &str) -> Result<Option<CategoryId>, Fault> {
     match member(s, name) {
         None => Ok(None),
-        Some(Value::Integer(n)) => Ok(Some(i64::from(*n))),
+        Some(Value::Integer(n)) => Ok(Some(CategoryId(i64::from(*n)))),
         Some(Value::String(v)) => v
             .trim()
             .parse()
-            .map(Some)
+            .map(|n| Some(CategoryId(n)))
             .map_err(|_| wrong_member(name, "an id")),
         Some(_) => Err(wrong_member(name, "an id")),
     }
@@ -333,8 +336,8 @@ mod tests {
         ]);
         assert!(p.count(3, 3).is_ok());
         assert_eq!(p.count(4, 5).unwrap_err().code, -32602);
-        assert_eq!(p.id(0).unwrap(), 7);
-        assert_eq!(p.id(1).unwrap(), 3);
+        assert_eq!(p.id(0).unwrap(), PostId(7));
+        assert_eq!(p.id(1).unwrap(), PostId(3));
         assert_eq!(p.id(2).unwrap_err().code, -32602);
         assert_eq!(p.string(1).unwrap(), "3");
         assert_eq!(p.structure(0).unwrap_err().code, -32602);

@@ -10,6 +10,7 @@ use crate::forms::multipart::UploadedFile;
 use crate::media::process::MAX_UPLOAD_BYTES;
 use crate::media::upload;
 use crate::posts::save::{self, Action, Compose};
+use crate::store::ids::{MediaId, PostId};
 use crate::store::posts::{self, Kind, Post, Status};
 use crate::store::{media, settings::SiteSettings, taxonomy};
 
@@ -179,7 +180,7 @@ async fn photos(
     props: &Props,
     commands: &Props,
     files: Vec<UploadedFile>,
-) -> Result<Vec<(i64, String)>, Failure> {
+) -> Result<Vec<(MediaId, String)>, Failure> {
     let alts: Vec<String> = commands
         .get("mp-photo-alt")
         .into_iter()
@@ -222,7 +223,7 @@ async fn photos(
     Ok(out)
 }
 
-async fn photo_by_url(app: &App, url: &str) -> Result<i64, Failure> {
+async fn photo_by_url(app: &App, url: &str) -> Result<MediaId, Failure> {
     if let Some(hash) = own_media_hash(&app.config.base_url, url) {
         let found = app.db.read(move |c| media::by_hash(c, &hash)).await?;
         return found
@@ -267,7 +268,7 @@ pub fn post_by_url(
     };
     if let Some(id) = path
         .strip_prefix("/admin/posts/")
-        .and_then(|n| n.parse::<i64>().ok())
+        .and_then(|n| n.parse().ok().map(PostId))
     {
         return posts::by_id(conn, id);
     }

@@ -19,6 +19,8 @@ pub mod verify;
 
 pub use send::post_changed;
 
+use crate::store::ids::PostId;
+
 /// The endpoint's path, which pages advertise.
 pub const PATH: &str = "/webmention";
 
@@ -54,7 +56,7 @@ impl Kind {
 
     /// The notification's `activity_uri`: stable for one source, post and kind, so that the
     /// same Webmention sent again notifies once, and a source that goes away can take it back.
-    pub fn key(self, post_id: i64, source: &str) -> String {
+    pub fn key(self, post_id: PostId, source: &str) -> String {
         format!("webmention:{}:{post_id}:{source}", self.notification())
     }
 }

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::jobs::{self, Task};
 use crate::net::{self, NetError};
 use crate::posts::changed::PostChanged;
+use crate::store::ids::PostId;
 use crate::store::posts;
 use crate::store::{self, webmentions};
 
@@ -33,7 +34,7 @@ const MAX_DETAIL_CHARS: usize = 200;
 /// Queue a Webmention for every page a post links to (or was sent to before).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SendWebmentions {
-    pub post_id: i64,
+    pub post_id: PostId,
 }
 
 impl Task for SendWebmentions {
@@ -44,7 +45,7 @@ impl Task for SendWebmentions {
 /// Discover one page's Webmention endpoint and notify it of the post.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SendWebmention {
-    pub post_id: i64,
+    pub post_id: PostId,
     pub target: String,
 }
 

@@ -12,6 +12,7 @@ use crate::app::App;
 use crate::jobs::Task;
 use crate::net::NetError;
 use crate::store::actors::{self, Actor};
+use crate::store::ids::{ActorId, PostId};
 use crate::store::posts::{self, Status};
 use crate::store::remote_posts::{self, Moderation, NotificationWrite, RemotePostWrite};
 use crate::store::{self, blocks, webmentions};
@@ -122,7 +123,7 @@ fn fetch_and_read(app: &App, source: &str, target: &str) -> Result<Outcome> {
 fn store_mention(
     tx: &Connection,
     source: &str,
-    post_id: i64,
+    post_id: PostId,
     target: &str,
     m: &Mention,
 ) -> Result<()> {
@@ -207,7 +208,7 @@ fn store_mention(
 /// source's origin is that author's page; one elsewhere is not believed, and the mention is the
 /// source site's (its domain is what the owner sees). A web author never merges with an
 /// ActivityPub actor of the same URL, whose replies are signed.
-fn web_actor(tx: &Connection, source: &str, author: &Author) -> Result<i64> {
+fn web_actor(tx: &Connection, source: &str, author: &Author) -> Result<ActorId> {
     let origin = crate::urls::origin(source).unwrap_or_default();
     let own_page = crate::urls::origin(&author.url).as_deref() == Some(origin.as_str());
     let page = if own_page {
