@@ -115,6 +115,34 @@ impl HttpClient {
         read(request.call().map_err(net_error)?, max_bytes)
     }
 
+    /// `get`, awaited: the request runs off the async threads (ureq blocks), so that handlers
+    /// and jobs need not cross threads themselves.
+    pub async fn fetch(
+        &self,
+        url: &str,
+        accept: &str,
+        max_bytes: u64,
+    ) -> Result<Fetched, NetError> {
+        let (client, url, accept) = (self.clone(), url.to_string(), accept.to_string());
+        tokio::task::spawn_blocking(move || client.get(&url, &accept, max_bytes))
+            .await
+            .map_err(|e| NetError::Other(format!("the request task failed: {e}")))?
+    }
+
+    /// `post`, awaited.
+    pub async fn send(
+        &self,
+        url: &str,
+        headers: Vec<(&'static str, String)>,
+        body: Vec<u8>,
+        max_bytes: u64,
+    ) -> Result<Fetched, NetError> {
+        let (client, url) = (self.clone(), url.to_string());
+        tokio::task::spawn_blocking(move || client.post(&url, &headers, &body, max_bytes))
+            .await
+            .map_err(|e| NetError::Other(format!("the request task failed: {e}")))?
+    }
+
     /// POSTs a body (blocking). Redirects are not followed: a signed POST is valid only for the
     /// URL it was signed for, and a redirected POST would arrive as a GET.
     pub fn post(

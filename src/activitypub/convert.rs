@@ -2,15 +2,17 @@
 //! `object_to_remote_post`, `owner_to_actor` and `json_to_actor`. Where a property is set a
 //! certain way because of how Mastodon reads it, the comment says so.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::DateTime;
 use serde_json::{Value, json};
 
 use crate::config::BaseUrl;
 use crate::media::files;
 use crate::render::escape_html;
 use crate::render::sanitize;
+use crate::render::time::iso_utc;
 use crate::store::actors::Actor;
 use crate::store::ids::ActorId;
+use crate::store::kinds::Verb;
 use crate::store::own_replies::OwnReply;
 use crate::store::owner::Owner;
 use crate::store::posts::{Post, Status};
@@ -18,12 +20,6 @@ use crate::store::remote_posts::Attachment;
 use crate::store::settings::SiteSettings;
 
 use super::{PUBLIC, actor_id, key_id};
-
-pub fn iso(t: i64) -> String {
-    DateTime::<Utc>::from_timestamp(t, 0)
-        .unwrap_or_default()
-        .to_rfc3339_opts(SecondsFormat::Secs, true)
-}
 
 /// The JSON-LD context of everything Porch serves: AS2, the security vocabulary for keys, and
 /// the Mastodon extensions it uses (each defined, so JSON-LD processors agree with Mastodon).
@@ -80,7 +76,7 @@ pub fn owner_to_actor(
         "manuallyApprovesFollowers": settings.manually_approves_followers,
         "discoverable": true,
         "indexable": true,
-        "published": iso(created_at),
+        "published": iso_utc(created_at),
         // Profile links: Mastodon shows PropertyValues as a table and checks each link for a
         // rel="me" back to the profile, marking it verified.
         "attachment": settings.rel_me.iter().map(|url| json!({
@@ -130,7 +126,7 @@ pub fn post_to_object(
             "id": url,
             "type": "Tombstone",
             "formerType": if titled && settings.federate_articles { "Article" } else { "Note" },
-            "deleted": iso(post.updated_at),
+            "deleted": iso_utc(post.updated_at),
         });
     }
     let published = post.published_at.unwrap_or(post.created_at);
@@ -159,7 +155,7 @@ pub fn post_to_object(
         "type": kind,
         "attributedTo": actor_id(base),
         "url": url,
-        "published": iso(published),
+        "published": iso_utc(published),
         "to": to,
         "cc": cc,
         "content": content,
@@ -194,7 +190,7 @@ pub fn post_to_object(
         object["inReplyTo"] = json!(post.in_reply_to);
     }
     if post.updated_at > published + 60 {
-        object["updated"] = json!(iso(post.updated_at));
+        object["updated"] = json!(iso_utc(post.updated_at));
     }
     if kind == "Article" {
         object["name"] = json!(title.unwrap_or_default());
@@ -218,7 +214,7 @@ pub fn post_to_updated_object(
     mentions: &[Actor],
 ) -> Value {
     let mut object = post_to_object(base, settings, post, mentions);
-    object["updated"] = json!(iso(post.updated_at));
+    object["updated"] = json!(iso_utc(post.updated_at));
     object
 }
 
@@ -255,7 +251,7 @@ pub fn own_reply_to_note(base: &BaseUrl, reply: &OwnReply, mentioned: &[Actor]) 
         "attributedTo": actor_id(base),
         "url": id,
         "inReplyTo": reply.in_reply_to,
-        "published": iso(reply.created_at),
+        "published": iso_utc(reply.created_at),
         "to": to,
         "cc": cc,
         "content": sanitize::absolutizer(base.as_str()).clean(&reply.html).to_string(),
@@ -264,7 +260,7 @@ pub fn own_reply_to_note(base: &BaseUrl, reply: &OwnReply, mentioned: &[Actor]) 
 }
 
 /// Wraps an object in an activity addressed as the object is.
-pub fn activity(base: &BaseUrl, kind: &str, activity_id: &str, object: Value) -> Value {
+pub fn activity(base: &BaseUrl, kind: Verb, activity_id: &str, object: Value) -> Value {
     let mut activity = json!({
         "@context": context(),
         "id": activity_id,
@@ -276,7 +272,7 @@ pub fn activity(base: &BaseUrl, kind: &str, activity_id: &str, object: Value) ->
             activity[field] = v.clone();
         }
     }
-    if kind == "Delete" {
+    if kind == Verb::Delete {
         let (to, cc) = public_addressing(base);
         activity["to"] = to;
         activity["cc"] = cc;

@@ -3,7 +3,7 @@
 //! with a shared inbox) and queues one delivery job each. A delivery signs and POSTs, and the
 //! job queue retries it with backoff for days.
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, bail};
 use rusqlite::Connection;
 use serde_json::Value;
 
@@ -16,19 +16,16 @@ use crate::posts::changed::PostChanged;
 use crate::posts::mentions;
 use crate::store::actors::Actor;
 use crate::store::ids::{ActivityId, PostId};
+use crate::store::kinds::Verb;
 use crate::store::posts::{self, Kind, Status};
 use crate::store::{self, activities, blocks, follows};
 
-use super::convert;
-use super::signature::cavage;
+use super::{convert, remote};
 
 /// An inbox failing for this long, without one success, is marked dead and skipped, until its
 /// server sends us something again. Mastodon gives up after about a week; a personal site
 /// should not keep trying a server that has gone for longer.
 const DEAD_AFTER_SECS: i64 = 7 * 86400;
-/// An answer to a delivery is never needed; read little of it.
-const MAX_ANSWER_BYTES: u64 = 64 * 1024;
-
 /// Builds an activity and queues its delivery to every follower inbox.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FanOut {
@@ -78,23 +75,23 @@ pub fn post_changed(tx: &Connection, changed: &PostChanged) -> Result<()> {
         return Ok(());
     }
     let known = matches!(
-        activities::last_about_post(tx, post.id)?.as_deref(),
-        Some("Create" | "Update")
+        activities::last_about_post(tx, post.id)?,
+        Some(Verb::Create | Verb::Update)
     );
     let verb = match (known, post.status == Status::Published) {
-        (false, true) => "Create",
-        (true, true) => "Update",
-        (true, false) => "Delete",
+        (false, true) => Verb::Create,
+        (true, true) => Verb::Update,
+        (true, false) => Verb::Delete,
         (false, false) => return Ok(()),
     };
-    if verb == "Delete" {
+    if verb == Verb::Delete {
         activities::hide_post_activities(tx, post.id)?;
     }
     queue(tx, verb, Some(post.id))
 }
 
 /// Queues an activity about a post (or, with `post_id` None, about the actor) for every follower.
-pub fn queue(tx: &Connection, verb: &str, post_id: Option<PostId>) -> Result<()> {
+pub fn queue(tx: &Connection, verb: Verb, post_id: Option<PostId>) -> Result<()> {
     let activity_id = activities::insert(tx, verb, post_id, true)?;
     jobs::enqueue(tx, &FanOut { activity_id }, store::now())?;
     Ok(())
@@ -105,7 +102,7 @@ pub fn queue(tx: &Connection, verb: &str, post_id: Option<PostId>) -> Result<()>
 pub fn send_to(
     tx: &Connection,
     base: &BaseUrl,
-    kind: &str,
+    kind: Verb,
     build: impl FnOnce(String) -> Value,
     inboxes: &[String],
     public: bool,
@@ -165,11 +162,7 @@ pub async fn fan_out(app: &App, FanOut { activity_id }: FanOut) -> Result<()> {
     let replied = if in_reply_to.is_empty() {
         None
     } else {
-        let app2 = app.clone();
-        tokio::task::spawn_blocking(move || super::remote::reply_target(&app2, &in_reply_to))
-            .await
-            .ok()
-            .flatten()
+        remote::reply_target(app, &in_reply_to).await
     };
     let app2 = app.clone();
     let queued = app
@@ -188,25 +181,25 @@ pub async fn fan_out(app: &App, FanOut { activity_id }: FanOut) -> Result<()> {
                     {
                         mentioned.push(author.clone());
                     }
-                    let mut object = match kind.as_str() {
-                        "Delete" => {
+                    let mut object = match kind {
+                        Verb::Delete => {
                             let mut gone = post.clone();
                             gone.status = Status::Deleted;
                             convert::post_to_object(base, &settings, &gone, &[])
                         }
-                        "Update" => {
+                        Verb::Update => {
                             convert::post_to_updated_object(base, &settings, &post, &mentioned)
                         }
                         _ => convert::post_to_object(base, &settings, &post, &mentioned),
                     };
                     if let Some((object_id, _)) = &replied
-                        && kind != "Delete"
+                        && kind != Verb::Delete
                     {
                         object["inReplyTo"] = serde_json::json!(object_id);
                     }
-                    convert::activity(base, &kind, &id, object)
+                    convert::activity(base, kind, &id, object)
                 }
-                None if kind == "Move" => {
+                None if kind == Verb::Move => {
                     let me = super::actor_id(base);
                     serde_json::json!({
                         "@context": convert::context(),
@@ -228,7 +221,7 @@ pub async fn fan_out(app: &App, FanOut { activity_id }: FanOut) -> Result<()> {
                         &app2.federation.key.public_pem,
                         created_at,
                     );
-                    convert::activity(base, &kind, &id, actor)
+                    convert::activity(base, kind, &id, actor)
                 }
             };
             activities::set_json(tx, activity_id, &json.to_string())?;
@@ -274,11 +267,7 @@ pub async fn deliver(app: &App, activity_id: ActivityId, inbox: String, retry: b
     let Some((json, _)) = found else {
         return Ok(());
     };
-    let app2 = app.clone();
-    let target = inbox.clone();
-    let answer = tokio::task::spawn_blocking(move || post_signed(&app2, &target, json.as_bytes()))
-        .await
-        .map_err(|e| anyhow!("delivery task: {e}"))?;
+    let answer = remote::post_signed(app, &inbox, json.into_bytes()).await;
     let outcome = match answer {
         Ok(status) if (200..300).contains(&status) => Ok(()),
         // Gone: the account or server is no more; its followers here go with it.
@@ -342,38 +331,4 @@ enum Outcome {
     Gone,
     Refused(String),
     Retry(String),
-}
-
-/// POSTs a body signed the way Mastodon verifies: rsa-sha256 over
-/// `(request-target) host date digest content-type`, with a SHA-256 `Digest`.
-pub fn post_signed(app: &App, url: &str, body: &[u8]) -> Result<u16> {
-    let target = super::remote::request_target(url)?;
-    let host = crate::urls::authority(url).ok_or_else(|| anyhow!("{url} has no host"))?;
-    let date = crate::render::time::http_date(store::now());
-    let digest = cavage::digest(body);
-    let fed = &app.federation;
-    let signature = cavage::sign(
-        &fed.key.private,
-        &fed.key_id,
-        &[
-            ("(request-target)", format!("post {target}")),
-            ("host", host),
-            ("date", date.clone()),
-            ("digest", digest.clone()),
-            ("content-type", super::AS2.to_string()),
-        ],
-    )?;
-    let answer = app.http.post(
-        url,
-        &[
-            ("Content-Type", super::AS2.to_string()),
-            ("Accept", super::ACCEPT.to_string()),
-            ("Date", date),
-            ("Digest", digest),
-            ("Signature", signature),
-        ],
-        body,
-        MAX_ANSWER_BYTES,
-    )?;
-    Ok(answer.status)
 }

@@ -11,6 +11,7 @@ use crate::jobs;
 use crate::store::actors::{self, Actor};
 use crate::store::follows::{self, Side};
 use crate::store::ids::{ActorId, OwnReplyId, PostId, RemotePostId};
+use crate::store::kinds::{NotificationKind, Verb};
 use crate::store::remote_posts::{self as rp, Moderation, NotificationWrite, RemotePostWrite};
 use crate::store::settings::SiteSettings;
 use crate::store::{self, activities, blocks};
@@ -48,18 +49,21 @@ pub struct Parsed {
 /// Parses what `dispatch` will need of an activity's object (blocking: call it off the async
 /// threads).
 pub fn read(activity: &Value) -> Parsed {
-    let kind = activity.get("type").and_then(Value::as_str);
+    let verb = activity
+        .get("type")
+        .and_then(Value::as_str)
+        .and_then(Verb::parse);
     let object = activity.get("object").unwrap_or(&Value::Null);
     let object_kind = object
         .get("type")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    match kind {
-        Some("Update") if ACTOR_TYPES.contains(&object_kind) => Parsed {
+    match verb {
+        Some(Verb::Update) if ACTOR_TYPES.contains(&object_kind) => Parsed {
             actor: convert::json_to_actor(object, None).ok(),
             ..Parsed::default()
         },
-        Some("Create" | "Update") => Parsed {
+        Some(Verb::Create | Verb::Update) => Parsed {
             post: convert::object_to_remote_post(object),
             ..Parsed::default()
         },
@@ -103,21 +107,27 @@ pub fn dispatch(tx: &Connection, cx: &Context, activity: &Value, parsed: Parsed)
         .get("type")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    match (kind, object_kind) {
-        ("Follow", _) => follow(tx, cx, activity_id, object),
-        ("Undo", "Follow") => undo_follow(tx, cx),
-        ("Undo", "Like" | "Announce") => undo_reaction(tx, object),
-        ("Undo", _) => undo_by_id(tx, cx, object),
-        ("Accept", _) => accept(tx, cx, object),
-        ("Reject", _) => reject(tx, cx, object),
-        ("Update", t) if ACTOR_TYPES.contains(&t) => update_actor(tx, cx, object, parsed.actor),
-        ("Create" | "Update", _) => create_or_update(tx, cx, activity_id, parsed.post),
-        ("Delete", _) => delete(tx, cx, object),
-        ("Like", _) => reaction(tx, cx, "like", activity_id, object),
-        ("Announce", _) => reaction(tx, cx, "announce", activity_id, object),
-        ("Move", _) => moved(tx, cx, activity),
-        ("Block", _) => blocked_by(tx, cx),
-        _ => {
+    match (Verb::parse(kind), object_kind) {
+        (Some(Verb::Follow), _) => follow(tx, cx, activity_id, object),
+        (Some(Verb::Undo), "Follow") => undo_follow(tx, cx),
+        (Some(Verb::Undo), "Like" | "Announce") => undo_reaction(tx, object),
+        (Some(Verb::Undo), _) => undo_by_id(tx, cx, object),
+        (Some(Verb::Accept), _) => accept(tx, cx, object),
+        (Some(Verb::Reject), _) => reject(tx, cx, object),
+        (Some(Verb::Update), t) if ACTOR_TYPES.contains(&t) => {
+            update_actor(tx, cx, object, parsed.actor)
+        }
+        (Some(Verb::Create | Verb::Update), _) => {
+            create_or_update(tx, cx, activity_id, parsed.post)
+        }
+        (Some(Verb::Delete), _) => delete(tx, cx, object),
+        (Some(Verb::Like), _) => reaction(tx, cx, NotificationKind::Like, activity_id, object),
+        (Some(Verb::Announce), _) => {
+            reaction(tx, cx, NotificationKind::Announce, activity_id, object)
+        }
+        (Some(Verb::Move), _) => moved(tx, cx, activity),
+        (Some(Verb::Block), _) => blocked_by(tx, cx),
+        (None, _) => {
             tracing::debug!(
                 kind,
                 actor = cx.actor.uri,
@@ -141,7 +151,11 @@ fn follow(tx: &Connection, cx: &Context, activity_id: &str, object: &Value) -> R
     follows::put(tx, Side::Followers, cx.actor.id, activity_id, !approve)?;
     // A follow renewed is not news.
     if !following {
-        let kind = if approve { "follow_request" } else { "follow" };
+        let kind = if approve {
+            NotificationKind::FollowRequest
+        } else {
+            NotificationKind::Follow
+        };
         notify(tx, kind, cx.actor.id, None, None, activity_id)?;
     }
     if !approve {
@@ -171,7 +185,7 @@ pub fn send_accept(
     delivery::send_to(
         tx,
         base,
-        "Accept",
+        Verb::Accept,
         build,
         std::slice::from_ref(&follower.inbox),
         false,
@@ -294,8 +308,22 @@ fn create_or_update(
     )?;
     if existing.is_none() && !quiet && !activity_id.is_empty() {
         match (post_id, mentions_owner) {
-            (Some(pid), _) => notify(tx, "reply", cx.actor.id, Some(pid), Some(id), activity_id)?,
-            (None, true) => notify(tx, "mention", cx.actor.id, None, Some(id), activity_id)?,
+            (Some(pid), _) => notify(
+                tx,
+                NotificationKind::Reply,
+                cx.actor.id,
+                Some(pid),
+                Some(id),
+                activity_id,
+            )?,
+            (None, true) => notify(
+                tx,
+                NotificationKind::Mention,
+                cx.actor.id,
+                None,
+                Some(id),
+                activity_id,
+            )?,
             (None, false) => {}
         }
     }
@@ -360,7 +388,7 @@ fn delete(tx: &Connection, cx: &Context, object: &Value) -> Result<()> {
 fn reaction(
     tx: &Connection,
     cx: &Context,
-    kind: &str,
+    kind: NotificationKind,
     activity_id: &str,
     object: &Value,
 ) -> Result<()> {
@@ -409,7 +437,14 @@ fn moved(tx: &Connection, cx: &Context, activity: &Value) -> Result<()> {
         )?;
     }
     if let Some(activity_id) = activity.get("id").and_then(Value::as_str) {
-        notify(tx, "move", cx.actor.id, None, None, activity_id)?;
+        notify(
+            tx,
+            NotificationKind::Move,
+            cx.actor.id,
+            None,
+            None,
+            activity_id,
+        )?;
     }
     Ok(())
 }
@@ -423,7 +458,7 @@ fn blocked_by(tx: &Connection, cx: &Context) -> Result<()> {
 
 fn notify(
     tx: &Connection,
-    kind: &str,
+    kind: NotificationKind,
     actor_id: ActorId,
     post_id: Option<PostId>,
     remote_post_id: Option<RemotePostId>,

@@ -12,6 +12,7 @@ use crate::store::actors::{self, Actor};
 use crate::store::blocks::{self, DomainBlock};
 use crate::store::follows::{self, Side};
 use crate::store::ids::{ActorId, OwnReplyId, RemotePostId};
+use crate::store::kinds::Verb;
 use crate::store::own_replies::{self, NewReply};
 use crate::store::remote_posts;
 
@@ -20,9 +21,7 @@ use super::{delivery, dispatch, remote};
 /// Follows a handle (`name@example.social`) or profile URL. The follow stays pending until the
 /// other server accepts it.
 pub async fn follow(app: &App, input: &str) -> Result<Actor> {
-    let app2 = app.clone();
-    let input = input.to_string();
-    let actor = tokio::task::spawn_blocking(move || remote::resolve(&app2, &input)).await??;
+    let actor = remote::resolve(app, input).await?;
     if app
         .db
         .read({
@@ -38,17 +37,17 @@ pub async fn follow(app: &App, input: &str) -> Result<Actor> {
 }
 
 async fn send_follow(app: &App, actor: Actor) -> Result<()> {
-    let app2 = app.clone();
+    let base = app.config.base_url.clone();
     app.db
         .write(move |tx| {
-            let base = &app2.config.base_url;
+            let base = &base;
             let me = super::actor_id(base);
             let target = actor.uri.clone();
             let mut follow_id = String::new();
             delivery::send_to(
                 tx,
                 base,
-                "Follow",
+                Verb::Follow,
                 |id| {
                     follow_id = id.clone();
                     json!({
@@ -67,19 +66,19 @@ async fn send_follow(app: &App, actor: Actor) -> Result<()> {
 
 /// Stops following an actor, telling its server with an Undo of the Follow.
 pub async fn unfollow(app: &App, actor_id: ActorId) -> Result<bool> {
-    let app2 = app.clone();
+    let base = app.config.base_url.clone();
     let done = app
         .db
         .write(move |tx| {
             let Some(follow) = follows::get(tx, Side::Following, actor_id)? else {
                 return Ok(false);
             };
-            let base = &app2.config.base_url;
+            let base = &base;
             let me = super::actor_id(base);
             delivery::send_to(
                 tx,
                 base,
-                "Undo",
+                Verb::Undo,
                 |id| {
                     json!({
                         "@context": "https://www.w3.org/ns/activitystreams",
@@ -98,7 +97,7 @@ pub async fn unfollow(app: &App, actor_id: ActorId) -> Result<bool> {
 
 /// Approves (Accept) or refuses (Reject) a follower waiting for approval.
 pub async fn decide_follower(app: &App, actor_id: ActorId, approve: bool) -> Result<bool> {
-    let app2 = app.clone();
+    let base = app.config.base_url.clone();
     let done = app
         .db
         .write(move |tx| {
@@ -109,7 +108,7 @@ pub async fn decide_follower(app: &App, actor_id: ActorId, approve: bool) -> Res
             if approve && follow.accepted {
                 return Ok(false);
             }
-            let base = &app2.config.base_url;
+            let base = &base;
             if approve {
                 follows::accept(tx, Side::Followers, actor_id)?;
                 dispatch::send_accept(tx, base, &follow.actor, &follow.follow_uri)?;
@@ -119,7 +118,7 @@ pub async fn decide_follower(app: &App, actor_id: ActorId, approve: bool) -> Res
                 delivery::send_to(
                     tx,
                     base,
-                    "Reject",
+                    Verb::Reject,
                     |id| {
                         json!({
                             "@context": "https://www.w3.org/ns/activitystreams",
@@ -159,7 +158,7 @@ pub async fn reply(
         )));
     }
     let html = markdown::to_html(&text);
-    let app2 = app.clone();
+    let base = app.config.base_url.clone();
     let id = app
         .db
         .write(move |tx| {
@@ -182,7 +181,7 @@ pub async fn reply(
                 },
             )?;
             let reply = own_replies::by_id(tx, id)?.context("reply: just written")?;
-            let base = &app2.config.base_url;
+            let base = &base;
             let author = std::slice::from_ref(&target.actor);
             let note = super::convert::own_reply_to_note(base, &reply, author);
             let inboxes = if public {
@@ -195,8 +194,8 @@ pub async fn reply(
             delivery::send_to(
                 tx,
                 base,
-                "Create",
-                |activity_id| super::convert::activity(base, "Create", &activity_id, note),
+                Verb::Create,
+                |activity_id| super::convert::activity(base, Verb::Create, &activity_id, note),
                 &inboxes,
                 false,
             )?;
@@ -210,7 +209,7 @@ pub async fn reply(
 /// Deletes one of the owner's replies: its URL answers with a Tombstone, and a Delete goes where
 /// the reply went (followers and the people it mentions).
 pub async fn delete_reply(app: &App, id: OwnReplyId) -> Result<bool> {
-    let app2 = app.clone();
+    let base = app.config.base_url.clone();
     let done = app
         .db
         .write(move |tx| {
@@ -218,7 +217,7 @@ pub async fn delete_reply(app: &App, id: OwnReplyId) -> Result<bool> {
                 return Ok(false);
             };
             own_replies::mark_deleted(tx, id)?;
-            let base = &app2.config.base_url;
+            let base = &base;
             let mut mentioned = Vec::new();
             for uri in &reply.mentions {
                 mentioned.extend(actors::by_uri(tx, uri)?);
@@ -228,8 +227,8 @@ pub async fn delete_reply(app: &App, id: OwnReplyId) -> Result<bool> {
             delivery::send_to(
                 tx,
                 base,
-                "Delete",
-                |activity_id| super::convert::activity(base, "Delete", &activity_id, object),
+                Verb::Delete,
+                |activity_id| super::convert::activity(base, Verb::Delete, &activity_id, object),
                 &inboxes,
                 true,
             )?;
@@ -263,9 +262,7 @@ impl Task for FollowMove {
 /// among its aliases (otherwise anyone could claim to be where an account moved), and drop the
 /// old follow.
 pub async fn follow_move(app: &App, FollowMove { old_actor, target }: FollowMove) -> Result<()> {
-    let app2 = app.clone();
-    let target2 = target.clone();
-    let new = tokio::task::spawn_blocking(move || remote::fetch_actor(&app2, &target2)).await??;
+    let new = remote::fetch_actor(app, &target).await?;
     let blocked = app.db.read({
         let uri = new.uri.clone();
         move |c| blocks::is_blocked(c, &uri)
@@ -332,23 +329,19 @@ pub async fn block_domain(app: &App, block: DomainBlock) -> Result<()> {
 /// actor among its aliases (Mastodon: "Moving from a different account"), or followers' servers
 /// would refuse the Move. The actor then points there (`movedTo`) and a Move goes to followers.
 pub async fn move_to(app: &App, input: &str) -> Result<Actor, MoveError> {
-    let app2 = app.clone();
-    let input = input.to_string();
     let me = app.federation.actor_id.clone();
-    let alias = me.clone();
-    let target = tokio::task::spawn_blocking(move || {
-        let found = remote::resolve(&app2, &input)?;
-        // The alias is typically added just before moving (often after a first refused try),
-        // so a stored copy of the account that lacks it may be stale: ask its server again.
-        if found.also_known_as.contains(&alias) {
-            Ok(found)
-        } else {
-            remote::fetch_actor(&app2, &found.uri)
-        }
-    })
-    .await
-    .map_err(|e| MoveError::Internal(e.into()))?
-    .map_err(|e| MoveError::Invalid(format!("That account could not be found: {e:#}")))?;
+    let not_found =
+        |e: anyhow::Error| MoveError::Invalid(format!("That account could not be found: {e:#}"));
+    let found = remote::resolve(app, input).await.map_err(not_found)?;
+    // The alias is typically added just before moving (often after a first refused try), so a
+    // stored copy of the account that lacks it may be stale: ask its server again.
+    let target = if found.also_known_as.contains(&me) {
+        found
+    } else {
+        remote::fetch_actor(app, &found.uri)
+            .await
+            .map_err(not_found)?
+    };
     if !target.also_known_as.contains(&me) {
         return Err(MoveError::Invalid(format!(
             "{} does not list {me} as an alias yet. Add it there first (on Mastodon: Preferences → \
@@ -362,7 +355,7 @@ pub async fn move_to(app: &App, input: &str) -> Result<Actor, MoveError> {
             let mut settings = crate::store::settings::load(tx)?;
             settings.moved_to = uri;
             crate::store::settings::save(tx, &settings)?;
-            delivery::queue(tx, "Move", None)
+            delivery::queue(tx, Verb::Move, None)
         })
         .await
         .map_err(MoveError::Internal)?;
@@ -376,7 +369,7 @@ pub async fn cancel_move(app: &App) -> Result<()> {
             let mut settings = crate::store::settings::load(tx)?;
             settings.moved_to.clear();
             crate::store::settings::save(tx, &settings)?;
-            delivery::queue(tx, "Update", None)
+            delivery::queue(tx, Verb::Update, None)
         })
         .await?;
     Ok(())

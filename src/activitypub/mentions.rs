@@ -21,7 +21,7 @@ pub fn resolve_new(app: &App, markdown: &str) {
         if known.is_some() {
             continue;
         }
-        if let Err(e) = remote::resolve(app, &handle) {
+        if let Err(e) = remote::resolve_blocking(app, &handle) {
             tracing::info!(
                 handle,
                 error = format!("{e:#}"),

@@ -1,6 +1,8 @@
-//! Fetching from other servers: actors, objects and WebFinger. Every GET is signed, so servers
-//! in Mastodon's authorized-fetch mode answer. These functions block: call them from a job or
-//! `spawn_blocking`.
+//! Talking to other servers: fetching actors, objects and WebFinger (every GET is signed, so
+//! servers in Mastodon's authorized-fetch mode answer) and POSTing signed activities. The
+//! `_blocking` functions block, for code already off the async threads (signature
+//! verification); the others are their async face, which runs them off the async threads here,
+//! once, so that callers need not.
 
 use anyhow::{Context, Result, anyhow, bail};
 use serde_json::Value;
@@ -72,7 +74,7 @@ pub enum FetchError {
 
 /// Fetches an actor and stores what it says. The document's id must be on the same server as
 /// the URL it was fetched from, or anyone could publish someone else's profile.
-pub fn fetch_actor(app: &App, uri: &str) -> Result<Actor> {
+pub fn fetch_actor_blocking(app: &App, uri: &str) -> Result<Actor> {
     let doc = fetch_json(app, uri)?;
     save_actor(app, read_actor(uri, &doc, None)?)
 }
@@ -190,7 +192,7 @@ fn is_local(domain: &str) -> bool {
 }
 
 /// A handle or profile URL, as the owner types it, to a stored actor (fetching it if needed).
-pub fn resolve(app: &App, input: &str) -> Result<Actor> {
+pub fn resolve_blocking(app: &App, input: &str) -> Result<Actor> {
     let input = input.trim();
     let uri = if input.starts_with("https://") || input.starts_with("http://") {
         input.to_string()
@@ -217,7 +219,7 @@ const ACTOR_FRESH_SECS: i64 = 24 * 3600;
 
 /// What a post's `in-reply-to` URL is on the fediverse, if it is a post there: its object id
 /// (a Mastodon page URL and its id differ) and its author, stored. None for a plain web page.
-pub fn reply_target(app: &App, url: &str) -> Option<(String, Actor)> {
+fn reply_target_blocking(app: &App, url: &str) -> Option<(String, Actor)> {
     let doc = fetch_json(app, url).ok()?;
     let object = convert::object_to_remote_post(&doc)?;
     if crate::urls::origin(&object.uri) != crate::urls::origin(&object.attributed_to) {
@@ -230,7 +232,85 @@ pub fn reply_target(app: &App, url: &str) -> Option<(String, Actor)> {
         .flatten();
     let author = match known {
         Some(a) => a,
-        None => fetch_actor(app, &object.attributed_to).ok()?,
+        None => fetch_actor_blocking(app, &object.attributed_to).ok()?,
     };
     Some((object.uri, author))
+}
+
+/// An answer to a delivery is never needed; read little of it.
+const MAX_ANSWER_BYTES: u64 = 64 * 1024;
+
+/// POSTs a body signed the way Mastodon verifies: rsa-sha256 over
+/// `(request-target) host date digest content-type`, with a SHA-256 `Digest`.
+fn post_signed_blocking(app: &App, url: &str, body: &[u8]) -> Result<u16> {
+    let target = request_target(url)?;
+    let host = crate::urls::authority(url).ok_or_else(|| anyhow!("{url} has no host"))?;
+    let date = crate::render::time::http_date(crate::store::now());
+    let digest = cavage::digest(body);
+    let fed = &app.federation;
+    let signature = cavage::sign(
+        &fed.key.private,
+        &fed.key_id,
+        &[
+            ("(request-target)", format!("post {target}")),
+            ("host", host),
+            ("date", date.clone()),
+            ("digest", digest.clone()),
+            ("content-type", super::AS2.to_string()),
+        ],
+    )?;
+    let answer = app.http.post(
+        url,
+        &[
+            ("Content-Type", super::AS2.to_string()),
+            ("Accept", super::ACCEPT.to_string()),
+            ("Date", date),
+            ("Digest", digest),
+            ("Signature", signature),
+        ],
+        body,
+        MAX_ANSWER_BYTES,
+    )?;
+    Ok(answer.status)
+}
+
+// The async face.
+
+/// Runs blocking work with the app off the async threads.
+async fn off_thread<T: Send + 'static>(
+    app: &App,
+    work: impl FnOnce(&App) -> T + Send + 'static,
+) -> Result<T> {
+    let app = app.clone();
+    tokio::task::spawn_blocking(move || work(&app))
+        .await
+        .context("remote: the request task failed")
+}
+
+/// `post_signed_blocking`, awaited: the status the inbox answered.
+pub async fn post_signed(app: &App, url: &str, body: Vec<u8>) -> Result<u16> {
+    let url = url.to_string();
+    off_thread(app, move |app| post_signed_blocking(app, &url, &body)).await?
+}
+
+/// `resolve_blocking`, awaited: a handle or profile URL to a stored actor.
+pub async fn resolve(app: &App, input: &str) -> Result<Actor> {
+    let input = input.to_string();
+    off_thread(app, move |app| resolve_blocking(app, &input)).await?
+}
+
+/// `fetch_actor_blocking`, awaited.
+pub async fn fetch_actor(app: &App, uri: &str) -> Result<Actor> {
+    let uri = uri.to_string();
+    off_thread(app, move |app| fetch_actor_blocking(app, &uri)).await?
+}
+
+/// What a post's `in-reply-to` URL is on the fediverse, if it is a post there (see
+/// `reply_target_blocking`).
+pub async fn reply_target(app: &App, url: &str) -> Option<(String, Actor)> {
+    let url = url.to_string();
+    off_thread(app, move |app| reply_target_blocking(app, &url))
+        .await
+        .ok()
+        .flatten()
 }

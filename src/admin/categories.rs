@@ -10,6 +10,7 @@ use crate::app::App;
 use crate::auth::Admin;
 use crate::auth::csrf::{AdminForm, NoFields};
 use crate::error::{Failure, Result};
+use crate::posts::save::MAX_CATEGORY_CHARS;
 use crate::store::ids::CategoryId;
 use crate::store::taxonomy;
 
@@ -46,10 +47,10 @@ pub async fn rename(
     f: AdminForm<RenameForm>,
 ) -> Result<Response> {
     let name = f.form.name.trim().to_string();
-    if name.is_empty() || name.chars().count() > 60 {
-        return Err(Failure::bad_request(
-            "A category name needs 1 to 60 characters.",
-        ));
+    if name.is_empty() || name.chars().count() > MAX_CATEGORY_CHARS {
+        return Err(Failure::bad_request(format!(
+            "A category name needs 1 to {MAX_CATEGORY_CHARS} characters."
+        )));
     }
     app.db
         .write(move |tx| taxonomy::rename_category(tx, id, &name))

@@ -195,9 +195,7 @@ pub async fn show(
     let webmentions: Vec<SentView> = sent
         .into_iter()
         .map(|s| SentView {
-            when: time::local(s.sent_at, tz)
-                .format("%-d %b %Y, %H:%M")
-                .to_string(),
+            when: time::panel(s.sent_at, tz),
             target: s.target,
             status: s.status,
             detail: s.detail,

@@ -49,9 +49,7 @@ pub async fn index(
             kind: j.kind,
             payload: j.payload,
             status: j.status,
-            run_at: time::local(j.run_at, tz)
-                .format("%-d %b %Y, %H:%M:%S")
-                .to_string(),
+            run_at: time::panel_seconds(j.run_at, tz),
             attempts: format!("{} of {}", j.attempts, j.max_attempts),
             tried: j.attempts > 0,
             last_error: j.last_error,

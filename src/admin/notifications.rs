@@ -11,6 +11,7 @@ use crate::app::App;
 use crate::auth::Admin;
 use crate::error::Result;
 use crate::render::time;
+use crate::store::kinds::NotificationKind;
 use crate::store::remote_posts::{self, Notification};
 
 /// The most recent notifications shown; older ones are still kept.
@@ -25,17 +26,16 @@ struct Row {
     excerpt: Option<String>,
 }
 
-fn describe(kind: &str) -> &'static str {
+fn describe(kind: NotificationKind) -> &'static str {
     match kind {
-        "follow" => "followed you",
-        "follow_request" => "asks to follow you",
-        "reply" => "replied to",
-        "mention" => "mentioned you",
-        "like" => "liked",
-        "announce" => "boosted",
-        "bookmark" => "bookmarked",
-        "move" => "moved to a new account",
-        _ => "did something",
+        NotificationKind::Follow => "followed you",
+        NotificationKind::FollowRequest => "asks to follow you",
+        NotificationKind::Reply => "replied to",
+        NotificationKind::Mention => "mentioned you",
+        NotificationKind::Like => "liked",
+        NotificationKind::Announce => "boosted",
+        NotificationKind::Bookmark => "bookmarked",
+        NotificationKind::Move => "moved to a new account",
     }
 }
 
@@ -66,7 +66,7 @@ pub async fn index(
         .into_iter()
         .zip(excerpts)
         .map(|(n, excerpt)| Row {
-            what: describe(&n.kind),
+            what: describe(n.kind),
             when: time::display_date(n.created_at, tz),
             post_url: n.post_path.as_deref().map(|p| base.join(p)),
             excerpt,

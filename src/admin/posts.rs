@@ -41,9 +41,7 @@ fn row(app: &App, post: &Post, tz: chrono_tz::Tz) -> Row {
             .clone()
             .unwrap_or_else(|| crate::render::text::summarize(&post.html)),
         status: post.status.as_str(),
-        when: time::local(post.published_at.unwrap_or(post.updated_at), tz)
-            .format("%-d %b %Y, %H:%M")
-            .to_string(),
+        when: time::panel(post.published_at.unwrap_or(post.updated_at), tz),
         url: post
             .path
             .as_ref()

@@ -45,11 +45,7 @@ pub async fn fetch(
     {
         return Err(Failure::not_found());
     }
-    let app2 = app.clone();
-    let fetched =
-        tokio::task::spawn_blocking(move || app2.http.get(&url, "image/*", MAX_IMAGE_BYTES))
-            .await
-            .map_err(anyhow::Error::from)?;
+    let fetched = app.http.fetch(&url, "image/*", MAX_IMAGE_BYTES).await;
     let fetched = match fetched {
         Ok(f) if f.status == 200 => f,
         Ok(f) => {

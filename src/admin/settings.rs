@@ -21,6 +21,7 @@ use crate::media::upload;
 use crate::posts::permalink::slugify;
 use crate::posts::topics;
 use crate::render::markdown;
+use crate::store::kinds::Verb;
 use crate::store::owner as owner_store;
 use crate::store::settings::{self, SiteSettings, Topic};
 
@@ -205,7 +206,7 @@ pub async fn save(Data(app): Data<&App>, f: AdminForm<SettingsForm>) -> Result<R
             owner_store::set_display_name(tx, &author)?;
             if profile_changed || name_changed {
                 // Followers' servers show the profile from their copy: send them the new one.
-                delivery::queue(tx, "Update", None)?;
+                delivery::queue(tx, Verb::Update, None)?;
             }
             Ok(())
         })
@@ -279,7 +280,7 @@ async fn save_profile_image(
             let mut s = settings::load(tx)?;
             set(&mut s);
             settings::save(tx, &s)?;
-            delivery::queue(tx, "Update", None)
+            delivery::queue(tx, Verb::Update, None)
         })
         .await
         .map_err(Failure::from)?;

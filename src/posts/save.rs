@@ -40,7 +40,7 @@ pub const MAX_PHOTOS: usize = 20;
 const MAX_ALT_CHARS: usize = 1500;
 /// Categories one post may have, and the longest category name.
 const MAX_CATEGORIES: usize = 30;
-const MAX_CATEGORY_CHARS: usize = 60;
+pub const MAX_CATEGORY_CHARS: usize = 60;
 /// Longest URL a post may reply to or bookmark.
 const MAX_URL_CHARS: usize = 2000;
 /// A summary is a sentence or two for link previews and feeds.

@@ -21,6 +21,23 @@ pub fn iso(ts: i64, tz: Tz) -> String {
     local(ts, tz).to_rfc3339()
 }
 
+/// RFC 3339 in UTC to the second, with `Z`: what ActivityStreams and Micropub dates carry.
+pub fn iso_utc(ts: i64) -> String {
+    local(ts, Tz::UTC).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// When something happened, as the admin panel lists it: "27 Nov 2026, 14:05".
+pub fn panel(ts: i64, tz: Tz) -> String {
+    local(ts, tz).format(PANEL).to_string()
+}
+
+/// The same to the second, where seconds matter (when a job runs).
+pub fn panel_seconds(ts: i64, tz: Tz) -> String {
+    local(ts, tz).format(&format!("{PANEL}:%S")).to_string()
+}
+
+const PANEL: &str = "%-d %b %Y, %H:%M";
+
 /// An HTTP date (RFC 9110's IMF-fixdate), as `Date` and `Last-Modified` carry it.
 pub fn http_date(ts: i64) -> String {
     local(ts, Tz::UTC)

@@ -6,11 +6,12 @@ use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 
 use super::ids::{ActivityId, PostId};
+use super::kinds::Verb;
 
 /// Stores an activity about to be delivered and returns its row id (its URL is made from it).
 pub fn insert(
     conn: &Connection,
-    kind: &str,
+    kind: Verb,
     post_id: Option<PostId>,
     public: bool,
 ) -> Result<ActivityId> {
@@ -23,7 +24,7 @@ pub fn insert(
 }
 
 /// What an activity is and which post it is about.
-pub fn kind_and_post(conn: &Connection, id: ActivityId) -> Result<(String, Option<PostId>)> {
+pub fn kind_and_post(conn: &Connection, id: ActivityId) -> Result<(Verb, Option<PostId>)> {
     conn.query_row(
         "SELECT kind, post_id FROM activities WHERE id = ?1",
         [id],
@@ -33,7 +34,7 @@ pub fn kind_and_post(conn: &Connection, id: ActivityId) -> Result<(String, Optio
 }
 
 /// The last Create, Update or Delete sent about a post, if any: what followers last heard of it.
-pub fn last_about_post(conn: &Connection, post_id: PostId) -> Result<Option<String>> {
+pub fn last_about_post(conn: &Connection, post_id: PostId) -> Result<Option<Verb>> {
     conn.query_row(
         "SELECT kind FROM activities WHERE post_id = ?1 AND kind IN ('Create', 'Update', 'Delete')
          ORDER BY id DESC LIMIT 1",

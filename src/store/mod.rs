@@ -9,6 +9,7 @@ mod db;
 pub mod follows;
 pub mod ids;
 pub mod jobs;
+pub mod kinds;
 pub mod media;
 mod migrations;
 pub mod own_replies;

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::actors::{self, Actor};
 use super::ids::{ActorId, NotificationId, PostId, RemotePostId};
+use super::kinds::NotificationKind;
 
 /// An image or other file attached to a remote post.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -252,7 +253,7 @@ pub fn timeline(
 #[derive(Clone, Debug, Serialize)]
 pub struct Notification {
     pub id: NotificationId,
-    pub kind: String,
+    pub kind: NotificationKind,
     pub actor: Actor,
     pub post_id: Option<PostId>,
     pub post_path: Option<String>,
@@ -261,7 +262,7 @@ pub struct Notification {
 }
 
 pub struct NotificationWrite<'a> {
-    pub kind: &'a str,
+    pub kind: NotificationKind,
     pub actor_id: ActorId,
     pub post_id: Option<PostId>,
     pub remote_post_id: Option<RemotePostId>,

@@ -68,11 +68,7 @@ pub async fn check_client(app: &App, r: &AuthRequest) -> Result<ClientInfo, Stri
     if !redirect_ok {
         return Err("This app gave no valid address to come back to (redirect_uri).".into());
     }
-    let app2 = app.clone();
-    let client_id = r.client_id.clone();
-    let info = tokio::task::spawn_blocking(move || client::fetch(&app2, &client_id))
-        .await
-        .unwrap_or_default();
+    let info = client::fetch(app, &r.client_id).await;
     if !redirect_allowed(&r.client_id, &r.redirect_uri, &info) {
         return Err(format!(
             "This app asks to send you back to {}, which is not on its own site and which it does \

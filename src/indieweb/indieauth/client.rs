@@ -31,9 +31,9 @@ const MAX_LOGO_BYTES: u64 = 256 * 1024;
 const LOGO_TYPES: &[&str] = &["image/png", "image/jpeg", "image/gif", "image/webp"];
 
 /// Fetches the logo (blocking) and returns it as a `data:` URL, or empty.
-fn inline_logo(app: &App, url: &str) -> String {
+async fn inline_logo(app: &App, url: &str) -> String {
     use base64::Engine;
-    let Ok(fetched) = app.http.get(url, "image/*", MAX_LOGO_BYTES) else {
+    let Ok(fetched) = app.http.fetch(url, "image/*", MAX_LOGO_BYTES).await else {
         return String::new();
     };
     let kind = fetched.media_type();
@@ -46,9 +46,9 @@ fn inline_logo(app: &App, url: &str) -> String {
     )
 }
 
-/// Fetches what the app publishes (blocking). Never fails: an app that publishes nothing is
-/// shown by its URL, and can then only send the owner back to its own host.
-pub fn fetch(app: &App, client_id: &str) -> ClientInfo {
+/// Fetches what the app publishes. Never fails: an app that publishes nothing is shown by its
+/// URL, and can then only send the owner back to its own host.
+pub async fn fetch(app: &App, client_id: &str) -> ClientInfo {
     let fallback = ClientInfo {
         name: crate::urls::host(client_id).unwrap_or_else(|| client_id.to_string()),
         ..ClientInfo::default()
@@ -60,33 +60,44 @@ pub fn fetch(app: &App, client_id: &str) -> ClientInfo {
     if loopback && !app.config.allow_private_network {
         return fallback;
     }
-    let fetched = match app.http.get(
-        client_id,
-        "application/json, text/html;q=0.9",
-        MAX_CLIENT_BYTES,
-    ) {
+    let fetched = match app
+        .http
+        .fetch(
+            client_id,
+            "application/json, text/html;q=0.9",
+            MAX_CLIENT_BYTES,
+        )
+        .await
+    {
         Ok(f) if f.status == 200 => f,
         _ => return fallback,
     };
     let is_json = fetched
         .header("content-type")
         .is_some_and(|t| t.contains("json"));
-    let parsed = if is_json {
-        from_json(client_id, &fetched.body)
-    } else {
-        from_html(
-            client_id,
-            &String::from_utf8_lossy(&fetched.body),
-            fetched.header("link"),
-        )
-    };
+    let id = client_id.to_string();
+    // Reading the page is parsing HTML: off the async threads.
+    let parsed = tokio::task::spawn_blocking(move || {
+        if is_json {
+            from_json(&id, &fetched.body)
+        } else {
+            from_html(
+                &id,
+                &String::from_utf8_lossy(&fetched.body),
+                fetched.header("link"),
+            )
+        }
+    })
+    .await
+    .ok()
+    .flatten();
     match parsed {
         Some(mut info) => {
             if info.name.trim().is_empty() {
                 info.name = fallback.name;
             }
             if !info.logo_uri.is_empty() {
-                info.logo_data = inline_logo(app, &info.logo_uri);
+                info.logo_data = inline_logo(app, &info.logo_uri).await;
             }
             info
         }

@@ -230,14 +230,11 @@ async fn photo_by_url(app: &App, url: &str) -> Result<MediaId, Failure> {
             .map(|m| m.id)
             .ok_or_else(|| invalid(format!("{url} is not in the media library.")));
     }
-    let app2 = app.clone();
-    let target = url.to_string();
-    let fetched = tokio::task::spawn_blocking(move || {
-        app2.http.get(&target, "image/*", MAX_UPLOAD_BYTES as u64)
-    })
-    .await
-    .map_err(|e| Failure::from(anyhow::Error::from(e)))?
-    .map_err(|e| invalid(format!("The photo {url} could not be fetched: {e}")))?;
+    let fetched = app
+        .http
+        .fetch(url, "image/*", MAX_UPLOAD_BYTES as u64)
+        .await
+        .map_err(|e| invalid(format!("The photo {url} could not be fetched: {e}")))?;
     if fetched.status != 200 {
         return Err(invalid(format!(
             "The photo {url} could not be fetched (it answered {}).",

@@ -115,7 +115,7 @@ async fn query_inner(app: &App, req: &Request) -> Result<Response, Failure> {
                 .map(|m| {
                     json!({
                         "url": url_of(app, m),
-                        "published": crate::activitypub::convert::iso(m.created_at),
+                        "published": crate::render::time::iso_utc(m.created_at),
                         "width": m.width,
                         "height": m.height,
                         "alt": m.alt,

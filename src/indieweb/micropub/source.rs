@@ -2,9 +2,9 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::activitypub::convert::iso;
 use crate::config::BaseUrl;
 use crate::media::files;
+use crate::render::time::iso_utc;
 use crate::store::posts::{Post, Status};
 
 use super::create::location;
@@ -46,7 +46,7 @@ pub fn properties(base: &BaseUrl, post: &Post) -> Map<String, Value> {
         p.insert("photo".into(), Value::Array(photos));
     }
     if let Some(at) = post.published_at {
-        p.insert("published".into(), json!([iso(at)]));
+        p.insert("published".into(), json!([iso_utc(at)]));
     }
     if !post.summary.is_empty() {
         p.insert("summary".into(), json!([post.summary]));

@@ -20,6 +20,7 @@ pub mod verify;
 pub use send::post_changed;
 
 use crate::store::ids::PostId;
+use crate::store::kinds::NotificationKind;
 
 /// The endpoint's path, which pages advertise.
 pub const PATH: &str = "/webmention";
@@ -44,13 +45,13 @@ impl Kind {
     ];
 
     /// The notification kind, shared with ActivityPub's (a repost is a boost).
-    pub fn notification(self) -> &'static str {
+    pub fn notification(self) -> NotificationKind {
         match self {
-            Kind::Reply => "reply",
-            Kind::Like => "like",
-            Kind::Repost => "announce",
-            Kind::Bookmark => "bookmark",
-            Kind::Mention => "mention",
+            Kind::Reply => NotificationKind::Reply,
+            Kind::Like => NotificationKind::Like,
+            Kind::Repost => NotificationKind::Announce,
+            Kind::Bookmark => NotificationKind::Bookmark,
+            Kind::Mention => NotificationKind::Mention,
         }
     }
 

@@ -1,7 +1,7 @@
 //! The endpoint (`POST /webmention`): check what can be checked at once — both URLs, the target
 //! a published post or page of this site, the source not blocked, not on a private network and
 //! not sending too often — then queue the verification and answer 202 (Webmention §3.2).
-//! Refusals are plain text with the status, for the sender's logs.
+//! Refusals are `Failure`s, answered as plain text with the status, for the sender's logs.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
@@ -14,10 +14,12 @@ use poem::{Body, Endpoint, EndpointExt, Request, Response, handler, post};
 use url::Url;
 
 use crate::app::App;
+use crate::error::Failure;
+use crate::forms;
 use crate::jobs;
+use crate::store::{self, blocks, posts};
 
 use super::verify::VerifyWebmention;
-use crate::store::{self, blocks, posts};
 
 /// A Webmention request is two URLs; anything much larger is not one.
 const MAX_REQUEST_BYTES: usize = 16 * 1024;
@@ -38,51 +40,42 @@ pub fn endpoint() -> impl Endpoint {
     post(receive).data(Limiter::default())
 }
 
-fn answer(status: StatusCode, message: &str) -> Response {
-    Response::builder()
-        .status(status)
-        .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
-        .body(format!("{message}\n"))
-}
-
 #[handler]
 async fn receive(
     Data(app): Data<&App>,
     Data(limiter): Data<&Limiter>,
     req: &Request,
     body: Body,
-) -> Response {
+) -> Result<Response, Failure> {
     let content_type = req.header(header::CONTENT_TYPE).unwrap_or_default();
     if !content_type
         .to_ascii_lowercase()
         .starts_with("application/x-www-form-urlencoded")
     {
-        return answer(
-            StatusCode::BAD_REQUEST,
+        return Err(Failure::bad_request(
             "send source and target form-encoded (application/x-www-form-urlencoded)",
-        );
+        ));
     }
-    let Ok(bytes) = body.into_bytes_limit(MAX_REQUEST_BYTES).await else {
-        return answer(StatusCode::PAYLOAD_TOO_LARGE, "the request is too large");
-    };
-    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+    let bytes = body
+        .into_bytes_limit(MAX_REQUEST_BYTES)
+        .await
+        .map_err(|_| Failure::too_large("the request is too large"))?;
+    let fields = forms::pairs(&bytes)?;
     let field = |name: &str| {
         fields
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.trim().to_string())
     };
-    let (source, target) = match check_urls(
+    let (source, target) = check_urls(
         field("source").as_deref(),
         field("target").as_deref(),
         &app.config.base_url.to_string(),
-    ) {
-        Ok(pair) => pair,
-        Err(reason) => return answer(StatusCode::BAD_REQUEST, reason),
-    };
+    )
+    .map_err(Failure::bad_request)?;
     let path = target.path().to_string();
     let source_text = source.to_string();
-    let found = app
+    let (post, blocked) = app
         .db
         .read(move |c| {
             let post = posts::by_path(c, &path)?
@@ -90,59 +83,45 @@ async fn receive(
                 .map(|p| p.id);
             Ok((post, blocks::is_blocked(c, &source_text)?))
         })
-        .await;
-    match found {
-        Ok((None, _)) => {
-            return answer(
-                StatusCode::BAD_REQUEST,
-                "target is not a post or page published here",
-            );
-        }
-        Ok((Some(_), true)) => {
-            return answer(StatusCode::FORBIDDEN, "the source's site is blocked");
-        }
-        Ok((Some(_), false)) => {}
-        Err(e) => {
-            tracing::error!(error = format!("{e:#}"), "webmention: store");
-            return answer(StatusCode::INTERNAL_SERVER_ERROR, "server error");
-        }
+        .await?;
+    if post.is_none() {
+        return Err(Failure::bad_request(
+            "target is not a post or page published here",
+        ));
+    }
+    if blocked {
+        return Err(Failure::forbidden("the source's site is blocked"));
     }
     // Counted per site, before any lookup: all the subdomains of one domain share a budget.
     let host = source.host_str().unwrap_or_default().to_ascii_lowercase();
     if let Err(wait) = limiter.attempt(&site_of(&host), Instant::now()) {
-        return Response::builder()
+        return Ok(Response::builder()
             .status(StatusCode::TOO_MANY_REQUESTS)
             .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
             .header(header::RETRY_AFTER, wait.as_secs().max(1).to_string())
-            .body("too many Webmentions from this source's site; try again later\n");
+            .body("too many Webmentions from this source's site; try again later\n"));
     }
     if !app.config.allow_private_network && !is_public_host(&source).await {
-        return answer(
-            StatusCode::BAD_REQUEST,
+        return Err(Failure::bad_request(
             "source must be a public web address (it resolves to a private network, or not at all)",
-        );
+        ));
     }
     let job = VerifyWebmention {
         source: source.to_string(),
         target: target.to_string(),
     };
-    let queued = app
-        .db
+    app.db
         .write(move |tx| {
             // The same mention sent again before it was checked is checked once.
             jobs::cancel(tx, &job)?;
             jobs::enqueue(tx, &job, store::now())
         })
-        .await;
-    if let Err(e) = queued {
-        tracing::error!(error = format!("{e:#}"), "webmention: queue");
-        return answer(StatusCode::INTERNAL_SERVER_ERROR, "server error");
-    }
+        .await?;
     // No Location: a 202 points nowhere (webmention.rocks receiver test 1).
-    answer(
-        StatusCode::ACCEPTED,
-        "accepted: the source will be checked shortly",
-    )
+    Ok(Response::builder()
+        .status(StatusCode::ACCEPTED)
+        .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
+        .body("accepted: the source will be checked shortly\n"))
 }
 
 /// The synchronous checks of Webmention §3.2.1 on the two fields: both present, absolute

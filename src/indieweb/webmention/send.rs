@@ -154,9 +154,7 @@ pub async fn send_one(app: &App, SendWebmention { post_id, target }: SendWebment
         return Ok(());
     };
     let source = app.config.base_url.join(&path);
-    let app2 = app.clone();
-    let target2 = target.clone();
-    let attempt = tokio::task::spawn_blocking(move || send(&app2, &source, &target2)).await?;
+    let attempt = send(app, &source, &target).await?;
     let (status, detail, retry) = (attempt.status, attempt.detail.clone(), attempt.retry);
     app.db
         .write(move |tx| {
@@ -176,7 +174,7 @@ pub async fn send_one(app: &App, SendWebmention { post_id, target }: SendWebment
     Ok(())
 }
 
-fn send(app: &App, source: &str, target: &str) -> Attempt {
+async fn send(app: &App, source: &str, target: &str) -> Result<Attempt> {
     let failed = |endpoint: &str, e: NetError| Attempt {
         endpoint: endpoint.to_string(),
         retry: matches!(e, NetError::Timeout | NetError::Other(_)),
@@ -187,49 +185,58 @@ fn send(app: &App, source: &str, target: &str) -> Attempt {
         },
         detail: cut(&e.to_string()),
     };
-    let page = match app.http.get(
-        target,
-        "text/html, application/xhtml+xml;q=0.9, */*;q=0.5",
-        MAX_PAGE_BYTES,
-    ) {
+    let page = match app
+        .http
+        .fetch(
+            target,
+            "text/html, application/xhtml+xml;q=0.9, */*;q=0.5",
+            MAX_PAGE_BYTES,
+        )
+        .await
+    {
         Ok(page) => page,
-        Err(e) => return failed("", e),
+        Err(e) => return Ok(failed("", e)),
     };
     let page_url = Url::parse(&page.url).or_else(|_| Url::parse(target));
     let html = page.header("content-type").is_none_or(|t| {
         let t = t.to_ascii_lowercase();
         t.starts_with("text/html") || t.starts_with("application/xhtml+xml")
     });
-    let body = String::from_utf8_lossy(&page.body);
-    let Some(endpoint) = page_url
-        .ok()
-        .and_then(|u| discover::endpoint(&u, &page.headers, &body, html))
-    else {
-        return Attempt {
+    let status = page.status;
+    // Reading the page is parsing up to a few megabytes of HTML: off the async threads.
+    let found = tokio::task::spawn_blocking(move || {
+        let body = String::from_utf8_lossy(&page.body);
+        page_url
+            .ok()
+            .and_then(|u| discover::endpoint(&u, &page.headers, &body, html))
+    })
+    .await?;
+    let Some(endpoint) = found else {
+        return Ok(Attempt {
             endpoint: String::new(),
             status: "no endpoint",
-            detail: format!("the page answered {} and names no endpoint", page.status),
+            detail: format!("the page answered {status} and names no endpoint"),
             retry: false,
-        };
+        });
     };
     let endpoint = endpoint.to_string();
     // Only in the body: a query string the endpoint has stays as it is (webmention.rocks 21).
     let form =
         serde_urlencoded::to_string([("source", source), ("target", target)]).unwrap_or_default();
-    let answer = match app.http.post(
-        &endpoint,
-        &[
-            (
-                "Content-Type",
-                "application/x-www-form-urlencoded".to_string(),
-            ),
-            ("Accept", "*/*".to_string()),
-        ],
-        form.as_bytes(),
-        MAX_ANSWER_BYTES,
-    ) {
+    let headers = vec![
+        (
+            "Content-Type",
+            "application/x-www-form-urlencoded".to_string(),
+        ),
+        ("Accept", "*/*".to_string()),
+    ];
+    let answer = match app
+        .http
+        .send(&endpoint, headers, form.into_bytes(), MAX_ANSWER_BYTES)
+        .await
+    {
         Ok(answer) => answer,
-        Err(e) => return failed(&endpoint, e),
+        Err(e) => return Ok(failed(&endpoint, e)),
     };
     let first_line = String::from_utf8_lossy(&answer.body)
         .lines()
@@ -248,12 +255,12 @@ fn send(app: &App, source: &str, target: &str) -> Attempt {
     } else if !first_line.is_empty() && status != "sent" {
         detail.push_str(&format!(": {first_line}"));
     }
-    Attempt {
+    Ok(Attempt {
         endpoint,
         status,
         detail,
         retry,
-    }
+    })
 }
 
 fn cut(s: &str) -> String {

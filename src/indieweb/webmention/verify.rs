@@ -62,10 +62,7 @@ pub async fn verify(
         // Deleted or unpublished since: its conversation is gone or hidden already.
         return Ok(());
     };
-    let app2 = app.clone();
-    let (source2, target2) = (source.clone(), target.clone());
-    let outcome =
-        tokio::task::spawn_blocking(move || fetch_and_read(&app2, &source2, &target2)).await??;
+    let outcome = fetch_and_read(app, &source, &target).await?;
     let keys = Kind::ALL.map(|k| k.key(post_id, &source));
     match outcome {
         Outcome::Ignore(why) => {
@@ -91,8 +88,8 @@ pub async fn verify(
     }
 }
 
-fn fetch_and_read(app: &App, source: &str, target: &str) -> Result<Outcome> {
-    let fetched = match app.http.get(source, ACCEPT, MAX_SOURCE_BYTES) {
+async fn fetch_and_read(app: &App, source: &str, target: &str) -> Result<Outcome> {
+    let fetched = match app.http.fetch(source, ACCEPT, MAX_SOURCE_BYTES).await {
         Ok(f) => f,
         Err(e @ (NetError::Timeout | NetError::Other(_))) => {
             bail!("webmention: fetch {source}: {e}")
@@ -107,14 +104,14 @@ fn fetch_and_read(app: &App, source: &str, target: &str) -> Result<Outcome> {
         status => return Ok(Outcome::Ignore(format!("the source answered {status}"))),
     }
     let source_url = Url::parse(&fetched.url).or_else(|_| Url::parse(source))?;
-    let content_type = fetched.header("content-type").unwrap_or("text/html");
-    let body = String::from_utf8_lossy(&fetched.body);
-    Ok(mention::read_source(
-        &body,
-        content_type,
-        &source_url,
-        target,
-    ))
+    let target = target.to_string();
+    // Reading a source is parsing up to a megabyte of HTML: off the async threads.
+    Ok(tokio::task::spawn_blocking(move || {
+        let content_type = fetched.header("content-type").unwrap_or("text/html");
+        let body = String::from_utf8_lossy(&fetched.body);
+        mention::read_source(&body, content_type, &source_url, &target)
+    })
+    .await?)
 }
 
 /// Stores what a verified source makes for one post, replacing what it made before: a reply
