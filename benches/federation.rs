@@ -30,6 +30,10 @@ use porch::store::posts::Kind;
 use porch::store::settings;
 use rsa::pkcs8::{EncodePublicKey, LineEnding};
 
+mod common;
+
+use common::{status_kb, stop};
+
 const INSTANCES: u16 = 1_000;
 const ACCOUNTS_PER_INSTANCE: u16 = 10;
 const FIRST_PORT: u16 = 21_000;
@@ -259,19 +263,4 @@ fn start(data: &std::path::Path) -> Child {
         .stderr(Stdio::inherit())
         .spawn()
         .expect("start porch")
-}
-
-fn status_kb(pid: u32, field: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
-}
-
-fn stop(child: &mut Child) {
-    let _ = Command::new("kill").arg(child.id().to_string()).status();
-    let _ = child.wait();
 }

@@ -5,13 +5,17 @@
 //! refused, how long the home page took to answer meanwhile, and the server's resident memory:
 //! idle, and at its peak (VmHWM, from /proc).
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use porch::auth::owner::{self, NewOwner};
 use porch::auth::password;
+
+mod common;
+
+use common::{status_kb, stop};
 
 const AT_ONCE: usize = 8;
 const ADDR: &str = "127.0.0.1:18533";
@@ -179,19 +183,4 @@ fn wait_until_up() {
         );
         std::thread::sleep(Duration::from_millis(10));
     }
-}
-
-fn status_kb(pid: u32, field: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
-}
-
-fn stop(child: &mut Child) {
-    let _ = Command::new("kill").arg(child.id().to_string()).status();
-    let _ = child.wait();
 }

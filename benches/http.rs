@@ -5,7 +5,7 @@
 //! misses: each is rendered from the database), plus the server's time from start to first
 //! answer and its idle and peak resident memory (from /proc).
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,6 +17,10 @@ use porch::auth::password;
 use porch::posts::save::{self, Action, Compose};
 use porch::store::posts::Kind;
 use porch::store::settings;
+
+mod common;
+
+use common::{status_kb, stop};
 
 const POSTS: usize = 10_000;
 const CONNECTIONS: usize = 64;
@@ -225,19 +229,4 @@ async fn load(addr: &'static str, paths: Vec<String>) -> (f64, f64, f64, f64) {
         pick(0.99),
         ms(*all.last().unwrap()),
     )
-}
-
-fn status_kb(pid: u32, field: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
-}
-
-fn stop(child: &mut Child) {
-    let _ = Command::new("kill").arg(child.id().to_string()).status();
-    let _ = child.wait();
 }

@@ -8,7 +8,7 @@ use dxr::Value;
 
 use crate::app::App;
 use crate::auth::tokens::READ_SCOPES;
-use crate::store::taxonomy;
+use crate::store::taxonomy::{self, Category};
 
 use super::Caller;
 use super::fields::unchanged;
@@ -16,10 +16,15 @@ use super::posts::{live, not_found, save_with};
 use super::values::{Params, member_id, structure, text};
 use super::wire::Fault;
 
+/// Every category, for a token that may read posts.
+async fn readable(app: &App, caller: &Caller) -> Result<Vec<Category>, Fault> {
+    caller.require(READ_SCOPES)?;
+    Ok(app.db.read(taxonomy::categories).await?)
+}
+
 /// `metaWeblog.getCategories(blogid, username, password)`, in WordPress's shape: an array.
 pub async fn all(app: &App, caller: Caller) -> Result<Value, Fault> {
-    caller.require(READ_SCOPES)?;
-    let categories = app.db.read(taxonomy::categories).await?;
+    let categories = readable(app, &caller).await?;
     let base = &app.config.base_url;
     Ok(Value::Array(
         categories
@@ -47,8 +52,7 @@ pub async fn all(app: &App, caller: Caller) -> Result<Value, Fault> {
 
 /// `mt.getCategoryList(blogid, username, password)`.
 pub async fn list(app: &App, caller: Caller) -> Result<Value, Fault> {
-    caller.require(READ_SCOPES)?;
-    let categories = app.db.read(taxonomy::categories).await?;
+    let categories = readable(app, &caller).await?;
     Ok(Value::Array(
         categories
             .iter()
