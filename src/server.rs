@@ -246,12 +246,18 @@ fn redirect_to_https(
 pub async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
-    {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("install SIGTERM handler");
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
+    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = ctrl_c => {}
+                _ = term.recv() => {}
+            }
+        }
+        // Without a SIGTERM handler the process still stops on SIGTERM (the default action),
+        // only without the grace period; Ctrl-C keeps its graceful stop.
+        Err(e) => {
+            tracing::warn!(error = %e, "could not listen for SIGTERM");
+            let _ = ctrl_c.await;
         }
     }
     #[cfg(not(unix))]

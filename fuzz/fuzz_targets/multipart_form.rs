@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use poem::web::Multipart;
-use poem::{FromRequest, Request, RequestBody};
+use poem::{FromRequest, Request};
 
 fuzz_target!(|data: &[u8]| {
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -15,8 +15,8 @@ fuzz_target!(|data: &[u8]| {
         let req = Request::builder()
             .content_type("multipart/form-data; boundary=XyZ")
             .body(data.to_vec());
-        let (req, body) = req.split();
-        let Ok(multipart) = Multipart::from_request(&req, &mut RequestBody::new(body)).await else {
+        let (req, mut body) = req.split();
+        let Ok(multipart) = Multipart::from_request(&req, &mut body).await else {
             return;
         };
         let _ = porch::forms::multipart::read(multipart, dir.path(), 1 << 20).await;

@@ -9,6 +9,10 @@ const TARGET: &str = "https://blog.example/2026/01/02/hello.html";
 const TYPES: [&str; 4] = ["text/html", "application/xhtml+xml", "application/json", "text/plain"];
 
 fuzz_target!(|data: &[u8]| {
+    // The reader catches the panics of the microformats crate (it has some): let a caught one
+    // pass quietly, as in the server. One that escapes still aborts, and is found.
+    static QUIET: std::sync::Once = std::sync::Once::new();
+    QUIET.call_once(|| std::panic::set_hook(Box::new(|_| {})));
     let Some((kind, body)) = data.split_first() else {
         return;
     };
