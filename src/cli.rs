@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::auth::owner::{self, NewOwner};
 use crate::auth::password;
-use crate::config::{Acme, BaseUrl, Config};
+use crate::config::{Acme, BaseUrl, Config, DEFAULT_BOOKS_COVERS_URL, DEFAULT_BOOKS_LOOKUP_URL};
 use crate::store::settings;
 use crate::{backup, server};
 
@@ -44,6 +44,34 @@ enum Command {
     Backup(BackupArgs),
     /// Restore a backup archive into an empty data folder
     Restore(RestoreArgs),
+    /// Import a Goodreads or StoryGraph library export (CSV) onto the bookshelf; works whether
+    /// or not a server is running on the data folder
+    Import(ImportArgs),
+    /// Export part of the site
+    Export {
+        #[command(subcommand)]
+        what: ExportCommand,
+    },
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    #[command(flatten)]
+    data: DataArg,
+    /// The export file
+    file: PathBuf,
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// The bookshelf as a CSV in Goodreads' layout
+    Books {
+        #[command(flatten)]
+        data: DataArg,
+        /// The file to write
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Args, Clone)]
@@ -79,6 +107,12 @@ struct ServeArgs {
     /// Use Let's Encrypt's staging service (for trying a set-up)
     #[arg(long, requires = "acme_domain")]
     acme_staging: bool,
+    /// Where the bookshelf looks books up (Open Library's API)
+    #[arg(long, env = "PORCH_BOOKS_LOOKUP_URL", default_value = DEFAULT_BOOKS_LOOKUP_URL)]
+    books_lookup_url: String,
+    /// Where the bookshelf fetches covers (Open Library's cover store)
+    #[arg(long, env = "PORCH_BOOKS_COVERS_URL", default_value = DEFAULT_BOOKS_COVERS_URL)]
+    books_covers_url: String,
 }
 
 #[derive(Args)]
@@ -179,6 +213,17 @@ pub fn run() -> Result<()> {
             eprintln!("Backup written to {}", args.out.display());
             Ok(())
         }
+        Some(Command::Import(args)) => import(args),
+        Some(Command::Export {
+            what: ExportCommand::Books { data, out },
+        }) => {
+            let db = server::open_data(&data.data)?;
+            let file =
+                std::fs::File::create(&out).with_context(|| format!("create {}", out.display()))?;
+            let count = crate::books::export::write_csv(&db, std::io::BufWriter::new(file))?;
+            eprintln!("{count} books written to {}", out.display());
+            Ok(())
+        }
         Some(Command::Restore(args)) => {
             backup::restore(&args.data.data, &args.archive)?;
             eprintln!("Restored into {}", args.data.data.display());
@@ -232,6 +277,8 @@ fn config(args: &ServeArgs, base_url: BaseUrl) -> Config {
         base_url,
         allow_private_network: args.allow_private_network,
         trust_proxy: args.trust_proxy,
+        books_lookup_url: args.books_lookup_url.trim_end_matches('/').to_string(),
+        books_covers_url: args.books_covers_url.trim_end_matches('/').to_string(),
     }
 }
 
@@ -253,6 +300,33 @@ fn init(args: InitArgs) -> Result<()> {
         settings::set_raw(tx, "base_url", base_url.as_str())
     })?;
     eprintln!("Set up {} for @{}", base_url, new.username);
+    Ok(())
+}
+
+fn import(args: ImportArgs) -> Result<()> {
+    let db = server::open_data(&args.data.data)?;
+    let outcome = crate::books::import::import_file(&db, &args.file, |_, so_far| {
+        eprint!("\r{} rows read", so_far.counts.rows);
+        Ok(())
+    })?;
+    let counts = &outcome.counts;
+    eprintln!(
+        "\r{} rows of the {} export read: {} books added, {} already on the shelf, {} skipped.",
+        counts.rows,
+        outcome.format.map(|f| f.name()).unwrap_or("CSV"),
+        counts.added,
+        counts.existing,
+        counts.skipped
+    );
+    for line in &outcome.report {
+        eprintln!("  {line}");
+    }
+    if counts.skipped > outcome.report.len() as i64 {
+        eprintln!(
+            "  …and {} more.",
+            counts.skipped - outcome.report.len() as i64
+        );
+    }
     Ok(())
 }
 

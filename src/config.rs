@@ -82,7 +82,15 @@ pub struct Config {
     /// Trust `X-Forwarded-For` from a reverse proxy in front of Porch (for the visitor's address;
     /// the scheme and host always come from the base URL).
     pub trust_proxy: bool,
+    /// Where books are looked up (Open Library's API, or a stand-in).
+    pub books_lookup_url: String,
+    /// Where book covers are fetched from (Open Library's cover store, or a stand-in).
+    pub books_covers_url: String,
 }
+
+/// Open Library: its API and its cover store, the bookshelf's default sources.
+pub const DEFAULT_BOOKS_LOOKUP_URL: &str = "https://openlibrary.org";
+pub const DEFAULT_BOOKS_COVERS_URL: &str = "https://covers.openlibrary.org";
 
 impl Config {
     pub fn db_path(&self) -> PathBuf {
@@ -96,6 +104,11 @@ impl Config {
     /// Where request bodies and uploads wait while they are read (emptied at each start).
     pub fn tmp_dir(&self) -> PathBuf {
         tmp_dir(&self.data_dir)
+    }
+
+    /// Where files uploaded for import wait until a job has read them.
+    pub fn imports_dir(&self) -> PathBuf {
+        self.data_dir.join("imports")
     }
 
     /// Where an owner's theme overrides live (templates/ and static/ inside it).

@@ -12,12 +12,14 @@ use serde::{Deserialize, Serialize};
 use crate::activitypub::delivery::{self, Deliver, FanOut, Probe};
 use crate::activitypub::following::{self, FollowMove};
 use crate::app::App;
+use crate::books::cover::{self, FetchCover};
+use crate::books::import_job::{self, ImportBooks};
 use crate::indieweb::webmention::send::{self, SendWebmention, SendWebmentions};
 use crate::indieweb::webmention::verify::{self, VerifyWebmention};
 use crate::jobs::{Task, parse};
 use crate::posts::changed::PostChanged;
 use crate::posts::save::{self, PublishPost};
-use crate::store::{self, activities, sessions};
+use crate::store::{self, activities, books, sessions};
 
 /// Runs one job of `kind` with its `payload`.
 pub async fn run(app: &App, kind: &str, payload: &str) -> Result<()> {
@@ -42,6 +44,10 @@ pub async fn run(app: &App, kind: &str, payload: &str) -> Result<()> {
         VerifyWebmention::KIND => verify::verify(app, parse(payload)?).await,
         SendWebmentions::KIND => send::fan_out(app, parse(payload)?).await,
         SendWebmention::KIND => send::send_one(app, parse(payload)?).await,
+
+        // The bookshelf
+        FetchCover::KIND => cover::fetch(app, parse(payload)?).await,
+        ImportBooks::KIND => import_job::run(app, parse(payload)?).await,
 
         // Upkeep
         Housekeeping::KIND => housekeeping(app).await,
@@ -89,12 +95,16 @@ impl Task for Housekeeping {
 /// and a signature older than 12 hours is refused anyway.
 const SEEN_ACTIVITIES_SECS: i64 = 30 * 86400;
 
+/// Open Library answers are reused for a month (see `books::lookup`), then forgotten.
+const BOOK_LOOKUPS_SECS: i64 = 30 * 86400;
+
 async fn housekeeping(app: &App) -> Result<()> {
     app.db
         .write(|tx| {
             let now = store::now();
             sessions::delete_expired(tx, now)?;
             activities::prune_seen(tx, now - SEEN_ACTIVITIES_SECS)?;
+            books::prune_lookups(tx, now - BOOK_LOOKUPS_SECS)?;
             crate::jobs::enqueue(tx, &Housekeeping, now + 86400)?;
             Ok(())
         })

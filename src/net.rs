@@ -107,8 +107,24 @@ impl HttpClient {
         headers: &[(&str, String)],
         max_bytes: u64,
     ) -> Result<Fetched, NetError> {
+        self.get_within(url, headers, max_bytes, TOTAL_TIMEOUT)
+    }
+
+    /// `get_with` with a shorter whole-request timeout, for a fetch someone waits on.
+    fn get_within(
+        &self,
+        url: &str,
+        headers: &[(&str, String)],
+        max_bytes: u64,
+        timeout: Duration,
+    ) -> Result<Fetched, NetError> {
         check_url(url)?;
-        let mut request = self.agent.get(url);
+        let mut request = self
+            .agent
+            .get(url)
+            .config()
+            .timeout_global(Some(timeout.min(TOTAL_TIMEOUT)))
+            .build();
         for (name, value) in headers {
             request = request.header(*name, value);
         }
@@ -125,6 +141,21 @@ impl HttpClient {
     ) -> Result<Fetched, NetError> {
         let (client, url, accept) = (self.clone(), url.to_string(), accept.to_string());
         tokio::task::spawn_blocking(move || client.get(&url, &accept, max_bytes))
+            .await
+            .map_err(|e| NetError::Other(format!("the request task failed: {e}")))?
+    }
+
+    /// `fetch`, giving up after `timeout`: for lookups the owner waits on in the panel.
+    pub async fn fetch_within(
+        &self,
+        url: &str,
+        accept: &str,
+        max_bytes: u64,
+        timeout: Duration,
+    ) -> Result<Fetched, NetError> {
+        let (client, url) = (self.clone(), url.to_string());
+        let headers = [("Accept", accept.to_string())];
+        tokio::task::spawn_blocking(move || client.get_within(&url, &headers, max_bytes, timeout))
             .await
             .map_err(|e| NetError::Other(format!("the request task failed: {e}")))?
     }

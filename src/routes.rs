@@ -12,7 +12,7 @@ use crate::indieweb::{self, indieauth, micropub};
 use crate::site::cache::Cached;
 use crate::site::errors::FriendlyErrors;
 use crate::xmlrpc;
-use crate::{admin, feeds, media, middleware, site};
+use crate::{admin, books, feeds, media, middleware, site};
 
 /// A public page or feed: answered from the page cache with ETag and Last-Modified.
 fn page<E: IntoEndpoint>(ep: E) -> Cached<E::Endpoint> {
@@ -55,6 +55,40 @@ pub fn build(app: App) -> impl Endpoint {
         )
         .at("/media/:id/alt", post(admin::media::set_alt))
         .at("/media/:id/delete", post(admin::media::delete))
+        // The bookshelf
+        .at(
+            "/books",
+            get(admin::books::index).post(admin::books::create),
+        )
+        .at("/books/new", get(admin::books::new))
+        .at("/books/isbn", post(admin::books::add_by_isbn))
+        .at("/books/found", post(admin::books::add_found))
+        .at(
+            "/books/shelves",
+            get(admin::bookshelves::index).post(admin::bookshelves::create),
+        )
+        .at(
+            "/books/shelves/visibility",
+            post(admin::books::set_visibility),
+        )
+        .at("/books/shelves/:id", post(admin::bookshelves::update))
+        .at(
+            "/books/shelves/:id/delete",
+            post(admin::bookshelves::delete),
+        )
+        .at("/books/goals", post(admin::bookshelves::set_goal))
+        .at(
+            "/books/import",
+            get(admin::book_import::index).post(admin::book_import::upload),
+        )
+        .at("/books/imports/:id", get(admin::book_import::show))
+        .at("/books/export.csv", get(admin::book_import::export_csv))
+        .at(
+            "/books/:id",
+            get(admin::book_edit::show).post(admin::book_edit::save),
+        )
+        .at("/books/:id/move", post(admin::book_edit::move_to))
+        .at("/books/:id/delete", post(admin::book_edit::delete))
         // Categories
         .at("/categories", get(admin::categories::index))
         .at("/categories/:id/rename", post(admin::categories::rename))
@@ -202,6 +236,10 @@ pub fn build(app: App) -> impl Endpoint {
         .at("/photos/", get(page_by_query(site::photos::grid)))
         .at("/search/", get(page_by_query(site::search::search)))
         .at("/about/", get(page(site::about::about)))
+        // The bookshelf
+        .at("/books/", get(page(books::pages::index)))
+        .at("/books/:slug/", get(page(books::pages::show)))
+        .at("/books/:slug/feed.json", get(page(books::feed::shelf)))
         // Everything else is a permalink (a post, a page, or 404 / 410), and the home page:
         // poem's router sends "/" to a catch-all when there is one. ActivityPub clients asking
         // for a post (or the home page) get its object instead of the HTML.

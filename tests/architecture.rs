@@ -41,6 +41,7 @@ const GROUND: &[&str] = &[
 const SERVICES: &[&str] = &["auth", "media"];
 const FEATURES: &[&str] = &[
     "site",
+    "books",
     "feeds",
     "activitypub",
     "indieweb",

@@ -40,6 +40,8 @@ fn client(allow_private: bool) -> HttpClient {
         base_url: BaseUrl::parse("https://blog.example").unwrap(),
         allow_private_network: allow_private,
         trust_proxy: false,
+        books_lookup_url: String::new(),
+        books_covers_url: String::new(),
     })
     .unwrap()
 }

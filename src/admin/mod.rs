@@ -1,6 +1,11 @@
 //! The admin panel (`/admin`). Every handler takes `Admin` (or `AdminForm`, which checks the CSRF
 //! token too), so none can skip authentication. Each file holds one screen or action.
 
+pub mod book_edit;
+pub mod book_form;
+pub mod book_import;
+pub mod books;
+pub mod bookshelves;
 pub mod categories;
 pub mod compose;
 pub mod fediverse;
@@ -76,6 +81,11 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "unmuted" => "Unmuted.",
         "imported" => "Block list imported.",
         "moved" => "Moved: your followers are being sent to the new account.",
+        "book_added" => "Added to your bookshelf.",
+        "book_exists" => "That book is on your bookshelf already.",
+        "moved_book" => "Moved.",
+        "shelf_added" => "Shelf added.",
+        "goal" => "Goal saved.",
         _ => return None,
     })
 }
@@ -119,7 +129,17 @@ async fn upload_form(
     admin: &Admin,
     form: poem::web::Multipart,
 ) -> poem::Result<FormData> {
-    let form = multipart::read(form, &app.config.tmp_dir(), MAX_UPLOAD_BYTES as u64).await?;
+    upload_form_capped(app, admin, form, MAX_UPLOAD_BYTES as u64).await
+}
+
+/// `upload_form` for files of up to `max_file_bytes` (an import is larger than any image).
+async fn upload_form_capped(
+    app: &App,
+    admin: &Admin,
+    form: poem::web::Multipart,
+    max_file_bytes: u64,
+) -> poem::Result<FormData> {
+    let form = multipart::read(form, &app.config.tmp_dir(), max_file_bytes).await?;
     csrf::check(admin, form.get("csrf").unwrap_or(""))?;
     Ok(form)
 }

@@ -135,6 +135,7 @@ fn read_form(f: &SettingsForm, current: &SiteSettings) -> Result<(SiteSettings, 
         reveal_follows: f.reveal_follows.is_some(),
         also_known_as: parse_links(&f.also_known_as)?,
         moved_to: current.moved_to.clone(),
+        book_shelves_public: current.book_shelves_public.clone(),
     };
     Ok((settings, f.author_name.trim().to_string()))
 }

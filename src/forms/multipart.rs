@@ -30,6 +30,16 @@ impl UploadedFile {
     pub async fn bytes(&self) -> std::io::Result<Vec<u8>> {
         tokio::fs::read(self.file.path()).await
     }
+
+    /// Where the file waits, to be read as a stream (an import) rather than whole.
+    pub fn path(&self) -> &std::path::Path {
+        self.file.path()
+    }
+
+    /// Keeps the file at `path` (on the same disk: the data folder), for a job to read later.
+    pub fn keep(self, path: &std::path::Path) -> std::io::Result<()> {
+        self.file.persist(path).map(drop).map_err(|e| e.error)
+    }
 }
 
 #[derive(Default)]

@@ -32,8 +32,13 @@ pub fn public_path(name: &str) -> String {
 /// The best copy of `media` for a box `want` pixels wide: the smallest copy at least that wide,
 /// else the original.
 pub fn fitting(media: &Media, want: u32) -> String {
-    let width = media.variants.iter().copied().filter(|w| *w >= want).min();
-    url_path(&media.hash, &media.ext, width)
+    fitting_copy(&media.hash, &media.ext, &media.variants, want)
+}
+
+/// `fitting`, from the parts of a media row a query picked (a book's cover).
+pub fn fitting_copy(hash: &str, ext: &str, variants: &[u32], want: u32) -> String {
+    let width = variants.iter().copied().filter(|w| *w >= want).min();
+    url_path(hash, ext, width)
 }
 
 /// Where a file name from a URL lives on disk, or None if the name is not one Porch makes.

@@ -60,6 +60,12 @@ ids! {
     TokenId;
     /// A background job (`jobs`).
     JobId;
+    /// A book on the bookshelf (`books`).
+    BookId;
+    /// One of the owner's own bookshelves (`book_shelves`).
+    ShelfId;
+    /// A file imported from the panel (`imports`).
+    ImportId;
 }
 
 #[cfg(test)]

@@ -112,7 +112,7 @@ pub fn set_alt(conn: &Connection, id: MediaId, alt: &str) -> Result<()> {
 }
 
 /// Whether anything uses this media: a post (of any status, deleted ones included, since they
-/// can come back), the avatar or the header image. Used media is not deleted.
+/// can come back), a book's cover, the avatar or the header image. Used media is not deleted.
 pub fn in_use(conn: &Connection, m: &Media) -> Result<bool> {
     let posts: i64 = conn
         .query_row(
@@ -121,12 +121,13 @@ pub fn in_use(conn: &Connection, m: &Media) -> Result<bool> {
             |r| r.get(0),
         )
         .context("store: count media uses")?;
+    let covers = super::books::count_cover_uses(conn, m.id)?;
     let settings = super::settings::load(conn)?;
     let profile = [settings.avatar, settings.header_image]
         .into_iter()
         .flatten()
         .any(|name| name.starts_with(&m.hash));
-    Ok(posts > 0 || profile)
+    Ok(posts > 0 || covers > 0 || profile)
 }
 
 pub fn delete(conn: &Connection, id: MediaId) -> Result<()> {

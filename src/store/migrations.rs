@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_summary.sql"),
     include_str!("migrations/0007_micropub_properties.sql"),
     include_str!("migrations/0008_security.sql"),
+    include_str!("migrations/0009_books.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

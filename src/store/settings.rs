@@ -7,6 +7,8 @@ use anyhow::{Context, Result};
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
+use super::book_status::BookStatus;
+
 /// An emoji topic: posts containing `emoji` are collected on `/topics/<slug>/`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Topic {
@@ -46,6 +48,8 @@ pub struct SiteSettings {
     pub also_known_as: Vec<String>,
     /// The account this one moved to, once a Move was sent: the actor points there.
     pub moved_to: String,
+    /// The status shelves visitors see on `/books/` (the owner's own shelves say so each).
+    pub book_shelves_public: Vec<BookStatus>,
 }
 
 impl Default for SiteSettings {
@@ -67,6 +71,10 @@ impl Default for SiteSettings {
             reveal_follows: false,
             also_known_as: Vec::new(),
             moved_to: String::new(),
+            book_shelves_public: BookStatus::ALL
+                .into_iter()
+                .filter(|s| s.public_by_default())
+                .collect(),
         }
     }
 }
@@ -114,6 +122,7 @@ const SITE_KEYS: &[&str] = &[
     "reveal_follows",
     "also_known_as",
     "moved_to",
+    "book_shelves_public",
 ];
 
 pub fn load(conn: &Connection) -> Result<SiteSettings> {

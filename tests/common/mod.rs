@@ -17,6 +17,9 @@ use porch::server::{self, Running};
 
 pub const USERNAME: &str = "alice";
 pub const PASSWORD: &str = "correct horse battery staple";
+/// Where tests send the bookshelf's lookups unless they start a stand-in: the discard port on
+/// loopback refuses at once, so no test reaches Open Library.
+pub const NOWHERE: &str = "http://127.0.0.1:9";
 
 pub struct TestServer {
     pub base: String,
@@ -46,6 +49,22 @@ impl TestServer {
 
     /// Starts the server on an existing (or new) data folder.
     pub fn start_in(data: &Path) -> TestServer {
+        TestServer::start_configured(data, |_| {})
+    }
+
+    /// A site set up with the owner, its configuration changed by `configure` first (to point
+    /// the bookshelf at a stand-in Open Library, say).
+    pub fn with_owner_configured(configure: impl FnOnce(&mut Config)) -> TestServer {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let data = dir.path().join("data");
+        let mut server = TestServer::start_configured(&data, configure);
+        server._dir = Some(dir);
+        server.create_owner();
+        server
+    }
+
+    /// Starts the server on a data folder with a configuration changed by `configure`.
+    pub fn start_configured(data: &Path, configure: impl FnOnce(&mut Config)) -> TestServer {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -56,12 +75,15 @@ impl TestServer {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             let addr = listener.local_addr().unwrap();
             let db = server::open_data(&data).unwrap();
-            let config = Config {
+            let mut config = Config {
                 data_dir: data.clone(),
                 base_url: BaseUrl::from_listen(addr),
                 allow_private_network: true,
                 trust_proxy: false,
+                books_lookup_url: NOWHERE.into(),
+                books_covers_url: NOWHERE.into(),
             };
+            configure(&mut config);
             server::start(config, db, listener).await.unwrap()
         });
         TestServer {
@@ -372,6 +394,7 @@ pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
 }
 pub mod fake_mastodon;
 pub mod federation;
+pub mod open_library;
 
 impl TestServer {
     /// A site set up with the owner, started the way production runs it: without
@@ -393,6 +416,8 @@ impl TestServer {
                 base_url: BaseUrl::from_listen(addr),
                 allow_private_network: false,
                 trust_proxy: false,
+                books_lookup_url: NOWHERE.into(),
+                books_covers_url: NOWHERE.into(),
             };
             server::start(config, db, listener).await.unwrap()
         });
