@@ -14,6 +14,7 @@ use crate::activitypub::following::{self, FollowMove};
 use crate::app::App;
 use crate::books::cover::{self, FetchCover};
 use crate::books::import_job::{self, ImportBooks};
+use crate::books::read_post;
 use crate::indieweb::webmention::send::{self, SendWebmention, SendWebmentions};
 use crate::indieweb::webmention::verify::{self, VerifyWebmention};
 use crate::jobs::{Task, parse};
@@ -60,8 +61,10 @@ pub async fn run(app: &App, kind: &str, payload: &str) -> Result<()> {
 /// public, or being withdrawn, one line each, in one transaction. Each reads the post as it is
 /// now and keeps its own record of what it did.
 async fn post_changed(app: &App, changed: PostChanged) -> Result<()> {
+    let base = app.config.base_url.clone();
     app.db
         .write(move |tx| {
+            read_post::post_changed(tx, &changed, &base)?;
             delivery::post_changed(tx, &changed)?;
             crate::indieweb::webmention::post_changed(tx, &changed)?;
             Ok(())

@@ -77,6 +77,7 @@ pub fn build(app: App) -> impl Endpoint {
             post(admin::bookshelves::delete),
         )
         .at("/books/goals", post(admin::bookshelves::set_goal))
+        .at("/books/year", post(admin::bookshelves::year_in_books))
         .at(
             "/books/import",
             get(admin::book_import::index).post(admin::book_import::upload),
@@ -88,6 +89,7 @@ pub fn build(app: App) -> impl Endpoint {
             get(admin::book_edit::show).post(admin::book_edit::save),
         )
         .at("/books/:id/move", post(admin::book_edit::move_to))
+        .at("/books/:id/post", get(admin::book_edit::post_about))
         .at("/books/:id/delete", post(admin::book_edit::delete))
         // Categories
         .at("/categories", get(admin::categories::index))

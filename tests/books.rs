@@ -853,3 +853,337 @@ fn an_export_imported_into_an_empty_site_gives_the_same_books_shelves_dates_and_
     assert!(status.success());
     assert_eq!(std::fs::read_to_string(&out).unwrap(), csv);
 }
+
+// Read posts ---------------------------------------------------------------------------------
+
+fn micropub_token(server: &TestServer) -> String {
+    server
+        .app
+        .db
+        .write_blocking(|tx| {
+            porch::auth::tokens::create(tx, "indiebookclub", "create update media")
+        })
+        .unwrap()
+}
+
+fn micropub(server: &TestServer, token: &str, content_type: &str, body: &str) -> common::Resp {
+    let auth = format!("Bearer {token}");
+    server.client().post_raw(
+        "/micropub",
+        content_type,
+        body.as_bytes(),
+        &[("Authorization", &auth), ("Accept", "application/json")],
+    )
+}
+
+/// The first h-entry of a page, as a microformats parser reads it.
+fn h_entry(server: &TestServer, path: &str) -> serde_json::Value {
+    let html = server.client().get(path).text();
+    let doc = microformats::from_html(&html, &server.url(path).parse().unwrap()).unwrap();
+    let json = serde_json::to_value(&doc).unwrap();
+    json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["type"][0] == "h-entry")
+        .unwrap_or_else(|| panic!("no h-entry on {path}: {json}"))
+        .clone()
+}
+
+fn book_status(server: &TestServer, isbn: &str) -> String {
+    server
+        .app
+        .db
+        .read_blocking(|c| {
+            Ok(
+                c.query_row("SELECT status FROM books WHERE isbn13 = ?1", [isbn], |r| {
+                    r.get(0)
+                })?,
+            )
+        })
+        .unwrap()
+}
+
+#[test]
+fn a_micropub_read_post_as_indiebookclub_sends_it_shelves_the_book_and_publishes_a_read_post() {
+    let (server, _library) = bookshelf();
+    let token = micropub_token(&server);
+    let config = server.client().get_with(
+        "/micropub?q=config",
+        &[("Authorization", &format!("Bearer {token}"))],
+    );
+    assert!(
+        config.json()["post-types"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["type"] == "read")
+    );
+
+    let body = serde_json::json!({
+        "type": ["h-entry"],
+        "properties": {
+            "summary": ["Finished reading: Dune by Frank Herbert"],
+            "read-status": ["finished"],
+            "read-of": [{"type": ["h-cite"], "properties": {
+                "name": ["Dune"], "author": ["Frank Herbert"], "uid": [format!("isbn:{DUNE_ISBN13}")]
+            }}]
+        }
+    });
+    let r = micropub(&server, &token, "application/json", &body.to_string());
+    assert_eq!(r.status, 201, "{}", r.text());
+    let location = r.location().to_string();
+    assert_eq!(book_status(&server, DUNE_ISBN13), "finished");
+    let path = &location[server.base.len()..];
+    let entry = h_entry(&server, path);
+    let props = &entry["properties"];
+    assert_eq!(props["read-status"][0], "finished", "{entry}");
+    let cite = &props["read-of"][0];
+    assert_eq!(cite["type"][0], "h-cite");
+    assert_eq!(cite["properties"]["name"][0], "Dune");
+    assert_eq!(
+        cite["properties"]["uid"][0],
+        format!("urn:isbn:{DUNE_ISBN13}")
+    );
+    assert_eq!(cite["properties"]["author"][0], "Frank Herbert");
+    // The text links to the book's page and joins the 📚 topic.
+    let html = server.client().get(path).text();
+    assert!(html.contains(&format!(
+        "href=\"{}\"",
+        server.url(&format!("/books/{DUNE_ISBN13}/"))
+    )));
+    assert!(
+        server
+            .client()
+            .get("/topics/books/")
+            .text()
+            .contains("Finished reading")
+    );
+    // q=source gives the read properties back.
+    let source = server.client().get_with(
+        &format!("/micropub?q=source&url={}", percent_encode(&location)),
+        &[("Authorization", &format!("Bearer {token}"))],
+    );
+    let source = source.json();
+    assert_eq!(source["properties"]["read-status"][0], "finished");
+    assert_eq!(
+        source["properties"]["read-of"][0]["properties"]["name"][0],
+        "Dune"
+    );
+}
+
+fn percent_encode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+#[test]
+fn a_form_encoded_read_post_names_its_book_by_its_page_or_isbn() {
+    let (server, _library) = bookshelf();
+    let token = micropub_token(&server);
+    let admin = server.admin();
+    add_by_hand(
+        &admin,
+        &[
+            ("title", "Piranesi"),
+            ("authors", "Susanna Clarke"),
+            ("status", "want-to-read"),
+        ],
+        None,
+    );
+    let page = server.url("/books/piranesi/");
+    let r = micropub(
+        &server,
+        &token,
+        "application/x-www-form-urlencoded",
+        &format!(
+            "h=entry&read-status=reading&read-of={}",
+            percent_encode(&page)
+        ),
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    assert_eq!(
+        number(
+            &server,
+            "SELECT count(*) FROM books WHERE slug = 'piranesi' AND status = 'currently-reading' AND started_on IS NOT NULL",
+            []
+        ),
+        1
+    );
+    // An ISBN the shelf does not have is looked up and added.
+    let r = micropub(
+        &server,
+        &token,
+        "application/x-www-form-urlencoded",
+        &format!("h=entry&read-status=to-read&read-of=isbn:{CRIME_ISBN13}&content=On+my+list"),
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    assert_eq!(book_status(&server, CRIME_ISBN13), "want-to-read");
+    let path = r.location()[server.base.len()..].to_string();
+    let entry = h_entry(&server, &path);
+    assert_eq!(
+        entry["properties"]["read-of"][0]["properties"]["name"][0],
+        "Crime and Punishment"
+    );
+    assert!(server.client().get(&path).text().contains("On my list"));
+    // A read-status outside the vocabulary, or a book nobody can find, is refused and adds nothing.
+    let before = books(&server);
+    let r = micropub(
+        &server,
+        &token,
+        "application/x-www-form-urlencoded",
+        "h=entry&read-status=skimmed&read-of=isbn:9780441172719",
+    );
+    assert_eq!(r.status, 400);
+    let r = micropub(
+        &server,
+        &token,
+        "application/x-www-form-urlencoded",
+        &format!("h=entry&read-status=finished&read-of=isbn:{UNKNOWN_ISBN13}"),
+    );
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert_eq!(books(&server), before);
+    assert_eq!(number(&server, "SELECT count(*) FROM posts", []), 2);
+}
+
+#[test]
+fn a_bookmark_without_text_is_a_post() {
+    let server = TestServer::with_owner();
+    let token = micropub_token(&server);
+    let r = micropub(
+        &server,
+        &token,
+        "application/x-www-form-urlencoded",
+        "h=entry&bookmark-of=https%3A%2F%2Fexample.org%2Farticle",
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    let path = r.location()[server.base.len()..].to_string();
+    let entry = h_entry(&server, &path);
+    assert_eq!(
+        entry["properties"]["bookmark-of"][0],
+        "https://example.org/article"
+    );
+}
+
+#[test]
+fn a_post_written_the_way_epilogue_writes_them_is_attached_to_its_book() {
+    let (server, _library) = bookshelf();
+    let admin = server.admin();
+    let id = book_id(add_isbn(&admin, DUNE_ISBN13, "finished").location());
+    cover_settled(&server, id);
+    // "Post about this book" opens the composer with the text and the cover.
+    let composer = admin.get(&format!("/admin/books/{id}/post")).text();
+    let text = format!(
+        "Finished reading: [Dune]({}) by Frank Herbert 📚",
+        server.url(&format!("/books/{DUNE_ISBN13}/"))
+    );
+    assert!(composer.contains(&text), "{composer}");
+    assert!(composer.contains("Cover of Dune"));
+    let r = admin.compose(&[("markdown", &text), ("action", "publish")]);
+    assert_eq!(r.status, 303, "{}", r.text());
+    common::federation::wait_for_jobs(&server);
+    let path = common::newest_path(&server);
+    let entry = h_entry(&server, &path);
+    assert_eq!(entry["properties"]["read-status"][0], "finished", "{entry}");
+    assert_eq!(
+        entry["properties"]["read-of"][0]["properties"]["name"][0],
+        "Dune"
+    );
+}
+
+#[test]
+fn finishing_a_book_publishes_a_read_post_only_when_the_owner_asked_for_it() {
+    let server = TestServer::with_owner();
+    let admin = server.admin();
+    let csrf = admin.csrf();
+    let one = book_id(
+        add_by_hand(
+            &admin,
+            &[("title", "First"), ("status", "currently-reading")],
+            None,
+        )
+        .location(),
+    );
+    let two = book_id(
+        add_by_hand(
+            &admin,
+            &[("title", "Second"), ("status", "currently-reading")],
+            None,
+        )
+        .location(),
+    );
+    let finish = |id: i64| {
+        admin.post_form(
+            &format!("/admin/books/{id}/move"),
+            &[("csrf", &csrf), ("status", "finished")],
+        )
+    };
+    finish(one);
+    assert_eq!(number(&server, "SELECT count(*) FROM posts", []), 0);
+    admin.post_form(
+        "/admin/books/shelves/visibility",
+        &[
+            ("csrf", &csrf),
+            ("public", "finished"),
+            ("public", "currently-reading"),
+            ("post_on_finish", "1"),
+        ],
+    );
+    finish(two);
+    assert_eq!(
+        number(
+            &server,
+            "SELECT count(*) FROM posts WHERE status = 'published' AND markdown LIKE 'Finished reading: [Second](%'",
+            []
+        ),
+        1
+    );
+    // Finishing it again (it is finished already) posts nothing more.
+    finish(two);
+    assert_eq!(number(&server, "SELECT count(*) FROM posts", []), 1);
+}
+
+#[test]
+fn the_year_in_books_is_a_draft_of_that_years_finished_books() {
+    let server = TestServer::with_owner();
+    let admin = server.admin();
+    for (title, finished) in [
+        ("Early", "2025-02-01"),
+        ("Late", "2025-11-30"),
+        ("Other year", "2024-06-01"),
+    ] {
+        add_by_hand(
+            &admin,
+            &[
+                ("title", title),
+                ("authors", "Some One"),
+                ("status", "finished"),
+                ("finished_on", finished),
+            ],
+            Some(&jpeg(300, 450)),
+        );
+    }
+    let csrf = admin.csrf();
+    let r = admin.post_form("/admin/books/year", &[("csrf", &csrf), ("year", "2025")]);
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert!(r.location().starts_with("/admin/posts/"));
+    let markdown: String = server
+        .app
+        .db
+        .read_blocking(|c| {
+            Ok(c.query_row(
+                "SELECT markdown FROM posts WHERE status = 'draft'",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    assert!(
+        markdown.starts_with("I finished 2 books in 2025."),
+        "{markdown}"
+    );
+    assert!(markdown.find("Early").unwrap() < markdown.find("Late").unwrap());
+    assert!(!markdown.contains("Other year"));
+    assert!(markdown.contains("![Cover of Early]("));
+    let r = admin.post_form("/admin/books/year", &[("csrf", &csrf), ("year", "2019")]);
+    assert_eq!(r.status, 400);
+}

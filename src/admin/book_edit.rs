@@ -10,8 +10,11 @@ use super::book_form::{self, BookForm};
 use crate::app::App;
 use crate::auth::Admin;
 use crate::auth::csrf::{AdminForm, NoFields};
+use crate::books::posts as book_posts;
 use crate::books::shelf;
 use crate::error::{Failure, Result};
+use crate::posts::publish;
+use crate::posts::save::Action;
 use crate::store::book_status::BookStatus;
 use crate::store::books::{self, Book, Reading};
 use crate::store::ids::BookId;
@@ -76,6 +79,7 @@ pub async fn save(
         Err(error) => return Ok(refuse(error).await?),
     };
     details.ol_key = book.ol_key.clone();
+    let to = reading.status;
     app.db
         .write(move |tx| {
             books::update_details(tx, id, &details, &shelf::key_of(&details))?;
@@ -88,6 +92,7 @@ pub async fn save(
         })
         .await
         .map_err(Failure::from)?;
+    finished(app, id, book.status, to).await?;
     Ok(Redirect::see_other(format!("/admin/books/{id}?done=settings")).into_response())
 }
 
@@ -108,7 +113,7 @@ pub async fn move_to(
     let to = BookStatus::from_slug(&f.form.status)
         .ok_or_else(|| Failure::bad_request("That is not a reading status."))?;
     let book = load(app, id).await?;
-    let today = super::books::today(&app.settings().await?.timezone);
+    let today = shelf::today(&app.settings().await?.timezone);
     let reading = Reading {
         status: book.status,
         started_on: book.started_on,
@@ -120,6 +125,7 @@ pub async fn move_to(
     app.db
         .write(move |tx| books::set_reading(tx, id, &next))
         .await?;
+    finished(app, id, reading.status, to).await?;
     // Back to the shelf the move was made from (a fixed slug shape, never a URL).
     let back = f
         .form
@@ -127,6 +133,32 @@ pub async fn move_to(
         .filter(|b| !b.is_empty() && b.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-'))
         .unwrap_or_else(|| to.slug().to_string());
     Ok(Redirect::see_other(format!("/admin/books?shelf={back}&done=moved_book")).into_response())
+}
+
+/// Publishes the read post of a book just moved to Finished, if the owner asked for that.
+async fn finished(app: &App, id: BookId, was: BookStatus, to: BookStatus) -> Result<()> {
+    if to != BookStatus::Finished || was == BookStatus::Finished {
+        return Ok(());
+    }
+    if !app.settings().await?.book_post_on_finish {
+        return Ok(());
+    }
+    let book = load(app, id).await?;
+    let compose = book_posts::read_post(&book, to, &app.config.base_url, Action::Publish);
+    publish::publish(app, compose).await?;
+    Ok(())
+}
+
+/// GET /admin/books/<id>/post: the composer, with a read post about the book in it.
+#[handler]
+pub async fn post_about(
+    Data(app): Data<&App>,
+    admin: Admin,
+    Path(id): Path<BookId>,
+) -> Result<Response> {
+    let book = load(app, id).await?;
+    let compose = book_posts::read_post(&book, book.status, &app.config.base_url, Action::Publish);
+    super::compose::show(app, &admin, &compose, None, None, None).await
 }
 
 #[handler]

@@ -15,7 +15,6 @@ use crate::books::shelf::{self, Added};
 use crate::books::{cover, isbn, lookup, views};
 use crate::ctx;
 use crate::error::Result;
-use crate::render::time;
 use crate::store::book_status::BookStatus;
 use crate::store::books::{self, BookDetails, Reading};
 use crate::store::{self, settings};
@@ -31,13 +30,6 @@ pub struct IndexQuery {
     q: Option<String>,
     page: Option<i64>,
     done: Option<String>,
-}
-
-/// The date today in the site's time zone, as books store their dates.
-pub fn today(timezone: &str) -> String {
-    time::local(store::now(), time::zone(timezone))
-        .format("%Y-%m-%d")
-        .to_string()
 }
 
 #[handler]
@@ -61,7 +53,9 @@ pub async fn index(
 /// The shelves screen with `extra` (search results, an error and what was typed).
 async fn show(app: &App, admin: &Admin, q: &IndexQuery, extra: Value) -> Result<Response> {
     let site = app.settings().await?;
-    let year = today(&site.timezone)[..4].parse::<i32>().unwrap_or(2026);
+    let year = shelf::today(&site.timezone)[..4]
+        .parse::<i32>()
+        .unwrap_or(2026);
     let selected = q
         .shelf
         .clone()
@@ -191,7 +185,7 @@ fn status_of(slug: Option<&str>) -> BookStatus {
 
 /// Puts a looked-up book on its shelf and opens it, or opens the copy already there.
 async fn add(app: &App, details: BookDetails, status: BookStatus) -> Result<Response> {
-    let today = today(&app.settings().await?.timezone);
+    let today = shelf::today(&app.settings().await?.timezone);
     let added = app
         .db
         .write(move |tx| {
@@ -299,6 +293,8 @@ pub async fn create(
 pub struct VisibilityForm {
     #[serde(default)]
     public: Vec<String>,
+    /// A tick box: present when ticked.
+    post_on_finish: Option<String>,
 }
 
 /// Which status shelves visitors see.
@@ -311,10 +307,12 @@ pub async fn set_visibility(
         .into_iter()
         .filter(|s| f.form.public.iter().any(|p| p == s.slug()))
         .collect();
+    let post_on_finish = f.form.post_on_finish.is_some();
     app.db
         .write(move |tx| {
             let mut s = settings::load(tx)?;
             s.book_shelves_public = public;
+            s.book_post_on_finish = post_on_finish;
             settings::save(tx, &s)
         })
         .await?;

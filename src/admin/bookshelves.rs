@@ -10,9 +10,11 @@ use super::DoneQuery;
 use crate::app::App;
 use crate::auth::Admin;
 use crate::auth::csrf::{AdminForm, NoFields};
+use crate::books::posts as book_posts;
 use crate::books::{shelf, views};
 use crate::ctx;
 use crate::error::{Failure, Result};
+use crate::posts::publish;
 use crate::store::books;
 use crate::store::ids::ShelfId;
 
@@ -50,7 +52,7 @@ pub async fn index(
             ctx! { year => g.year, target => g.target, done }
         })
         .collect();
-    let this_year = super::books::today(&site.timezone)[..4]
+    let this_year = shelf::today(&site.timezone)[..4]
         .parse::<i32>()
         .unwrap_or(2026);
     super::render(
@@ -59,7 +61,7 @@ pub async fn index(
         "bookshelves.html",
         "books",
         q.done.as_deref(),
-        ctx! { statuses, custom, goals, this_year },
+        ctx! { statuses, custom, goals, this_year, post_on_finish => site.book_post_on_finish },
     )
     .await
 }
@@ -119,6 +121,29 @@ pub async fn delete(
 ) -> Result<Response> {
     app.db.write(move |tx| books::delete_shelf(tx, id)).await?;
     Ok(Redirect::see_other("/admin/books/shelves?done=deleted").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct YearForm {
+    year: i32,
+}
+
+/// Writes the Year in books draft and opens it in the composer.
+#[handler]
+pub async fn year_in_books(Data(app): Data<&App>, f: AdminForm<YearForm>) -> Result<Response> {
+    let year = f.form.year;
+    if !GOAL_YEARS.contains(&year) {
+        return Err(Failure::bad_request("That is not a year of reading."));
+    }
+    let finished = app.db.read(move |c| books::finished_in(c, year)).await?;
+    if finished.is_empty() {
+        return Err(Failure::bad_request(format!(
+            "No book on the shelf was finished in {year}."
+        )));
+    }
+    let compose = book_posts::year_in_books(year, &finished, &app.config.base_url);
+    let saved = publish::publish(app, compose).await?;
+    Ok(Redirect::see_other(format!("/admin/posts/{}?done=draft", saved.id)).into_response())
 }
 
 #[derive(Deserialize)]

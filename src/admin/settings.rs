@@ -136,6 +136,7 @@ fn read_form(f: &SettingsForm, current: &SiteSettings) -> Result<(SiteSettings, 
         also_known_as: parse_links(&f.also_known_as)?,
         moved_to: current.moved_to.clone(),
         book_shelves_public: current.book_shelves_public.clone(),
+        book_post_on_finish: current.book_post_on_finish,
     };
     Ok((settings, f.author_name.trim().to_string()))
 }

@@ -13,6 +13,8 @@ pub mod isbn;
 pub mod lookup;
 pub mod open_library;
 pub mod pages;
+pub mod posts;
+pub mod read_post;
 pub mod record;
 pub mod shelf;
 pub mod views;

@@ -31,6 +31,13 @@ pub const MAX_NOTES_CHARS: usize = 20_000;
 pub const MAX_SHELF_CHARS: usize = 60;
 pub const MAX_PAGES: u32 = 100_000;
 
+/// The date today in the site's time zone, as books store their dates.
+pub fn today(timezone: &str) -> String {
+    crate::render::time::local(crate::store::now(), crate::render::time::zone(timezone))
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
 /// A free address under `/books/` made from `wished`.
 fn free_slug(conn: &Connection, wished: &str) -> Result<String> {
     let base = if wished.is_empty() { "book" } else { wished };

@@ -150,7 +150,12 @@ pub fn validate(c: &Compose, settings: &SiteSettings) -> Result<(), String> {
     if c.kind == Kind::Page && title.is_empty() {
         return Err("A page needs a title.".into());
     }
-    if c.markdown.trim().is_empty() && c.photos.is_empty() && title.is_empty() {
+    // A bookmark says what it is by its link: it needs no text of its own.
+    if c.markdown.trim().is_empty()
+        && c.photos.is_empty()
+        && title.is_empty()
+        && c.bookmark_of.is_empty()
+    {
         return Err("The post is empty: write something or add a photo.".into());
     }
     if c.photos.len() > MAX_PHOTOS {

@@ -7,6 +7,7 @@ use poem::http::header;
 use serde::Serialize;
 
 use crate::app::App;
+use crate::books::read_post::{self, ReadOf};
 use crate::error::Result;
 use crate::media::files;
 use crate::render::{text, time};
@@ -89,6 +90,8 @@ pub struct PostView {
     pub categories: Vec<Link>,
     pub photos: Vec<PhotoView>,
     pub is_page: bool,
+    /// The book a read post is about.
+    pub read: Option<ReadOf>,
 }
 
 pub fn post_view(app: &App, post: &Post, tz: Tz) -> PostView {
@@ -134,6 +137,7 @@ pub fn post_view(app: &App, post: &Post, tz: Tz) -> PostView {
             })
             .collect(),
         is_page: post.kind == Kind::Page,
+        read: read_post::from_properties(&post.other_properties),
     }
 }
 

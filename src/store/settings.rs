@@ -50,6 +50,8 @@ pub struct SiteSettings {
     pub moved_to: String,
     /// The status shelves visitors see on `/books/` (the owner's own shelves say so each).
     pub book_shelves_public: Vec<BookStatus>,
+    /// Publish a read post ("Finished reading: …") whenever a book is moved to Finished.
+    pub book_post_on_finish: bool,
 }
 
 impl Default for SiteSettings {
@@ -75,6 +77,7 @@ impl Default for SiteSettings {
                 .into_iter()
                 .filter(|s| s.public_by_default())
                 .collect(),
+            book_post_on_finish: false,
         }
     }
 }
@@ -123,6 +126,7 @@ const SITE_KEYS: &[&str] = &[
     "also_known_as",
     "moved_to",
     "book_shelves_public",
+    "book_post_on_finish",
 ];
 
 pub fn load(conn: &Connection) -> Result<SiteSettings> {

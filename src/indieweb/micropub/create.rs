@@ -5,6 +5,7 @@ use chrono::DateTime;
 use serde_json::Value;
 
 use crate::app::App;
+use crate::books::read_post;
 use crate::config::BaseUrl;
 use crate::forms::multipart::UploadedFile;
 use crate::media::process::MAX_UPLOAD_BYTES;
@@ -27,6 +28,8 @@ pub struct Draft {
     /// Saved as a draft only because a photo lacks the alt text the owner's settings require:
     /// the answer is 202, and the post waits in the panel.
     pub deferred: bool,
+    /// A new read post (`read-of`): the book to add or move, in the post's transaction.
+    pub read: Option<read_post::Plan>,
 }
 
 /// Builds the Compose for `props` (a new post, or `existing` updated).
@@ -119,10 +122,19 @@ pub async fn compose(
     compose.bookmark_of = first_text(props, "bookmark-of").unwrap_or_default();
     compose.summary = first_text(props, "summary").unwrap_or_default();
     compose.slug = first_text(commands, "mp-slug").unwrap_or_default();
+    // Only a new read post moves a book: an edit of one keeps its properties as they are.
+    let read = match (existing, props.get("read-of").and_then(|v| v.first())) {
+        (None, Some(read_of)) => {
+            let status = first_text(props, "read-status");
+            Some(read_post::plan(app, read_of, status.as_deref()).await?)
+        }
+        _ => None,
+    };
     Ok(Draft {
         compose,
         deferred,
         other_properties: other_properties(props),
+        read,
     })
 }
 

@@ -5,7 +5,10 @@ use poem::web::Data;
 use poem::{Body, IntoResponse, Request, Response, handler};
 use serde_json::{Value, json};
 
+use std::sync::{Arc, Mutex};
+
 use crate::app::App;
+use crate::books::{read_post, shelf};
 use crate::error::Failure;
 use crate::posts::delete as remove;
 use crate::posts::publish;
@@ -63,6 +66,7 @@ async fn answer_query(app: &App, req: &Request) -> Result<Response, Failure> {
                     { "type": "photo", "name": "Photo" },
                     { "type": "reply", "name": "Reply" },
                     { "type": "bookmark", "name": "Bookmark" },
+                    { "type": "read", "name": "Read" },
                 ],
                 "q": ["config", "source", "syndicate-to", "category"],
             })))
@@ -265,11 +269,38 @@ async fn act(app: &App, req: &Request, body: Body) -> Result<Response, Failure> 
 async fn save(app: &App, draft: create::Draft, done: StatusCode) -> Result<Response, Failure> {
     let (others, deferred) = (draft.other_properties, draft.deferred);
     let text = Some(draft.compose.markdown.clone());
+    let base = app.config.base_url.clone();
+    let today = shelf::today(&app.settings().await?.timezone);
+    // A read post's book is written in the build step (its text may need the book's address);
+    // the properties it makes are kept by the second step, in the same transaction.
+    let kept = Arc::new(Mutex::new(others));
+    let kept_then = kept.clone();
+    let mut compose = draft.compose;
+    let read = draft.read;
     let saved = publish::publish_with(
         app,
         text,
-        move |_| Ok(draft.compose),
-        move |tx, saved| post_store::set_other_properties(tx, saved.id, &others),
+        move |tx| {
+            if let Some(plan) = read {
+                let status = plan.status();
+                let book = read_post::apply(tx, plan, &today)?;
+                if compose.markdown.trim().is_empty() {
+                    compose.markdown = read_post::text(&book, status, &base);
+                }
+                if compose.photos.is_empty()
+                    && let Some(cover) = &book.cover
+                {
+                    compose.photos = vec![(cover.media_id, format!("Cover of {}", book.title))];
+                }
+                let mut others = kept.lock().unwrap_or_else(|p| p.into_inner());
+                *others = read_post::micropub_properties(&others, &book, status, &base);
+            }
+            Ok(compose)
+        },
+        move |tx, saved| {
+            let others = kept_then.lock().unwrap_or_else(|p| p.into_inner()).clone();
+            post_store::set_other_properties(tx, saved.id, &others)
+        },
     )
     .await?;
     if done == StatusCode::NO_CONTENT {
