@@ -106,7 +106,7 @@ fn main() {
         file.as_os_str(),
     ];
     let (took, peak, said) = measure(&import);
-    let summary = said.rsplit('\r').next().unwrap_or_default().trim();
+    let summary = said.lines().next().unwrap_or_default().trim();
     println!("first import:  {took:6.2} s, peak RSS {peak:5.1} MB  ({summary})");
     let (took, peak, _) = measure(&import);
     println!("same again:    {took:6.2} s, peak RSS {peak:5.1} MB");

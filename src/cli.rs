@@ -1,6 +1,6 @@
 //! The command line: `porch [serve]`, `init`, `passwd`, `token create`, `backup`, `restore`.
 
-use std::io::BufRead;
+use std::io::{BufRead, IsTerminal};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -305,13 +305,20 @@ fn init(args: InitArgs) -> Result<()> {
 
 fn import(args: ImportArgs) -> Result<()> {
     let db = server::open_data(&args.data.data)?;
+    // Progress is for a person watching; a log or a pipe gets the summary only.
+    let watched = std::io::stderr().is_terminal();
     let outcome = crate::books::import::import_file(&db, &args.file, |_, so_far| {
-        eprint!("\r{} rows read", so_far.counts.rows);
+        if watched {
+            eprint!("\r{} rows read", so_far.counts.rows);
+        }
         Ok(())
     })?;
     let counts = &outcome.counts;
+    if watched {
+        eprint!("\r");
+    }
     eprintln!(
-        "\r{} rows of the {} export read: {} books added, {} already on the shelf, {} skipped.",
+        "{} rows of the {} export read: {} books added, {} already on the shelf, {} skipped.",
         counts.rows,
         outcome.format.map(|f| f.name()).unwrap_or("CSV"),
         counts.added,

@@ -16,7 +16,7 @@ use crate::error::{Failure, Result};
 use crate::posts::publish;
 use crate::posts::save::Action;
 use crate::store::book_status::BookStatus;
-use crate::store::books::{self, Book, Reading};
+use crate::store::books::{self, Book};
 use crate::store::ids::BookId;
 
 async fn load(app: &App, id: BookId) -> Result<Book> {
@@ -114,13 +114,7 @@ pub async fn move_to(
         .ok_or_else(|| Failure::bad_request("That is not a reading status."))?;
     let book = load(app, id).await?;
     let today = shelf::today(&app.settings().await?.timezone);
-    let reading = Reading {
-        status: book.status,
-        started_on: book.started_on,
-        finished_on: book.finished_on,
-        rating: book.rating,
-        notes: book.notes,
-    };
+    let reading = book.reading();
     let next = shelf::moved(&reading, to, &today);
     app.db
         .write(move |tx| books::set_reading(tx, id, &next))

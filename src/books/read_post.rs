@@ -307,14 +307,7 @@ pub fn apply(tx: &Connection, plan: Plan, today: &str) -> Result<Book> {
         }
     };
     let book = books::get(tx, id)?.ok_or_else(|| anyhow::anyhow!("books: {id} vanished"))?;
-    let current = Reading {
-        status: book.status,
-        started_on: book.started_on.clone(),
-        finished_on: book.finished_on.clone(),
-        rating: book.rating,
-        notes: book.notes.clone(),
-    };
-    books::set_reading(tx, id, &shelf::moved(&current, plan.status, today))?;
+    books::set_reading(tx, id, &shelf::moved(&book.reading(), plan.status, today))?;
     Ok(book)
 }
 

@@ -108,6 +108,19 @@ pub struct Reading {
     pub notes: String,
 }
 
+impl Book {
+    /// Where the book is in the owner's reading, to change and store back.
+    pub fn reading(&self) -> Reading {
+        Reading {
+            status: self.status,
+            started_on: self.started_on.clone(),
+            finished_on: self.finished_on.clone(),
+            rating: self.rating,
+            notes: self.notes.clone(),
+        }
+    }
+}
+
 fn authors_json(authors: &[String]) -> String {
     serde_json::to_string(authors).unwrap_or_else(|_| "[]".into())
 }

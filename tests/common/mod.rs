@@ -441,18 +441,45 @@ impl TestServer {
 pub fn serve_pages(pages: impl FnOnce(&str) -> Vec<(String, String, Vec<u8>)>) -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let pages = std::sync::Arc::new(pages(&base));
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let pages = pages.clone();
-            std::thread::spawn(move || answer_page(stream, &pages));
+    let pages = pages(&base);
+    serve_on(listener, move |target| {
+        let path = target.split('?').next().unwrap_or("/");
+        match pages.iter().find(|(p, _, _)| p == path) {
+            Some((_, content_type, body)) => (
+                200,
+                vec![("Content-Type".into(), content_type.clone())],
+                body.clone(),
+            ),
+            None => (
+                404,
+                vec![("Content-Type".into(), "text/plain".into())],
+                b"not found".to_vec(),
+            ),
         }
     });
     base
 }
 
-/// Answers one request of `serve_pages`' site.
-fn answer_page(mut stream: std::net::TcpStream, pages: &[(String, String, Vec<u8>)]) {
+/// An answer of a loopback site: status, headers, body.
+pub type Answer = (u16, Vec<(String, String)>, Vec<u8>);
+
+/// Serves `route` (request target → answer) on `listener`, a thread per connection, until the
+/// test process ends.
+pub fn serve_on(
+    listener: std::net::TcpListener,
+    route: impl Fn(&str) -> Answer + Send + Sync + 'static,
+) {
+    let route = std::sync::Arc::new(route);
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let route = route.clone();
+            std::thread::spawn(move || answer(stream, &*route));
+        }
+    });
+}
+
+/// Answers one request of a loopback site.
+fn answer(mut stream: std::net::TcpStream, route: &dyn Fn(&str) -> Answer) {
     use std::io::{BufRead, BufReader, Write};
     let Ok(read_half) = stream.try_clone() else {
         return;
@@ -469,18 +496,23 @@ fn answer_page(mut stream: std::net::TcpStream, pages: &[(String, String, Vec<u8
         }
     }
     let target = request_line.split_whitespace().nth(1).unwrap_or("/");
-    let path = target.split('?').next().unwrap_or("/");
-    let (status, content_type, body): (&str, &str, &[u8]) =
-        match pages.iter().find(|(p, _, _)| p == path) {
-            Some((_, content_type, body)) => ("200 OK", content_type, body),
-            None => ("404 Not Found", "text/plain", b"not found"),
-        };
-    let head = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+    let (status, headers, body) = route(target);
+    let reason = match status {
+        200 => "OK",
+        302 => "Found",
+        404 => "Not Found",
+        _ => "Status",
+    };
+    let mut head = format!(
+        "HTTP/1.1 {status} {reason}\r\nContent-Length: {}\r\nConnection: close\r\n",
         body.len()
     );
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
     let _ = stream.write_all(head.as_bytes());
     if !request_line.starts_with("HEAD ") {
-        let _ = stream.write_all(body);
+        let _ = stream.write_all(&body);
     }
 }

@@ -5,10 +5,11 @@
 //! answers only after the lookup timeout. It counts every request, so tests can see what Porch
 //! asked and how often.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use super::{Answer, serve_on};
 
 /// Dune, known by ISBN with its author and a cover id.
 pub const DUNE_ISBN10: &str = "0-441-17271-7";
@@ -34,12 +35,10 @@ impl OpenLibrary {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
         let base = format!("http://{}", listener.local_addr().unwrap());
         let requests = Arc::new(Mutex::new(Vec::new()));
-        let (log, cover) = (requests.clone(), Arc::new(cover_jpeg));
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let (log, cover) = (log.clone(), cover.clone());
-                std::thread::spawn(move || answer(stream, &log, &cover));
-            }
+        let log = requests.clone();
+        serve_on(listener, move |target| {
+            log.lock().unwrap().push(target.to_string());
+            route(target, &cover_jpeg)
         });
         OpenLibrary { base, requests }
     }
@@ -59,7 +58,7 @@ impl OpenLibrary {
     }
 }
 
-fn json(body: &str) -> (u16, Vec<(String, String)>, Vec<u8>) {
+fn json(body: &str) -> Answer {
     (
         200,
         vec![("Content-Type".into(), "application/json".into())],
@@ -67,7 +66,7 @@ fn json(body: &str) -> (u16, Vec<(String, String)>, Vec<u8>) {
     )
 }
 
-fn not_found() -> (u16, Vec<(String, String)>, Vec<u8>) {
+fn not_found() -> Answer {
     (
         404,
         vec![("Content-Type".into(), "text/plain".into())],
@@ -75,11 +74,11 @@ fn not_found() -> (u16, Vec<(String, String)>, Vec<u8>) {
     )
 }
 
-fn redirect(to: &str) -> (u16, Vec<(String, String)>, Vec<u8>) {
+fn redirect(to: &str) -> Answer {
     (302, vec![("Location".into(), to.into())], Vec::new())
 }
 
-fn route(target: &str, cover: &[u8]) -> (u16, Vec<(String, String)>, Vec<u8>) {
+fn route(target: &str, cover: &[u8]) -> Answer {
     let path = target.split('?').next().unwrap_or("/");
     let jpeg = || {
         (
@@ -126,43 +125,4 @@ fn route(target: &str, cover: &[u8]) -> (u16, Vec<(String, String)>, Vec<u8>) {
         p if p == format!("/b/isbn/{CRIME_ISBN13}-L.jpg") => jpeg(),
         _ => not_found(),
     }
-}
-
-fn answer(mut stream: TcpStream, log: &Mutex<Vec<String>>, cover: &[u8]) {
-    let Ok(read_half) = stream.try_clone() else {
-        return;
-    };
-    let mut reader = BufReader::new(read_half);
-    let mut request_line = String::new();
-    if reader.read_line(&mut request_line).is_err() {
-        return;
-    }
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-            break;
-        }
-    }
-    let target = request_line
-        .split_whitespace()
-        .nth(1)
-        .unwrap_or("/")
-        .to_string();
-    log.lock().unwrap().push(target.clone());
-    let (status, headers, body) = route(&target, cover);
-    let reason = match status {
-        200 => "OK",
-        302 => "Found",
-        _ => "Not Found",
-    };
-    let mut head = format!(
-        "HTTP/1.1 {status} {reason}\r\nContent-Length: {}\r\nConnection: close\r\n",
-        body.len()
-    );
-    for (k, v) in headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    head.push_str("\r\n");
-    let _ = stream.write_all(head.as_bytes());
-    let _ = stream.write_all(&body);
 }
