@@ -1266,3 +1266,42 @@ fn porch_token_create_refuses_a_site_that_is_not_set_up() {
     assert!(stderr(&o).contains("not set up yet"), "{}", stderr(&o));
     assert!(token_list(&server).is_empty());
 }
+
+#[test]
+fn the_login_form_names_the_owner_for_password_managers_and_refuses_another_name() {
+    let server = TestServer::with_owner();
+    let client = server.client();
+    let page = client.get("/admin/login").text();
+    assert!(page.contains(r#"autocomplete="username""#), "{page}");
+    assert!(page.contains(r#"value="alice""#));
+    let csrf = csrf_in(&page);
+    let wrong = client.post_form(
+        "/admin/login",
+        &[
+            ("csrf", &csrf),
+            ("username", "mallory"),
+            ("password", PASSWORD),
+        ],
+    );
+    assert_eq!(wrong.status, 401);
+    assert!(
+        wrong
+            .text()
+            .contains("That username or password is not right.")
+    );
+    assert!(
+        wrong.text().contains(r#"value="mallory""#),
+        "what was typed is kept"
+    );
+    let csrf = csrf_in(&wrong.text());
+    let right = client.post_form(
+        "/admin/login",
+        &[
+            ("csrf", &csrf),
+            ("username", "@Alice"),
+            ("password", PASSWORD),
+        ],
+    );
+    assert_eq!(right.status, 303, "{}", right.text());
+    assert_eq!(client.get("/admin").status, 200);
+}

@@ -563,3 +563,65 @@ fn category_and_topic_pages_are_paged_by_fifty() {
         assert_eq!(beyond.status, 404, "{list}");
     }
 }
+
+// ---- The panel as a new owner meets it (issue 16) ----
+
+#[test]
+fn a_page_titled_about_does_not_put_about_twice_in_the_navigation_and_new_pages_stay_out_of_it() {
+    let server = TestServer::with_owner();
+    let admin = server.admin();
+    let form = admin.get("/admin/new?kind=page").text();
+    let in_nav = form
+        .split("name=\"in_nav\"")
+        .nth(1)
+        .and_then(|rest| rest.split('>').next())
+        .expect("the page form has the navigation tick box");
+    assert!(
+        !in_nav.contains("checked"),
+        "new pages start outside the navigation"
+    );
+    let saved = admin.compose(&[
+        ("kind", "page"),
+        ("title", "About"),
+        ("markdown", "More about me."),
+        ("in_nav", "on"),
+        ("action", "publish"),
+    ]);
+    assert_eq!(saved.status, 303, "{}", saved.text());
+    let home = server.client().get("/").text();
+    let nav = home
+        .split("<nav")
+        .nth(1)
+        .unwrap()
+        .split("</nav>")
+        .next()
+        .unwrap();
+    assert_eq!(nav.matches(">About</a>").count(), 1, "{nav}");
+    assert!(
+        server
+            .client()
+            .get("/about/")
+            .text()
+            .contains("More about me.")
+    );
+}
+
+#[test]
+fn scheduling_for_a_time_already_past_says_it_was_published_and_with_which_date() {
+    let server = TestServer::with_owner();
+    let admin = server.admin();
+    let saved = admin.compose(&[
+        ("markdown", "Catching up on an old trip."),
+        ("action", "schedule"),
+        ("publish_at", "2020-01-02T09:30"),
+    ]);
+    assert_eq!(saved.status, 303, "{}", saved.text());
+    let to = saved.location().to_string();
+    assert!(
+        to.starts_with("/admin/posts/") && to.ends_with("done=backdated"),
+        "{to}"
+    );
+    let page = admin.get(&to).text();
+    assert!(page.contains("Published, dated 2 Jan 2020."), "{page}");
+    assert!(!page.contains(">Published.<"));
+}

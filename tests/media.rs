@@ -1161,3 +1161,23 @@ fn the_avatar_image_cannot_be_deleted() {
         200
     );
 }
+
+#[test]
+fn every_image_link_in_the_media_library_has_a_name_even_without_alt_text() {
+    let server = TestServer::with_owner();
+    let admin = server.admin();
+    let csrf = admin.csrf();
+    let r = admin.post_multipart(
+        "/admin/media",
+        &[("csrf", &csrf), ("alt", "")],
+        &[("file", "harbour.png", &common::png(64, 48))],
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    let page = admin.get("/admin/media").text();
+    let grid = page.split("class=\"media-grid\"").nth(1).unwrap();
+    let link = grid.split("<a ").nth(1).unwrap().split('>').next().unwrap();
+    assert!(
+        link.contains("aria-label=\"The original of harbour.png\""),
+        "{link}"
+    );
+}

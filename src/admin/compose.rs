@@ -82,7 +82,8 @@ pub async fn new(
     };
     let compose = Compose {
         photos: q.photo.map(|id| (id, String::new())).into_iter().collect(),
-        in_nav: kind == Kind::Page,
+        // A new page joins the navigation only when the owner says so.
+        in_nav: false,
         ..Compose::new(kind, Action::Publish)
     };
     show(app, &admin, &compose, None, None, q.done.as_deref()).await
@@ -129,7 +130,7 @@ pub async fn show(
 ) -> Result<Response> {
     let settings = app.settings().await?;
     let tz = time::zone(&settings.timezone);
-    let (all_categories, photos, path, sent) = {
+    let (all_categories, photos, path, sent, published_at) = {
         let ids: Vec<(MediaId, String)> = c.photos.clone();
         let id = c.id;
         app.db
@@ -145,15 +146,17 @@ pub async fn show(
                         });
                     }
                 }
-                let path = match id {
-                    Some(id) => posts::by_id(conn, id)?.and_then(|p| p.path),
+                let post = match id {
+                    Some(id) => posts::by_id(conn, id)?,
                     None => None,
                 };
+                let published_at = post.as_ref().and_then(|p| p.published_at);
+                let path = post.and_then(|p| p.path);
                 let sent = match id {
                     Some(id) => webmentions::sent_for(conn, id)?,
                     None => Vec::new(),
                 };
-                Ok((cats, photos, path, sent))
+                Ok((cats, photos, path, sent, published_at))
             })
             .await?
     };
@@ -202,12 +205,19 @@ pub async fn show(
         })
         .collect();
     let active = if c.kind == Kind::Page { "pages" } else { "new" };
-    super::render(
+    // A post scheduled for a time already past was published at once, dated then: say so.
+    let notice = match (done, published_at) {
+        (Some("backdated"), Some(at)) => {
+            Some(format!("Published, dated {}.", time::display_date(at, tz)))
+        }
+        _ => super::notice(done).map(String::from),
+    };
+    super::render_noted(
         app,
         admin,
         "compose.html",
         active,
-        done,
+        notice,
         ctx! {
             post => view,
             error,

@@ -24,6 +24,10 @@ pub struct NextQuery {
 
 #[derive(Deserialize)]
 pub struct LoginForm {
+    /// Filled in for password managers, which look for a username beside the password; when
+    /// sent, it must be the owner's.
+    #[serde(default)]
+    username: String,
     password: String,
     csrf: String,
     next: Option<String>,
@@ -64,10 +68,6 @@ fn page(app: &App, status: StatusCode, ctx: minijinja::Value) -> Result<Response
     Ok(response)
 }
 
-async fn has_owner(app: &App) -> Result<bool> {
-    Ok(app.db.read(|c| Ok(owner::get(c)?.is_some())).await?)
-}
-
 #[handler]
 pub async fn show_form(
     Data(app): Data<&App>,
@@ -77,11 +77,13 @@ pub async fn show_form(
     if session::current(app, req).await?.is_some() {
         return Ok(Redirect::see_other(safe_next(q.next.as_deref())).into_response());
     }
-    let not_set_up = !has_owner(app).await?;
+    let owner = app.db.read(owner::get).await?;
+    let not_set_up = owner.is_none();
+    let username = owner.map(|o| o.username).unwrap_or_default();
     page(
         app,
         StatusCode::OK,
-        ctx! { next => safe_next(q.next.as_deref()), not_set_up },
+        ctx! { next => safe_next(q.next.as_deref()), not_set_up, username },
     )
 }
 
@@ -92,12 +94,13 @@ pub async fn submit(
     PublicForm(f): PublicForm<LoginForm>,
 ) -> Result<Response> {
     let next = safe_next(f.next.as_deref());
+    let username = f.username.trim().trim_start_matches('@').to_string();
     let expected = session::cookie_value(req, LOGIN_CSRF_COOKIE).unwrap_or("");
     if expected.is_empty() || !secret::equal(expected, &f.csrf) {
         return page(
             app,
             StatusCode::FORBIDDEN,
-            ctx! { next, error => "The form expired. Please try again." },
+            ctx! { next, username, error => "The form expired. Please try again." },
         );
     }
     let ip = client_ip(req, app.config.trust_proxy);
@@ -106,7 +109,7 @@ pub async fn submit(
         let mut response = page(
             app,
             StatusCode::TOO_MANY_REQUESTS,
-            ctx! { next, error => format!("Too many failed attempts. Try again in {minutes} minute(s).") },
+            ctx! { next, username, error => format!("Too many failed attempts. Try again in {minutes} minute(s).") },
         )?;
         response.headers_mut().insert(
             header::RETRY_AFTER,
@@ -121,16 +124,23 @@ pub async fn submit(
             ctx! { next, not_set_up => true },
         );
     };
-    if !app
+    let right_name = username.is_empty() || username.eq_ignore_ascii_case(&owner.username);
+    // The password is checked whatever the name, so that both failures take as long.
+    let right_password = app
         .passwords
         .verify(f.password, owner.password_hash)
-        .await?
-    {
+        .await?;
+    if !(right_name && right_password) {
         tracing::warn!(%ip, "failed login");
+        let error = if right_name {
+            "That password is not right."
+        } else {
+            "That username or password is not right."
+        };
         return page(
             app,
             StatusCode::UNAUTHORIZED,
-            ctx! { next, error => "That password is not right." },
+            ctx! { next, username, error },
         );
     }
     app.login_throttle.succeeded(ip);

@@ -43,7 +43,7 @@ struct Chrome<'a> {
     site_title: String,
     site_url: String,
     active: &'a str,
-    notice: Option<&'static str>,
+    notice: Option<String>,
 }
 
 /// The query of a screen that may show a notice after an action (`?done=saved`).
@@ -90,7 +90,7 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
     })
 }
 
-/// Renders an admin screen: `ctx` plus the layout's own values.
+/// Renders an admin screen: `ctx` plus the layout's own values, with the notice of `done`.
 pub async fn render(
     app: &App,
     admin: &Admin,
@@ -99,13 +99,27 @@ pub async fn render(
     done: Option<&str>,
     ctx: Value,
 ) -> Result<Response> {
+    let notice = notice(done).map(String::from);
+    render_noted(app, admin, template, active, notice, ctx).await
+}
+
+/// `render` with a notice made for this screen (one that names a date, say), never text from
+/// the URL.
+pub async fn render_noted(
+    app: &App,
+    admin: &Admin,
+    template: &str,
+    active: &str,
+    notice: Option<String>,
+    ctx: Value,
+) -> Result<Response> {
     let settings = app.settings().await?;
     let chrome = Chrome {
         csrf: &admin.csrf,
         site_title: settings.title.clone(),
         site_url: app.config.base_url.join("/"),
         active,
-        notice: notice(done),
+        notice,
     };
     let ctx = minijinja::context! { admin => Value::from(minijinja::value::Serde(&chrome)), ..ctx };
     let body = app.templates.render(&format!("admin/{template}"), ctx)?;

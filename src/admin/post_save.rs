@@ -131,6 +131,7 @@ pub async fn submit(
         return Ok(refused(app, &admin, &compose, status, error).await?);
     }
 
+    let scheduled = matches!(compose.action, Action::Schedule(_));
     let saved = match publish::publish(app, compose.clone()).await {
         Ok(saved) => saved,
         // The owner's input cannot be saved: the form again, with what was typed and why.
@@ -146,6 +147,12 @@ pub async fn submit(
         (_, Status::Draft | Status::Scheduled) => "/admin/drafts",
         _ => "/admin",
     };
+    // Scheduled for a time already past, it was published at once with that date: its own
+    // screen says so, with the date, rather than a bare "Published."
+    if scheduled && saved.status == Status::Published {
+        let edit = format!("/admin/posts/{}?done=backdated", saved.id);
+        return Ok(Redirect::see_other(edit).into_response());
+    }
     let done = match saved.status {
         Status::Draft => "draft",
         Status::Scheduled => "scheduled",

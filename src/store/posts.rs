@@ -308,8 +308,9 @@ pub fn search(conn: &Connection, terms: &str, limit: u32) -> Result<Vec<Post>> {
 /// Pages marked for the navigation, in their order.
 pub fn nav_pages(conn: &Connection) -> Result<Vec<(String, String)>> {
     let mut stmt = conn.prepare_cached(
+        // The About page extends /about/, which the navigation always has.
         "SELECT coalesce(title, path), path FROM posts
-         WHERE kind = 'page' AND status = 'published' AND in_nav = 1
+         WHERE kind = 'page' AND status = 'published' AND in_nav = 1 AND path <> '/about/'
          ORDER BY nav_order, title COLLATE NOCASE",
     )?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
