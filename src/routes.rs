@@ -167,7 +167,7 @@ pub fn build(app: App) -> impl Endpoint {
             "/setup",
             get(admin::setup::show_form).post(admin::setup::submit),
         )
-        .nest("/admin", admin)
+        .nest("/admin", admin::errors::AdminErrors { inner: admin })
         // Feeds
         .at("/feed.xml", get(page(feeds::rss::site)))
         .at("/feed.json", get(page(feeds::json_feed::site)))

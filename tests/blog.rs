@@ -625,3 +625,72 @@ fn scheduling_for_a_time_already_past_says_it_was_published_and_with_which_date(
     assert!(page.contains("Published, dated 2 Jan 2020."), "{page}");
     assert!(!page.contains(">Published.<"));
 }
+
+#[test]
+fn errors_in_the_panel_are_pages_of_the_panel_never_bare_text_or_the_public_404() {
+    let server = TestServer::with_owner();
+    let admin = server.admin();
+    let panel = |r: &common::Resp| {
+        assert!(
+            r.header("content-type")
+                .unwrap_or("")
+                .starts_with("text/html"),
+            "{}",
+            r.text()
+        );
+        assert!(
+            r.text().contains("<nav aria-label=\"Admin\">"),
+            "{}",
+            r.text()
+        );
+    };
+    for path in [
+        "/admin/posts/abc",
+        "/admin/posts/9999",
+        "/admin/books/12345",
+    ] {
+        let r = admin.get(path);
+        assert_eq!(r.status, 404, "{path}");
+        panel(&r);
+        assert!(
+            r.text()
+                .contains("There is nothing at this address in the panel")
+        );
+    }
+    // "Schedule" with no date.
+    let r = admin.compose(&[
+        ("markdown", "Soon."),
+        ("action", "schedule"),
+        ("publish_at", ""),
+    ]);
+    assert_eq!(r.status, 400);
+    panel(&r);
+    assert!(r.text().contains("Pick a date and time"), "{}", r.text());
+    // A refused action.
+    let csrf = admin.csrf();
+    let r = admin.post_form(
+        "/admin/categories/1/rename",
+        &[("csrf", &csrf), ("name", "")],
+    );
+    assert_eq!(r.status, 400);
+    panel(&r);
+    // A form sent after the session ended says so, as a page, with the way to sign in.
+    let stranger = server.client();
+    let r = stranger.post_form("/admin/settings", &[("csrf", "x")]);
+    assert_eq!(r.status, 403);
+    assert!(
+        r.header("content-type")
+            .unwrap_or("")
+            .starts_with("text/html")
+    );
+    assert!(r.text().contains("href=\"/admin/login\""));
+    assert_eq!(number_of_posts(&server), 0);
+}
+
+fn number_of_posts(server: &TestServer) -> i64 {
+    server
+        .app
+        .db
+        .read_blocking(|c| Ok(c.query_row("SELECT count(*) FROM posts", [], |r| r.get(0))?))
+        .unwrap()
+}

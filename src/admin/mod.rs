@@ -8,6 +8,7 @@ pub mod books;
 pub mod bookshelves;
 pub mod categories;
 pub mod compose;
+pub mod errors;
 pub mod fediverse;
 pub mod indieauth;
 pub mod jobs;

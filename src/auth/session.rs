@@ -99,9 +99,20 @@ pub fn cookie_value<'r>(req: &'r Request, name: &str) -> Option<&'r str> {
 
 /// Looks up the session a request carries, if it is live.
 pub async fn current(app: &App, req: &Request) -> Result<Option<Admin>> {
-    let Some(token) = cookie_value(req, cookie_name(app)) else {
-        return Ok(None);
-    };
+    match token(app, req) {
+        Some(token) => by_token(app, &token).await,
+        None => Ok(None),
+    }
+}
+
+/// The session cookie's value, kept before a request is handed on (the panel's error pages
+/// look the session up again after).
+pub fn token(app: &App, req: &Request) -> Option<String> {
+    cookie_value(req, cookie_name(app)).map(String::from)
+}
+
+/// The signed-in owner of a session token, if it is current.
+pub async fn by_token(app: &App, token: &str) -> Result<Option<Admin>> {
     let token_hash = secret::hash(token);
     let now = store::now();
     let Some(session) = app
