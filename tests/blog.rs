@@ -694,3 +694,14 @@ fn number_of_posts(server: &TestServer) -> i64 {
         .read_blocking(|c| Ok(c.query_row("SELECT count(*) FROM posts", [], |r| r.get(0))?))
         .unwrap()
 }
+
+#[test]
+fn a_visitor_at_an_unknown_panel_address_gets_the_sites_own_not_found_page() {
+    let server = TestServer::with_owner();
+    let r = server.client().get("/admin/no-such-screen");
+    assert_eq!(r.status, 404);
+    let html = r.text();
+    assert!(html.contains("Not found"), "{html}");
+    assert!(!html.contains("session has ended"));
+    assert!(!html.contains("<nav aria-label=\"Admin\">"));
+}

@@ -74,11 +74,17 @@ impl<E: Endpoint> Endpoint for AdminErrors<E> {
                 .await
                 .ok()
             }
-            None => app
+            // A form sent after the session ended (the `Admin` extractor refuses it).
+            None if status == StatusCode::FORBIDDEN => app
                 .templates
                 .render("admin/signed_out.html", minijinja::context! {})
                 .ok()
                 .map(|body| super::private_page(status, body)),
+            // Anyone else is a visitor: the site's own error page, as for any address.
+            None if matches!(status.as_u16(), 404 | 410 | 500) => {
+                return Err(poem::Error::from_status(status));
+            }
+            None => None,
         };
         Ok(match page {
             Some(mut page) => {
