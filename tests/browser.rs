@@ -135,6 +135,41 @@ impl Drop for ChromeDriver {
     }
 }
 
+/// Every screen of the panel a menu reaches.
+const ADMIN_PAGES: &[&str] = &[
+    "/admin",
+    "/admin/new",
+    "/admin/drafts",
+    "/admin/pages",
+    "/admin/media",
+    "/admin/books",
+    "/admin/books/new",
+    "/admin/books/shelves",
+    "/admin/books/import",
+    "/admin/categories",
+    "/admin/timeline",
+    "/admin/notifications",
+    "/admin/fediverse",
+    "/admin/moderation",
+    "/admin/settings",
+    "/admin/tokens",
+    "/admin/jobs",
+];
+
+/// The page's full width and the window's, in CSS pixels.
+async fn widths(browser: &Client) -> (u64, u64) {
+    let value = browser
+        .execute(
+            "return [document.documentElement.scrollWidth, window.innerWidth];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let pair = value.as_array().cloned().unwrap_or_default();
+    let at = |i: usize| pair.get(i).and_then(|v| v.as_u64()).unwrap_or(0);
+    (at(0), at(1))
+}
+
 async fn find(browser: &Client, css: &str) -> fantoccini::elements::Element {
     match browser
         .wait()
@@ -331,6 +366,30 @@ fn the_owner_sets_up_the_site_and_publishes_a_photo_post_from_a_real_browser() {
             src.starts_with(&server.url("/uploads/")) && src.ends_with(".png"),
             "{src}"
         );
+
+        // On a phone (390 px wide), no admin page scrolls sideways, the Settings page with a
+        // 1,200 px header image included (its preview once overflowed: the CSP refused the
+        // inline style that was to shrink it).
+        let owner = common::Client::new(&server.base);
+        owner.login(PASSWORD);
+        let csrf = owner.csrf();
+        let header = owner.post_multipart(
+            "/admin/settings/header",
+            &[("csrf", &csrf)],
+            &[("file", "header.png", &common::png(1500, 500))],
+        );
+        assert_eq!(header.status, 303, "{}", header.text());
+        browser.set_window_size(390, 844).await.unwrap();
+        for path in ADMIN_PAGES {
+            browser.goto(&server.url(path)).await.unwrap();
+            find(&browser, "main").await;
+            let (scroll, viewport) = widths(&browser).await;
+            assert!(
+                scroll <= viewport,
+                "{path} is {scroll} px wide in a {viewport} px window: {}",
+                page_text(&browser).await
+            );
+        }
 
         browser.close().await.unwrap();
     });
