@@ -160,6 +160,7 @@ pub fn build(app: App) -> impl Endpoint {
         // Operations and static files
         .at("/healthz", get(site::statics::healthz))
         .at("/robots.txt", get(site::statics::robots))
+        .at("/favicon.ico", get(site::statics::favicon))
         .at("/static/*name", get(site::statics::file))
         .at("/uploads/:name", get(media::serve::serve))
         // First-run setup and the admin panel

@@ -355,7 +355,11 @@ fn a_post_published_again_after_a_draft_keeps_its_first_date_and_permalink() {
         ("action", "publish"),
     ]);
     assert_eq!(again.status, 303, "{}", again.text());
-    assert_eq!(again.location(), "/admin?done=published");
+    assert!(
+        again.location().starts_with("/admin?done=published&post="),
+        "{}",
+        again.location()
+    );
     let after = post_at(&server, path);
     assert_eq!(after.id, first.id);
     assert_eq!(after.published_at, first.published_at);
@@ -394,7 +398,7 @@ fn editing_a_post_cannot_turn_it_into_a_page() {
         ("action", "publish"),
     ]);
     assert_eq!(edited.status, 303, "{}", edited.text());
-    assert_eq!(edited.location(), "/admin?done=published");
+    assert_eq!(edited.location(), "/admin?done=updated");
     let post = post_at(&server, &path);
     assert_eq!(post.kind, porch::store::posts::Kind::Post);
     assert_eq!(post.markdown, "Edited as if a page.");
@@ -704,4 +708,56 @@ fn a_visitor_at_an_unknown_panel_address_gets_the_sites_own_not_found_page() {
     assert!(html.contains("Not found"), "{html}");
     assert!(!html.contains("session has ended"));
     assert!(!html.contains("<nav aria-label=\"Admin\">"));
+}
+
+#[test]
+fn an_edit_says_updated_and_a_new_post_notice_links_to_it() {
+    let server = TestServer::with_owner();
+    let admin = server.admin();
+    let saved = admin.compose(&[("markdown", "First words."), ("action", "publish")]);
+    let to = saved.location().to_string();
+    assert!(to.starts_with("/admin?done=published&post="), "{to}");
+    let list = admin.get(&to).text();
+    let path = newest_path(&server);
+    assert!(
+        list.contains(&format!(
+            "Published. <a href=\"{}\">View it</a>",
+            server.url(&path)
+        )),
+        "{list}"
+    );
+    let id = to.rsplit('=').next().unwrap().to_string();
+    let edited = admin.compose(&[
+        ("id", &id),
+        ("markdown", "Better words."),
+        ("action", "publish"),
+    ]);
+    assert_eq!(edited.location(), "/admin?done=updated");
+    assert!(admin.get(edited.location()).text().contains("Updated."));
+}
+
+#[test]
+fn the_favicon_is_the_avatar_or_nothing_but_never_a_404() {
+    let server = TestServer::with_owner();
+    let r = server.client().get("/favicon.ico");
+    assert_eq!(r.status, 204);
+    let admin = server.admin();
+    let csrf = admin.csrf();
+    let up = admin.post_multipart(
+        "/admin/settings/avatar",
+        &[("csrf", &csrf)],
+        &[("file", "me.png", &common::png(400, 400))],
+    );
+    assert_eq!(up.status, 303, "{}", up.text());
+    let r = server.client().get("/favicon.ico");
+    assert_eq!(r.status, 302);
+    assert!(r.location().starts_with("/uploads/"));
+    assert_eq!(server.client().get(r.location()).status, 200);
+    assert!(
+        server
+            .client()
+            .get("/")
+            .text()
+            .contains("<link rel=\"icon\" href=\"")
+    );
 }

@@ -332,7 +332,7 @@ fn the_owner_sets_up_the_site_and_publishes_a_photo_post_from_a_real_browser() {
             .click()
             .await
             .unwrap();
-        wait_for_path(&browser, "/admin?done=published").await;
+        wait_for_path(&browser, "/admin?done=published&post=1").await;
 
         // The home page shows the post, its photo with the alt text, and the photo loads.
         browser.goto(&server.url("/")).await.unwrap();

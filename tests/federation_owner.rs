@@ -662,7 +662,7 @@ fn a_header_image_goes_on_the_actor_and_followers_are_told() {
     // The settings screen shows it.
     let page = admin.get("/admin/settings").text();
     let path = url.strip_prefix(&server.base).unwrap();
-    assert!(page.contains(&format!("<img src=\"{path}\"")), "{page}");
+    assert!(page.contains(&format!("src=\"{path}\"")), "{page}");
 
     // A large header goes out as its large copy, 1200 pixels wide, and followers hear again.
     let csrf = admin.csrf();

@@ -1195,7 +1195,7 @@ fn the_consent_screen_shows_the_apps_logo_without_the_browser_asking_its_server(
     let consent = consent_screen(&server, &browser, &AuthRequest::new(&app, "create"));
     let html = consent.text();
     assert!(
-        html.contains(r#"<img src="data:image/png;base64,"#),
+        html.contains(r#"<img class="client-logo" src="data:image/png;base64,"#),
         "{html}"
     );
     assert!(

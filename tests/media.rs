@@ -793,7 +793,11 @@ fn publishing_a_photo_without_alt_text_is_refused_but_a_draft_is_kept() {
         ("action", "publish"),
     ]);
     assert_eq!(published.status, 303, "{}", published.text());
-    assert_eq!(published.location(), "/admin?done=published");
+    assert!(
+        published
+            .location()
+            .starts_with("/admin?done=published&post=")
+    );
     assert_eq!(published_count(&server), 1);
 }
 
@@ -1043,7 +1047,7 @@ fn alt_text_saved_in_the_library_serves_a_post_that_gives_none() {
         ("action", "publish"),
     ]);
     assert_eq!(saved.status, 303, "{}", saved.text());
-    assert_eq!(saved.location(), "/admin?done=published");
+    assert!(saved.location().starts_with("/admin?done=published&post="));
     let stored = posts(&server);
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].status, Status::Published);

@@ -208,9 +208,9 @@ pub async fn show(
     // A post scheduled for a time already past was published at once, dated then: say so.
     let notice = match (done, published_at) {
         (Some("backdated"), Some(at)) => {
-            Some(format!("Published, dated {}.", time::display_date(at, tz)))
+            Some(format!("Published, dated {}.", time::display_date(at, tz)).into())
         }
-        _ => super::notice(done).map(String::from),
+        _ => super::notice(done).map(|n| n.to_string().into()),
     };
     super::render_noted(
         app,

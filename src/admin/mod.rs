@@ -45,6 +45,20 @@ struct Chrome<'a> {
     site_url: String,
     active: &'a str,
     notice: Option<String>,
+    /// Where the notice's "View it" goes (the post just published).
+    notice_link: Option<String>,
+}
+
+/// A notice made by a screen: its text, and a link to what it is about.
+pub struct Notice {
+    pub text: String,
+    pub link: Option<String>,
+}
+
+impl From<String> for Notice {
+    fn from(text: String) -> Notice {
+        Notice { text, link: None }
+    }
 }
 
 /// The query of a screen that may show a notice after an action (`?done=saved`).
@@ -58,6 +72,7 @@ pub struct DoneQuery {
 pub fn notice(code: Option<&str>) -> Option<&'static str> {
     Some(match code? {
         "published" => "Published.",
+        "updated" => "Updated.",
         "scheduled" => "Scheduled: it will be published at its time.",
         "draft" => "Saved as a draft.",
         "deleted" => "Deleted.",
@@ -100,7 +115,7 @@ pub async fn render(
     done: Option<&str>,
     ctx: Value,
 ) -> Result<Response> {
-    let notice = notice(done).map(String::from);
+    let notice = notice(done).map(|text| Notice::from(text.to_string()));
     render_noted(app, admin, template, active, notice, ctx).await
 }
 
@@ -111,16 +126,21 @@ pub async fn render_noted(
     admin: &Admin,
     template: &str,
     active: &str,
-    notice: Option<String>,
+    notice: Option<Notice>,
     ctx: Value,
 ) -> Result<Response> {
     let settings = app.settings().await?;
+    let (notice, notice_link) = match notice {
+        Some(n) => (Some(n.text), n.link),
+        None => (None, None),
+    };
     let chrome = Chrome {
         csrf: &admin.csrf,
         site_title: settings.title.clone(),
         site_url: app.config.base_url.join("/"),
         active,
         notice,
+        notice_link,
     };
     let ctx = minijinja::context! { admin => Value::from(minijinja::value::Serde(&chrome)), ..ctx };
     let body = app.templates.render(&format!("admin/{template}"), ctx)?;

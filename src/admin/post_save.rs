@@ -132,6 +132,7 @@ pub async fn submit(
     }
 
     let scheduled = matches!(compose.action, Action::Schedule(_));
+    let was_public = current_status(app, compose.id).await? == Some(Status::Published);
     let saved = match publish::publish(app, compose.clone()).await {
         Ok(saved) => saved,
         // The owner's input cannot be saved: the form again, with what was typed and why.
@@ -156,7 +157,15 @@ pub async fn submit(
     let done = match saved.status {
         Status::Draft => "draft",
         Status::Scheduled => "scheduled",
-        _ => "published",
+        // An edit of what is already public is an update, not a new publication.
+        _ if was_public => "updated",
+        // A new post's notice links to it.
+        _ => {
+            return Ok(
+                Redirect::see_other(format!("{list}?done=published&post={}", saved.id))
+                    .into_response(),
+            );
+        }
     };
     Ok(Redirect::see_other(format!("{list}?done={done}")).into_response())
 }

@@ -20,6 +20,8 @@ const PER_PAGE: u32 = 50;
 pub struct ListQuery {
     page: Option<u32>,
     done: Option<String>,
+    /// The post just published, which the notice links to.
+    post: Option<PostId>,
 }
 
 #[derive(Serialize)]
@@ -70,12 +72,19 @@ async fn list(
         .await?;
     let (found, prev, next) = page.split(found);
     let rows: Vec<Row> = found.iter().map(|p| row(app, p, tz)).collect();
-    super::render(
+    let mut notice = super::notice(q.done.as_deref()).map(|n| super::Notice::from(n.to_string()));
+    if let (Some(notice), Some(id)) = (notice.as_mut(), q.post) {
+        let post = app.db.read(move |c| posts::by_id(c, id)).await?;
+        notice.link = post
+            .filter(|p| p.status == Status::Published)
+            .and_then(|p| p.path.map(|path| app.config.base_url.join(&path)));
+    }
+    super::render_noted(
         app,
         admin,
         "posts.html",
         active,
-        q.done.as_deref(),
+        notice,
         ctx! {
             heading,
             rows,

@@ -58,6 +58,24 @@ pub fn robots(Data(app): Data<&App>) -> Response {
         .body(body)
 }
 
+/// `/favicon.ico`, which browsers ask for on their own: the avatar, when there is one (the page
+/// heads name it as the icon too), else an empty answer rather than a 404 in every log.
+#[handler]
+pub async fn favicon(Data(app): Data<&App>) -> Response {
+    let avatar = app.settings().await.ok().and_then(|s| s.avatar.clone());
+    match avatar {
+        Some(name) => Response::builder()
+            .status(StatusCode::FOUND)
+            .header(header::LOCATION, crate::media::files::public_path(&name))
+            .header(header::CACHE_CONTROL, "max-age=3600")
+            .finish(),
+        None => Response::builder()
+            .status(StatusCode::NO_CONTENT)
+            .header(header::CACHE_CONTROL, "max-age=3600")
+            .finish(),
+    }
+}
+
 /// For monitors and the install script: answers as soon as the server accepts requests.
 #[handler]
 pub fn healthz() -> Response {
