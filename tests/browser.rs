@@ -311,13 +311,27 @@ fn the_owner_sets_up_the_site_and_publishes_a_photo_post_from_a_real_browser() {
             "{preview}"
         );
 
-        // A photo through the file input, with its alt text; "Publish now" is the default.
+        // A photo through the file input: it is shown at once, with its own alt text field
+        // (before, the picker showed nothing until the post was saved). "Publish now" is the
+        // default.
+        assert!(
+            find(&browser, "#photo_file")
+                .await
+                .attr("multiple")
+                .await
+                .unwrap()
+                .is_some(),
+            "several photos can be picked at once"
+        );
         find(&browser, "#photo_file")
             .await
             .send_keys(photo.to_str().unwrap())
             .await
             .unwrap();
-        find(&browser, "#photo_file_alt")
+        let thumb = find(&browser, "#photo-fields .photo-field img").await;
+        let thumb_src = thumb.attr("src").await.unwrap().unwrap_or_default();
+        assert!(thumb_src.starts_with("/uploads/"), "{thumb_src}");
+        find(&browser, "#photo-fields textarea[name=photo_alt]")
             .await
             .send_keys(ALT)
             .await

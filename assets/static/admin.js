@@ -12,6 +12,7 @@
   });
 
   document.querySelectorAll(".js-only").forEach(function (el) { el.hidden = false; });
+  document.querySelectorAll(".no-js-only").forEach(function (el) { el.hidden = true; });
 
   var textarea = document.getElementById("markdown");
   var preview = document.getElementById("preview");
@@ -102,5 +103,15 @@
       event.preventDefault();
       Array.prototype.forEach.call(event.dataTransfer.files, upload);
     });
+    // Photos picked with the file input are taken in as dropped ones are: shown at once, each
+    // with its alt text field, and the input emptied so that they are not sent twice.
+    var picker = document.getElementById("photo_file");
+    if (picker) {
+      picker.addEventListener("change", function () {
+        var files = Array.prototype.slice.call(picker.files);
+        picker.value = "";
+        files.forEach(upload);
+      });
+    }
   }
 })();
