@@ -92,7 +92,10 @@ pub fn build(app: App) -> impl Endpoint {
         .at("/books/:id/post", get(admin::book_edit::post_about))
         .at("/books/:id/delete", post(admin::book_edit::delete))
         // Categories
-        .at("/categories", get(admin::categories::index))
+        .at(
+            "/categories",
+            get(admin::categories::index).post(admin::categories::create),
+        )
         .at("/categories/:id/rename", post(admin::categories::rename))
         .at("/categories/:id/delete", post(admin::categories::delete))
         // Settings, password, tokens, jobs

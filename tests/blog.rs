@@ -761,3 +761,71 @@ fn the_favicon_is_the_avatar_or_nothing_but_never_a_404() {
             .contains("<link rel=\"icon\" href=\"")
     );
 }
+
+#[test]
+fn every_public_page_has_one_h1_and_a_tab_title_that_names_the_site() {
+    let server = TestServer::with_owner();
+    let admin = server.admin();
+    admin.compose(&[
+        ("markdown", "A short one, no title."),
+        ("action", "publish"),
+    ]);
+    let short = newest_path(&server);
+    admin.compose(&[
+        ("title", "Long read"),
+        ("markdown", "Words."),
+        ("action", "publish"),
+    ]);
+    let titled = newest_path(&server);
+    for path in ["/", short.as_str(), titled.as_str(), "/archive/", "/about/"] {
+        let html = server.client().get(path).text();
+        assert_eq!(html.matches("<h1").count(), 1, "{path}: {html}");
+        let title = html
+            .split("<title>")
+            .nth(1)
+            .unwrap()
+            .split("</title>")
+            .next()
+            .unwrap();
+        assert!(title.ends_with("My blog"), "{path}: {title}");
+    }
+    let html = server.client().get(&titled).text();
+    assert!(html.contains("<title>Long read · My blog</title>"));
+    assert!(html.contains(r#"<meta property="og:title" content="Long read">"#));
+}
+
+#[test]
+fn categories_can_be_added_in_the_panel_and_show_their_post_counts() {
+    let server = TestServer::with_owner();
+    let admin = server.admin();
+    let csrf = admin.csrf();
+    let r = admin.post_form(
+        "/admin/categories",
+        &[("csrf", &csrf), ("name", "Field notes")],
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    for bad in ["", "!!!", "field notes"] {
+        let r = admin.post_form("/admin/categories", &[("csrf", &csrf), ("name", bad)]);
+        assert_eq!(r.status, 400, "{bad:?}");
+    }
+    let id = server
+        .app
+        .db
+        .read_blocking(|c| {
+            Ok(c.query_row(
+                "SELECT id FROM categories WHERE slug = 'field-notes'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )?)
+        })
+        .unwrap()
+        .to_string();
+    admin.compose(&[
+        ("markdown", "One."),
+        ("category", &id),
+        ("action", "publish"),
+    ]);
+    admin.compose(&[("markdown", "Two."), ("category", &id), ("action", "draft")]);
+    let page = admin.get("/admin/categories").text();
+    assert!(page.contains("<td>2</td>"), "{page}");
+}

@@ -1,4 +1,5 @@
-//! Categories (`/admin/categories`): rename or delete them. New ones are made in the composer.
+//! Categories (`/admin/categories`): add, rename or delete them, with how many posts each holds.
+//! The composer can make new ones too.
 
 use crate::ctx;
 use poem::web::{Data, Path, Query, Redirect};
@@ -10,6 +11,7 @@ use crate::app::App;
 use crate::auth::Admin;
 use crate::auth::csrf::{AdminForm, NoFields};
 use crate::error::{Failure, Result};
+use crate::posts::permalink::slugify;
 use crate::posts::save::MAX_CATEGORY_CHARS;
 use crate::store::ids::CategoryId;
 use crate::store::taxonomy;
@@ -20,7 +22,13 @@ pub async fn index(
     admin: Admin,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response> {
-    let categories = app.db.read(taxonomy::categories).await?;
+    let categories: Vec<_> = app
+        .db
+        .read(taxonomy::categories_with_counts)
+        .await?
+        .into_iter()
+        .map(|(c, posts)| ctx! { id => c.id, name => c.name, slug => c.slug, posts })
+        .collect();
     let base = app.config.base_url.to_string();
     super::render(
         app,
@@ -38,6 +46,40 @@ pub struct RenameForm {
     name: String,
 }
 
+/// What is wrong with a category's name, in a sentence for the owner.
+fn check_name(name: &str) -> Result<(), Failure> {
+    if name.is_empty() || name.chars().count() > MAX_CATEGORY_CHARS || slugify(name).is_empty() {
+        return Err(Failure::bad_request(format!(
+            "A category name needs 1 to {MAX_CATEGORY_CHARS} characters, with a letter or digit."
+        )));
+    }
+    Ok(())
+}
+
+/// Adds a category before any post uses it.
+#[handler]
+pub async fn create(Data(app): Data<&App>, f: AdminForm<RenameForm>) -> Result<Response> {
+    let name = f.form.name.trim().to_string();
+    check_name(&name)?;
+    let slug = slugify(&name);
+    let added = app
+        .db
+        .write(move |tx| {
+            if taxonomy::category_by_slug(tx, &slug)?.is_some() {
+                return Ok(false);
+            }
+            taxonomy::ensure_category(tx, &name, &slug)?;
+            Ok(true)
+        })
+        .await?;
+    if !added {
+        return Err(Failure::bad_request(
+            "There is a category with that name (or address) already.",
+        ));
+    }
+    Ok(Redirect::see_other("/admin/categories?done=category_added").into_response())
+}
+
 /// Renames a category. Its slug, and so its URL and feed, stay as they were: links to them
 /// keep working.
 #[handler]
@@ -47,11 +89,7 @@ pub async fn rename(
     f: AdminForm<RenameForm>,
 ) -> Result<Response> {
     let name = f.form.name.trim().to_string();
-    if name.is_empty() || name.chars().count() > MAX_CATEGORY_CHARS {
-        return Err(Failure::bad_request(format!(
-            "A category name needs 1 to {MAX_CATEGORY_CHARS} characters."
-        )));
-    }
+    check_name(&name)?;
     app.db
         .write(move |tx| taxonomy::rename_category(tx, id, &name))
         .await?;

@@ -102,6 +102,7 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "moved_book" => "Moved.",
         "shelf_added" => "Shelf added.",
         "goal" => "Goal saved.",
+        "category_added" => "Category added.",
         _ => return None,
     })
 }

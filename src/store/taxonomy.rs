@@ -29,6 +29,19 @@ pub fn categories(conn: &Connection) -> Result<Vec<Category>> {
         .context("store: list categories")
 }
 
+/// Every category with how many posts (of any status but deleted) it holds, for the panel.
+pub fn categories_with_counts(conn: &Connection) -> Result<Vec<(Category, u32)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.id, c.name, c.slug,
+                (SELECT count(*) FROM post_categories pc JOIN posts p ON p.id = pc.post_id
+                 WHERE pc.category_id = c.id AND p.status <> 'deleted') AS posts
+         FROM categories c ORDER BY c.name COLLATE NOCASE",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((from_row(r)?, r.get("posts")?)))?;
+    rows.collect::<rusqlite::Result<_>>()
+        .context("store: count categories")
+}
+
 /// Categories that have at least one published post, for the public category list.
 pub fn categories_in_use(conn: &Connection) -> Result<Vec<Category>> {
     let mut stmt = conn.prepare_cached(
