@@ -53,23 +53,22 @@ pub async fn index(
 /// The shelves screen with `extra` (search results, an error and what was typed).
 async fn show(app: &App, admin: &Admin, q: &IndexQuery, extra: Value) -> Result<Response> {
     let site = app.settings().await?;
-    let year = shelf::today(&site.timezone)[..4]
-        .parse::<i32>()
-        .unwrap_or(2026);
+    let year = shelf::this_year(&site.timezone);
     let selected = q
         .shelf
         .clone()
         .unwrap_or_else(|| "currently-reading".into());
     let page = q.page.unwrap_or(0).max(0);
     let public = site.book_shelves_public.clone();
+    let shown = selected.clone();
     let (counts, custom, list, goal, finished_this_year) = app
         .db
         .read(move |c| {
             let counts = books::status_counts(c)?;
             let custom = books::shelves(c)?;
-            let list = match BookStatus::from_slug(&selected) {
+            let list = match BookStatus::from_slug(&shown) {
                 Some(status) => books::with_status(c, &[status], PER_PAGE, page * PER_PAGE)?,
-                None => match books::shelf_by_slug(c, &selected)? {
+                None => match books::shelf_by_slug(c, &shown)? {
                     Some(shelf) => {
                         books::on_shelf(c, shelf.id, &BookStatus::ALL, PER_PAGE, page * PER_PAGE)?
                     }
@@ -77,11 +76,7 @@ async fn show(app: &App, admin: &Admin, q: &IndexQuery, extra: Value) -> Result<
                 },
             };
             let goal = books::goals(c)?.into_iter().find(|g| g.year == year);
-            let finished = books::finished_per_year(c)?
-                .into_iter()
-                .find(|(y, _)| *y == year)
-                .map(|(_, n)| n)
-                .unwrap_or(0);
+            let finished = books::finished_count(c, year)?;
             Ok((counts, custom, list, goal, finished))
         })
         .await?;
@@ -92,10 +87,6 @@ async fn show(app: &App, admin: &Admin, q: &IndexQuery, extra: Value) -> Result<
         .into_iter()
         .map(|s| (s.slug(), s.label()))
         .collect();
-    let selected = q
-        .shelf
-        .clone()
-        .unwrap_or_else(|| "currently-reading".into());
     super::render(
         app,
         admin,

@@ -52,9 +52,7 @@ pub async fn index(
             ctx! { year => g.year, target => g.target, done }
         })
         .collect();
-    let this_year = shelf::today(&site.timezone)[..4]
-        .parse::<i32>()
-        .unwrap_or(2026);
+    let this_year = shelf::this_year(&site.timezone);
     super::render(
         app,
         &admin,

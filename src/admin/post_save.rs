@@ -109,6 +109,9 @@ pub async fn submit(
         Err(message) => return Err(Failure::bad_request(message).into()),
     };
 
+    // The post's status before this save: a refused save shows it, a save of a public post is
+    // an update.
+    let before = current_status(app, compose.id).await?;
     let alts = form.all("photo_file_alt");
     let mut upload_error = None;
     for (i, file) in form
@@ -127,19 +130,16 @@ pub async fn submit(
         }
     }
     if let Some(error) = upload_error {
-        let status = current_status(app, compose.id).await?;
-        return Ok(refused(app, &admin, &compose, status, error).await?);
+        return Ok(refused(app, &admin, &compose, before, error).await?);
     }
 
     let scheduled = matches!(compose.action, Action::Schedule(_));
-    let was_public = current_status(app, compose.id).await? == Some(Status::Published);
     let saved = match publish::publish(app, compose.clone()).await {
         Ok(saved) => saved,
         // The owner's input cannot be saved: the form again, with what was typed and why.
         Err(refused) if refused.status() == StatusCode::BAD_REQUEST => {
-            let status = current_status(app, compose.id).await?;
             let message = refused.message().to_string();
-            return Ok(self::refused(app, &admin, &compose, status, message).await?);
+            return Ok(self::refused(app, &admin, &compose, before, message).await?);
         }
         Err(failure) => return Err(failure.into()),
     };
@@ -158,7 +158,7 @@ pub async fn submit(
         Status::Draft => "draft",
         Status::Scheduled => "scheduled",
         // An edit of what is already public is an update, not a new publication.
-        _ if was_public => "updated",
+        _ if before == Some(Status::Published) => "updated",
         // A new post's notice links to it.
         _ => {
             return Ok(

@@ -56,7 +56,7 @@ fn url(app: &App, source: &str) -> Option<String> {
 /// an answer that is not an image, ends the job (the book keeps no cover; the owner may upload
 /// one); a network failure is retried.
 pub async fn fetch(app: &App, FetchCover { book_id }: FetchCover) -> Result<()> {
-    let Some(mut source) = app
+    let Some((mut source, title)) = app
         .db
         .read(move |c| books::cover_source(c, book_id))
         .await?
@@ -80,13 +80,6 @@ pub async fn fetch(app: &App, FetchCover { book_id }: FetchCover) -> Result<()> 
         404 | 410 => return finish(app, book_id, "missing").await,
         status => anyhow::bail!("the cover store answered {status} for {url}"),
     }
-    let Some(title) = app
-        .db
-        .read(move |c| Ok(books::get(c, book_id)?.map(|b| b.title)))
-        .await?
-    else {
-        return Ok(());
-    };
     match upload::accept(app, fetched.body, "cover.jpg", &format!("Cover of {title}")).await {
         Ok(media) => {
             app.db

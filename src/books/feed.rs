@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::app::App;
 use crate::error::{Failure, Result};
-use crate::render::time;
+use crate::render::{escape_html, time};
 use crate::site::views;
 
 use super::pages::{self, Found};
@@ -64,19 +64,16 @@ struct Extension {
     finished_on: Option<String>,
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 fn item(base: &crate::config::BaseUrl, book: PublicBook, added_at: i64) -> Item {
     let url = base.join(&book.path);
     let content_html = if book.byline.is_empty() {
-        escape(&book.title)
+        escape_html(&book.title)
     } else {
-        format!("{} by {}", escape(&book.title), escape(&book.byline))
+        format!(
+            "{} by {}",
+            escape_html(&book.title),
+            escape_html(&book.byline)
+        )
     };
     Item {
         id: url.clone(),

@@ -42,17 +42,18 @@ async fn get_json(app: &App, path: &str) -> Result<Option<String>, LookupError> 
     let key = url.clone();
     let cached = app
         .db
-        .read(move |c| {
-            let found = books::cached_lookup(c, &key, FOUND_MAX_AGE)?;
-            Ok(match found {
-                Some((404, _)) => books::cached_lookup(c, &key, NOT_FOUND_MAX_AGE)?,
-                other => other,
-            })
-        })
+        .read(move |c| books::cached_lookup(c, &key))
         .await
         .map_err(|e| LookupError::Unreachable(e.to_string()))?;
-    if let Some((status, body)) = cached {
-        return Ok((status == 200).then_some(body));
+    if let Some((status, body, fetched_at)) = cached {
+        let max_age = if status == 200 {
+            FOUND_MAX_AGE
+        } else {
+            NOT_FOUND_MAX_AGE
+        };
+        if fetched_at >= crate::store::now() - max_age {
+            return Ok((status == 200).then_some(body));
+        }
     }
     let fetched = app
         .http

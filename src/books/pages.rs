@@ -52,7 +52,7 @@ fn shelf_feeds(app: &App, site: &SiteView, title: &str, path: &str) -> Vec<FeedL
 pub async fn index(Data(app): Data<&App>) -> Result<Response> {
     let (site, settings) = views::site_view(app).await?;
     let statuses = public_statuses(&settings);
-    let year = this_year(&settings);
+    let year = super::shelf::this_year(&settings.timezone);
     let (sections, shelves, goal, finished) = app
         .db
         .read(move |c| {
@@ -79,7 +79,7 @@ pub async fn index(Data(app): Data<&App>) -> Result<Response> {
                 .filter(|s| s.public)
                 .collect();
             let goal = books::goals(c)?.into_iter().find(|g| g.year == year);
-            let finished = finished_count(c, year)?;
+            let finished = books::finished_count(c, year)?;
             Ok((sections, shelves, goal, finished))
         })
         .await?;
@@ -97,25 +97,6 @@ pub async fn index(Data(app): Data<&App>) -> Result<Response> {
         ctx! { site, meta, sections, shelves, goal, finished, year, show_goal },
     )?;
     Ok(views::html(body))
-}
-
-fn this_year(settings: &SiteSettings) -> i32 {
-    crate::render::time::local(
-        crate::store::now(),
-        crate::render::time::zone(&settings.timezone),
-    )
-    .format("%Y")
-    .to_string()
-    .parse()
-    .unwrap_or(1970)
-}
-
-fn finished_count(c: &rusqlite::Connection, year: i32) -> anyhow::Result<u32> {
-    Ok(books::finished_per_year(c)?
-        .into_iter()
-        .find(|(y, _)| *y == year)
-        .map(|(_, n)| n)
-        .unwrap_or(0))
 }
 
 /// What a slug under `/books/` names, for a visitor.

@@ -128,8 +128,9 @@ fn properties(book: &Book, status: BookStatus, base: &BaseUrl) -> Map<String, Va
     props
 }
 
-/// `json` (a post's kept properties) with a read post's properties set.
-fn merged(json: &str, book: &Book, status: BookStatus, base: &BaseUrl) -> String {
+/// `json` (a post's kept properties) with a read post's properties set: `read-of` the book's
+/// h-cite and `read-status` its status.
+pub fn merged(json: &str, book: &Book, status: BookStatus, base: &BaseUrl) -> String {
     let mut all: Map<String, Value> = serde_json::from_str(json).unwrap_or_default();
     all.extend(properties(book, status, base));
     Value::Object(all).to_string()
@@ -309,16 +310,6 @@ pub fn apply(tx: &Connection, plan: Plan, today: &str) -> Result<Book> {
     let book = books::get(tx, id)?.ok_or_else(|| anyhow::anyhow!("books: {id} vanished"))?;
     books::set_reading(tx, id, &shelf::moved(&book.reading(), plan.status, today))?;
     Ok(book)
-}
-
-/// The kept properties of a Micropub read post, with `read-of` made the book's h-cite.
-pub fn micropub_properties(
-    others: &str,
-    book: &Book,
-    plan_status: BookStatus,
-    base: &BaseUrl,
-) -> String {
-    merged(others, book, plan_status, base)
 }
 
 impl Plan {

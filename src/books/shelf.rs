@@ -38,6 +38,14 @@ pub fn today(timezone: &str) -> String {
         .to_string()
 }
 
+/// The year today, in the site's time zone: the one reading goals count toward.
+pub fn this_year(timezone: &str) -> i32 {
+    chrono::Datelike::year(&crate::render::time::local(
+        crate::store::now(),
+        crate::render::time::zone(timezone),
+    ))
+}
+
 /// A free address under `/books/` made from `wished`.
 fn free_slug(conn: &Connection, wished: &str) -> Result<String> {
     let base = if wished.is_empty() { "book" } else { wished };
@@ -128,8 +136,7 @@ pub fn add(
     added_at: i64,
     cover_at: i64,
 ) -> Result<Added> {
-    let first_author = details.authors.first().map(String::as_str).unwrap_or("");
-    let key = record::match_key(&details.title, first_author);
+    let key = key_of(details);
     if let Some(book) = books::find_same(tx, details.isbn13.as_deref(), &key)? {
         return Ok(Added::Existing(book.id));
     }
@@ -145,7 +152,7 @@ pub fn add(
     Ok(Added::New(id))
 }
 
-/// The match key of changed details, for `books::update_details`.
+/// What identifies a book without an ISBN: its title and first author (`record::match_key`).
 pub fn key_of(details: &BookDetails) -> String {
     let first_author = details.authors.first().map(String::as_str).unwrap_or("");
     record::match_key(&details.title, first_author)

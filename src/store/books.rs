@@ -344,6 +344,16 @@ pub fn finished_in(conn: &Connection, year: i32) -> Result<Vec<Book>> {
         .context("store: list finished books")
 }
 
+/// How many books were finished in `year`.
+pub fn finished_count(conn: &Connection, year: i32) -> Result<u32> {
+    conn.query_row(
+        "SELECT count(*) FROM books WHERE status = 'finished' AND finished_on LIKE ?1",
+        [format!("{year:04}-%")],
+        |r| r.get(0),
+    )
+    .context("store: count a year's finished books")
+}
+
 /// Books finished per year, for every year that has any.
 pub fn finished_per_year(conn: &Connection) -> Result<Vec<(i32, u32)>> {
     let mut stmt = conn.prepare_cached(
@@ -375,12 +385,13 @@ pub fn count_cover_uses(conn: &Connection, media: MediaId) -> Result<i64> {
 
 // Covers ----------------------------------------------------------------------------------------
 
-/// Where the cover of a book waiting for one comes from.
-pub fn cover_source(conn: &Connection, id: BookId) -> Result<Option<String>> {
+/// Where the cover of a book waiting for one comes from, and the book's title (for its alt
+/// text).
+pub fn cover_source(conn: &Connection, id: BookId) -> Result<Option<(String, String)>> {
     conn.query_row(
-        "SELECT cover_source FROM books WHERE id = ?1 AND cover_state = 'pending'",
+        "SELECT cover_source, title FROM books WHERE id = ?1 AND cover_state = 'pending'",
         [id],
-        |r| r.get(0),
+        |r| Ok((r.get(0)?, r.get(1)?)),
     )
     .optional()
     .context("store: load cover source")
@@ -557,12 +568,12 @@ pub fn set_goal(conn: &Connection, year: i32, target: u32) -> Result<()> {
 
 // The lookup cache ------------------------------------------------------------------------------
 
-/// A cached answer to `url` no older than `max_age` seconds: its status and body.
-pub fn cached_lookup(conn: &Connection, url: &str, max_age: i64) -> Result<Option<(u16, String)>> {
+/// The cached answer to `url`, if any: its status, body and when it was fetched.
+pub fn cached_lookup(conn: &Connection, url: &str) -> Result<Option<(u16, String, i64)>> {
     conn.query_row(
-        "SELECT status, body FROM book_lookups WHERE url = ?1 AND fetched_at >= unixepoch() - ?2",
-        (url, max_age),
-        |r| Ok((r.get(0)?, r.get(1)?)),
+        "SELECT status, body, fetched_at FROM book_lookups WHERE url = ?1",
+        [url],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )
     .optional()
     .context("store: read lookup cache")

@@ -293,7 +293,7 @@ async fn save(app: &App, draft: create::Draft, done: StatusCode) -> Result<Respo
                     compose.photos = vec![(cover.media_id, format!("Cover of {}", book.title))];
                 }
                 let mut others = kept.lock().unwrap_or_else(|p| p.into_inner());
-                *others = read_post::micropub_properties(&others, &book, status, &base);
+                *others = read_post::merged(&others, &book, status, &base);
             }
             Ok(compose)
         },
