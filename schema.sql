@@ -206,7 +206,8 @@ CREATE TABLE actor_key (
 );
 
 -- Remote actors (people on Mastodon and elsewhere), as last fetched. Their key verifies what
--- they send; `handle` is user@domain for display.
+-- they send; `handle` is user@domain for display. `avatar` (migration 10, hence its layout) is
+-- the file name of a small local copy of the `icon`, made from the URL in `avatar_source`.
 CREATE TABLE actors (
     id             INTEGER PRIMARY KEY,
     uri            TEXT NOT NULL UNIQUE,
@@ -220,7 +221,7 @@ CREATE TABLE actors (
     public_key_pem TEXT NOT NULL DEFAULT '',
     also_known_as  TEXT NOT NULL DEFAULT '[]',
     fetched_at     INTEGER NOT NULL
-);
+, avatar TEXT NOT NULL DEFAULT '', avatar_source TEXT NOT NULL DEFAULT '');
 CREATE UNIQUE INDEX actors_key_id ON actors (key_id) WHERE key_id <> '';
 
 -- Who follows the owner ('pending' while the owner approves followers by hand).
@@ -349,6 +350,10 @@ CREATE TRIGGER own_replies_changed_i AFTER INSERT ON own_replies WHEN NEW.post_i
     UPDATE site_meta SET content_version = content_version + 1, content_changed_at = unixepoch();
 END;
 CREATE TRIGGER own_replies_changed_u AFTER UPDATE ON own_replies WHEN NEW.post_id IS NOT NULL BEGIN
+    UPDATE site_meta SET content_version = content_version + 1, content_changed_at = unixepoch();
+END;
+-- A reply's author's avatar, copied here, shows under the post.
+CREATE TRIGGER actors_avatar_changed AFTER UPDATE OF avatar ON actors WHEN NEW.avatar <> OLD.avatar BEGIN
     UPDATE site_meta SET content_version = content_version + 1, content_changed_at = unixepoch();
 END;
 
@@ -488,3 +493,11 @@ END;
 CREATE TRIGGER reading_goals_changed_d AFTER DELETE ON reading_goals BEGIN
     UPDATE site_meta SET content_version = content_version + 1, content_changed_at = unixepoch();
 END;
+
+-- The panel's own marks: notifications read up to, the welcome checklist put away.
+CREATE TABLE panel_marks (
+    name  TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+) WITHOUT ROWID;
+-- The moderation badge counts held replies on every panel page.
+CREATE INDEX remote_posts_pending ON remote_posts (id) WHERE moderation = 'pending';

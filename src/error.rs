@@ -18,6 +18,9 @@ pub struct Failure {
     status: StatusCode,
     message: Cow<'static, str>,
     code: Option<&'static str>,
+    /// The form field the message is about, when it is about one: a form shown again puts
+    /// the message beside that field.
+    field: Option<&'static str>,
     detail: Option<anyhow::Error>,
 }
 
@@ -32,6 +35,7 @@ impl Failure {
             status,
             message: message.into(),
             code: None,
+            field: None,
             detail: None,
         }
     }
@@ -79,6 +83,16 @@ impl Failure {
     pub fn with_code(mut self, code: &'static str) -> Failure {
         self.code = Some(code);
         self
+    }
+
+    /// Names the form field the failure is about.
+    pub fn on_field(mut self, field: Option<&'static str>) -> Failure {
+        self.field = field;
+        self
+    }
+
+    pub fn field(&self) -> Option<&'static str> {
+        self.field
     }
 
     pub fn status(&self) -> StatusCode {

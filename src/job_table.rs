@@ -18,6 +18,7 @@ use crate::books::read_post;
 use crate::indieweb::webmention::send::{self, SendWebmention, SendWebmentions};
 use crate::indieweb::webmention::verify::{self, VerifyWebmention};
 use crate::jobs::{Task, parse};
+use crate::media::avatars::{self, FetchAvatar};
 use crate::posts::changed::PostChanged;
 use crate::posts::save::{self, PublishPost};
 use crate::store::{self, activities, books, sessions};
@@ -40,6 +41,9 @@ pub async fn run(app: &App, kind: &str, payload: &str) -> Result<()> {
             delivery::deliver(app, activity_id, inbox, false).await
         }
         FollowMove::KIND => following::follow_move(app, parse(payload)?).await,
+
+        // Replies (from the fediverse or by Webmention): their authors' avatars, kept here
+        FetchAvatar::KIND => avatars::fetch(app, parse(payload)?).await,
 
         // Webmention
         VerifyWebmention::KIND => verify::verify(app, parse(payload)?).await,

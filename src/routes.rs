@@ -48,6 +48,8 @@ pub fn build(app: App) -> impl Endpoint {
         .at("/posts/:id", get(admin::compose::edit))
         .at("/posts/:id/delete", post(admin::post_delete::delete))
         .at("/preview", post(admin::preview::preview))
+        .at("/handles", get(admin::mentions::suggest))
+        .at("/welcome/dismiss", post(admin::welcome::dismiss))
         // Media library
         .at(
             "/media",
@@ -101,11 +103,25 @@ pub fn build(app: App) -> impl Endpoint {
         // Settings, password, tokens, jobs
         .at(
             "/settings",
-            get(admin::settings::page).post(admin::settings::save),
+            get(admin::settings::site::page).post(admin::settings::site::save),
         )
-        .at("/settings/avatar", post(admin::settings::upload_avatar))
-        .at("/settings/header", post(admin::settings::upload_header))
-        .at("/password", post(admin::settings::change_password))
+        .at(
+            "/settings/profile",
+            get(admin::settings::profile::page).post(admin::settings::profile::save),
+        )
+        .at(
+            "/settings/fediverse",
+            get(admin::settings::fediverse::page).post(admin::settings::fediverse::save),
+        )
+        .at(
+            "/settings/topics",
+            get(admin::settings::topics::page).post(admin::settings::topics::save),
+        )
+        .at("/settings/security", get(admin::settings::security::page))
+        .at(
+            "/password",
+            post(admin::settings::security::change_password),
+        )
         .at(
             "/tokens",
             get(admin::tokens::index).post(admin::tokens::create_form),

@@ -74,14 +74,6 @@ fn token_list(server: &TestServer) -> Vec<tokens::AppToken> {
     server.app.db.read_blocking(tokens::list).unwrap()
 }
 
-fn issue_setup_token(server: &TestServer) -> String {
-    server
-        .app
-        .db
-        .write_blocking(|tx| porch::auth::owner::issue_setup_token(tx))
-        .unwrap()
-}
-
 /// A complete, valid settings form with the given title.
 fn settings_fields(title: &str) -> Vec<(&str, &str)> {
     vec![
@@ -110,7 +102,7 @@ const REFUSED: &str = "This form has expired or did not come from your admin pan
 fn the_setup_page_refuses_a_missing_or_wrong_token() {
     let server = TestServer::start();
     let visitor = server.client();
-    issue_setup_token(&server);
+    server.setup_token();
     for path in ["/setup", "/setup?token=", "/setup?token=not-the-token"] {
         let r = visitor.get(path);
         assert_eq!(r.status, 403, "{path}: {}", r.text());
@@ -126,7 +118,7 @@ fn the_setup_page_refuses_a_missing_or_wrong_token() {
 #[test]
 fn the_setup_link_shows_the_form_with_its_token() {
     let server = TestServer::start();
-    let token = issue_setup_token(&server);
+    let token = server.setup_token();
     let r = server.client().get(&format!("/setup?token={token}"));
     assert_eq!(r.status, 200, "{}", r.text());
     let html = r.text();
@@ -147,7 +139,7 @@ fn the_setup_link_shows_the_form_with_its_token() {
 #[test]
 fn setup_refuses_bad_input_and_creates_no_owner() {
     let server = TestServer::start();
-    let token = issue_setup_token(&server);
+    let token = server.setup_token();
     let client = server.client();
     let cases = [
         (
@@ -217,7 +209,7 @@ fn setup_refuses_bad_input_and_creates_no_owner() {
 #[test]
 fn setup_creates_the_owner_once_and_signs_them_in() {
     let server = TestServer::start();
-    let token = issue_setup_token(&server);
+    let token = server.setup_token();
     let client = server.client();
     assert_eq!(client.get("/admin").status, 303, "not signed in yet");
 
@@ -806,12 +798,12 @@ fn a_password_change_ends_other_sessions_and_swaps_the_password() {
         ],
     );
     assert_eq!(r.status, 303, "{}", r.text());
-    assert_eq!(r.location(), "/admin/settings?done=password");
+    assert_eq!(r.location(), "/admin/settings/security?done=password");
     let new_pair = session_pair(&r);
     assert_ne!(new_pair, a_pair);
 
     // This browser stays signed in on a fresh session; every earlier session is over.
-    let page = a.get("/admin/settings?done=password");
+    let page = a.get("/admin/settings/security?done=password");
     assert_eq!(page.status, 200, "{}", page.text());
     assert!(page.text().contains("Password changed."));
     assert!(opens_admin(&server, &new_pair));
@@ -1144,7 +1136,7 @@ fn a_login_body_over_16_kib_is_refused_with_413_and_signs_nobody_in() {
 #[test]
 fn a_setup_body_over_16_kib_is_refused_with_413_and_creates_no_owner() {
     let server = TestServer::start();
-    let token = issue_setup_token(&server);
+    let token = server.setup_token();
     let client = server.client();
     let pad = padding();
     let fields = [

@@ -356,7 +356,7 @@ fn a_post_published_again_after_a_draft_keeps_its_first_date_and_permalink() {
     ]);
     assert_eq!(again.status, 303, "{}", again.text());
     assert!(
-        again.location().starts_with("/admin?done=published&post="),
+        again.location().starts_with("/admin?done=posted&post="),
         "{}",
         again.location()
     );
@@ -643,7 +643,7 @@ fn errors_in_the_panel_are_pages_of_the_panel_never_bare_text_or_the_public_404(
             r.text()
         );
         assert!(
-            r.text().contains("<nav aria-label=\"Admin\">"),
+            r.text().contains("<nav aria-label=\"Admin\""),
             "{}",
             r.text()
         );
@@ -661,15 +661,39 @@ fn errors_in_the_panel_are_pages_of_the_panel_never_bare_text_or_the_public_404(
                 .contains("There is nothing at this address in the panel")
         );
     }
-    // "Schedule" with no date.
-    let r = admin.compose(&[
-        ("markdown", "Soon."),
-        ("action", "schedule"),
-        ("publish_at", ""),
-    ]);
-    assert_eq!(r.status, 400);
-    panel(&r);
-    assert!(r.text().contains("Pick a date and time"), "{}", r.text());
+    // "Schedule" with no date: the form again, with what was typed and the error beside the
+    // date field, which is marked, described by it and focused.
+    for when in [("action", "schedule"), ("when", "later")] {
+        let r = admin.compose(&[("markdown", "Soon."), when, ("publish_at", "")]);
+        assert_eq!(r.status, 422);
+        panel(&r);
+        let html = r.text();
+        assert!(html.contains(">Soon.</textarea>"), "{html}");
+        assert!(
+            html.contains(
+                "name=\"publish_at\" value=\"\" aria-label=\"Publication date and time\" aria-invalid=\"true\" aria-describedby=\"error-publish_at\" autofocus>"
+            ),
+            "{html}"
+        );
+        assert!(html.contains(
+            "<p class=\"field-error\" id=\"error-publish_at\">Pick a date and time to schedule the post for.</p>"
+        ));
+        // Only the refused field takes the focus, and "More", which holds it, is open.
+        assert_eq!(html.matches(" autofocus").count(), 1, "{html}");
+        assert!(html.contains("<details class=\"more\" id=\"more\" open>"));
+        assert!(html.contains("value=\"later\" id=\"when-later\" checked>"));
+    }
+    // A refusal of the text itself puts the message beside the text box.
+    let r = admin.compose(&[("markdown", "  "), ("action", "publish")]);
+    assert_eq!(r.status, 422);
+    let html = r.text();
+    assert!(
+        html.contains(
+            "aria-describedby=\"compose-help error-markdown\" aria-invalid=\"true\" autofocus>"
+        ),
+        "{html}"
+    );
+    assert!(html.contains("id=\"error-markdown\">The post is empty"));
     // A refused action.
     let csrf = admin.csrf();
     let r = admin.post_form(
@@ -688,6 +712,28 @@ fn errors_in_the_panel_are_pages_of_the_panel_never_bare_text_or_the_public_404(
             .starts_with("text/html")
     );
     assert!(r.text().contains("href=\"/admin/login\""));
+    // Sent from the composer, signing in leads back to it (and the login form checks `next`).
+    let referer = server.url("/admin/posts/7");
+    let r = stranger.post_raw(
+        "/admin/posts",
+        "application/x-www-form-urlencoded",
+        b"csrf=x&markdown=Kept",
+        &[("Referer", &referer)],
+    );
+    assert_eq!(r.status, 403);
+    assert!(
+        r.text()
+            .contains("href=\"/admin/login?next=/admin/posts/7\""),
+        "{}",
+        r.text()
+    );
+    let elsewhere = stranger.post_raw(
+        "/admin/posts",
+        "application/x-www-form-urlencoded",
+        b"csrf=x",
+        &[("Referer", "https://evil.example/admin/posts/7")],
+    );
+    assert!(elsewhere.text().contains("href=\"/admin/login\""));
     assert_eq!(number_of_posts(&server), 0);
 }
 
@@ -707,7 +753,7 @@ fn a_visitor_at_an_unknown_panel_address_gets_the_sites_own_not_found_page() {
     let html = r.text();
     assert!(html.contains("Not found"), "{html}");
     assert!(!html.contains("session has ended"));
-    assert!(!html.contains("<nav aria-label=\"Admin\">"));
+    assert!(!html.contains("<nav aria-label=\"Admin\""));
 }
 
 #[test]
@@ -716,12 +762,12 @@ fn an_edit_says_updated_and_a_new_post_notice_links_to_it() {
     let admin = server.admin();
     let saved = admin.compose(&[("markdown", "First words."), ("action", "publish")]);
     let to = saved.location().to_string();
-    assert!(to.starts_with("/admin?done=published&post="), "{to}");
+    assert!(to.starts_with("/admin?done=posted&post="), "{to}");
     let list = admin.get(&to).text();
     let path = newest_path(&server);
     assert!(
         list.contains(&format!(
-            "Published. <a href=\"{}\">View it</a>",
+            "Posted. <a href=\"{}\">View it</a>",
             server.url(&path)
         )),
         "{list}"
@@ -744,9 +790,9 @@ fn the_favicon_is_the_avatar_or_nothing_but_never_a_404() {
     let admin = server.admin();
     let csrf = admin.csrf();
     let up = admin.post_multipart(
-        "/admin/settings/avatar",
+        "/admin/settings/profile",
         &[("csrf", &csrf)],
-        &[("file", "me.png", &common::png(400, 400))],
+        &[("avatar", "me.png", &common::png(400, 400))],
     );
     assert_eq!(up.status, 303, "{}", up.text());
     let r = server.client().get("/favicon.ico");
@@ -828,4 +874,56 @@ fn categories_can_be_added_in_the_panel_and_show_their_post_counts() {
     admin.compose(&[("markdown", "Two."), ("category", &id), ("action", "draft")]);
     let page = admin.get("/admin/categories").text();
     assert!(page.contains("<td>2</td>"), "{page}");
+}
+
+#[test]
+fn the_about_page_shows_the_full_fediverse_handle_with_a_copy_button_for_scripts_only() {
+    let server = TestServer::with_owner();
+    let visitor = server.client();
+    let about = visitor.get("/about/");
+    assert_eq!(about.status, 200);
+    let csp = about.header("content-security-policy").unwrap_or_default();
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    let page = about.text();
+    let doc = scraper::Html::parse_document(&page);
+    let one = |selector: &str| {
+        doc.select(&scraper::Selector::parse(selector).unwrap())
+            .next()
+            .unwrap_or_else(|| panic!("no {selector} in {page}"))
+    };
+
+    // The handle is text on the page, there to select with or without a script.
+    let host = server.base.trim_start_matches("http://");
+    let handle = one("#fediverse-handle");
+    assert_eq!(handle.text().collect::<String>(), format!("@alice@{host}"));
+    // The button is hidden until the script shows it, and says what it copies.
+    let button = one("button[data-copy]");
+    assert_eq!(button.value().attr("data-copy"), Some("fediverse-handle"));
+    assert!(button.value().attr("hidden").is_some(), "{page}");
+
+    // The script is a file of the site's own, by a hashed URL; no script is inline.
+    let scripts: Vec<_> = doc
+        .select(&scraper::Selector::parse("script").unwrap())
+        .collect();
+    assert_eq!(scripts.len(), 1, "{page}");
+    let src = scripts[0].value().attr("src").expect("a script file");
+    assert!(src.starts_with("/static/copy.js?v="), "{src}");
+    assert_eq!(scripts[0].text().collect::<String>(), "");
+    let script = visitor.get(src);
+    assert_eq!(script.status, 200);
+    assert!(
+        script
+            .header("content-type")
+            .is_some_and(|t| t.starts_with("text/javascript")),
+        "{:?}",
+        script.header("content-type")
+    );
+    let script = script.text();
+    assert!(
+        script.contains("data-copy") && script.contains("clipboard"),
+        "{script}"
+    );
 }

@@ -243,7 +243,7 @@ fn a_form_with_a_bad_field_comes_back_with_what_was_typed_and_changes_nothing() 
         assert!(html.contains(message), "{field}: {html}");
         assert!(html.contains("kept as typed"), "{field}");
         assert!(
-            html.contains("<nav aria-label=\"Admin\">"),
+            html.contains("<nav aria-label=\"Admin\""),
             "the panel is around it"
         );
     }
@@ -722,7 +722,7 @@ fn a_file_that_is_no_export_is_refused_at_once_and_imports_nothing() {
     assert_eq!(r.status, 400);
     let html = r.text();
     assert!(html.contains("neither a Goodreads export"), "{html}");
-    assert!(html.contains("<nav aria-label=\"Admin\">"));
+    assert!(html.contains("<nav aria-label=\"Admin\""));
     assert_eq!(number(&server, "SELECT count(*) FROM imports", []), 0);
     assert_eq!(books(&server), 0);
 }

@@ -152,9 +152,61 @@ const ADMIN_PAGES: &[&str] = &[
     "/admin/fediverse",
     "/admin/moderation",
     "/admin/settings",
+    "/admin/settings/profile",
+    "/admin/settings/fediverse",
+    "/admin/settings/topics",
+    "/admin/settings/security",
     "/admin/tokens",
     "/admin/jobs",
 ];
+
+/// With `PORCH_SCREENSHOTS=DIR`, saves what the browser shows as `DIR/NAME.png`: the pictures
+/// for a change's notes, taken by the same steps the test checks.
+async fn shot(browser: &Client, name: &str) {
+    let Some(dir) = std::env::var_os("PORCH_SCREENSHOTS") else {
+        return;
+    };
+    let png = browser.screenshot().await.unwrap();
+    std::fs::write(Path::new(&dir).join(format!("{name}.png")), png).unwrap();
+}
+
+/// Asks Chromium, through chromedriver's DevTools passage, to report a dark colour scheme, as
+/// a phone or desktop set to dark mode does.
+async fn set_dark_mode(driver: &ChromeDriver, browser: &Client) {
+    let session = browser.session_id().await.unwrap().unwrap();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(PATIENCE))
+        .build()
+        .into();
+    let answer = agent
+        .post(format!(
+            "http://{}/session/{session}/goog/cdp/execute",
+            driver.addr
+        ))
+        .header("Content-Type", "application/json")
+        .send(
+            json!({
+                "cmd": "Emulation.setEmulatedMedia",
+                "params": { "features": [{ "name": "prefers-color-scheme", "value": "dark" }] },
+            })
+            .to_string(),
+        )
+        .expect("chromedriver runs the DevTools command");
+    assert_eq!(answer.status(), 200);
+}
+
+/// Whether a computed `rgb(r, g, b)` colour is dark (its mean channel under half).
+fn is_dark(rgb: &str) -> bool {
+    let channels: Vec<f64> = rgb
+        .trim_start_matches("rgba(")
+        .trim_start_matches("rgb(")
+        .trim_end_matches(')')
+        .split(',')
+        .take(3)
+        .filter_map(|c| c.trim().parse().ok())
+        .collect();
+    channels.len() == 3 && channels.iter().sum::<f64>() / 3.0 < 128.0
+}
 
 /// The page's full width and the window's, in CSS pixels.
 async fn widths(browser: &Client) -> (u64, u64) {
@@ -218,11 +270,7 @@ fn the_owner_sets_up_the_site_and_publishes_a_photo_post_from_a_real_browser() {
     let profile = scratch.path().join("chromium-profile");
     let driver = ChromeDriver::start();
     let server = TestServer::start();
-    let token = server
-        .app
-        .db
-        .write_blocking(|tx| porch::auth::owner::issue_setup_token(tx))
-        .unwrap();
+    let token = server.setup_token();
 
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -231,16 +279,40 @@ fn the_owner_sets_up_the_site_and_publishes_a_photo_post_from_a_real_browser() {
     runtime.block_on(async {
         let browser = driver.browser(&profile).await;
 
-        // Setup: the one-time link, then straight into the panel, signed in.
+        // Setup: the one-time link, then straight into the panel, signed in. The page says, in
+        // words, that Mastodon cannot reach a loopback address, with the name as it is typed;
+        // the time zone is the browser's own.
         browser
             .goto(&server.url(&format!("/setup?token={token}")))
             .await
             .unwrap();
+        let warning = find(&browser, "#reach-warning").await;
+        assert!(warning.is_displayed().await.unwrap());
+        shot(&browser, "setup").await;
         find(&browser, "#username")
             .await
             .send_keys("alice")
             .await
             .unwrap();
+        let host = server.base.trim_start_matches("http://");
+        let said = warning.text().await.unwrap();
+        assert!(
+            said.contains("Mastodon cannot reach this address.")
+                && said.contains(&format!("your fediverse name would be @alice@{host}")),
+            "{said}"
+        );
+        let zones = browser
+            .execute(
+                "return [document.getElementById('timezone').value,
+                         Intl.DateTimeFormat().resolvedOptions().timeZone];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(zones[0], zones[1], "the browser's time zone is chosen");
+        let title = find(&browser, "#title").await;
+        title.clear().await.unwrap();
+        title.send_keys("Alice’s porch").await.unwrap();
         find(&browser, "#display_name")
             .await
             .send_keys("Alice Browser")
@@ -270,9 +342,20 @@ fn the_owner_sets_up_the_site_and_publishes_a_photo_post_from_a_real_browser() {
             .expect("setup created the owner");
         assert_eq!(owner.username, "alice");
         assert_eq!(owner.display_name, "Alice Browser");
+        let title = server
+            .app
+            .db
+            .read_blocking(porch::store::settings::load)
+            .unwrap()
+            .title;
+        assert_eq!(title, "Alice’s porch");
+        // The first screen greets the new owner with what is left to do.
+        let welcome = find(&browser, ".welcome").await.text().await.unwrap();
+        shot(&browser, "welcome").await;
+        assert!(welcome.contains("Post something"), "{welcome}");
 
         // Log out: the panel is closed again.
-        find(&browser, "form[action='/admin/logout'] button")
+        find(&browser, "form.logout button")
             .await
             .click()
             .await
@@ -296,13 +379,17 @@ fn the_owner_sets_up_the_site_and_publishes_a_photo_post_from_a_real_browser() {
             .unwrap();
         wait_for_path(&browser, "/admin").await;
 
-        // The composer: Markdown in, the live preview renders it.
+        // The composer: the text box has the focus as the page opens (no Tab press before
+        // typing), Markdown in, the live preview renders it, the counter counts.
         browser.goto(&server.url("/admin/new")).await.unwrap();
-        find(&browser, "#markdown")
-            .await
-            .send_keys(POST_TEXT)
+        find(&browser, "#markdown").await;
+        let focused = browser
+            .execute("return document.activeElement.id;", vec![])
             .await
             .unwrap();
+        assert_eq!(focused, "markdown", "the text box is focused on load");
+        let typing = browser.active_element().await.unwrap();
+        typing.send_keys(POST_TEXT).await.unwrap();
         let strong = find(&browser, "#preview strong").await;
         assert_eq!(strong.text().await.unwrap(), "bold");
         let preview = find(&browser, "#preview").await.html(true).await.unwrap();
@@ -310,10 +397,18 @@ fn the_owner_sets_up_the_site_and_publishes_a_photo_post_from_a_real_browser() {
             preview.contains("Hello from a real browser, with <strong>bold</strong> words"),
             "{preview}"
         );
+        let counted = find(&browser, "#counter").await.text().await.unwrap();
+        assert_eq!(
+            counted,
+            format!("{} / 300", POST_TEXT.chars().count()),
+            "the counter counts what was typed"
+        );
+        let primary = find(&browser, "#primary").await;
+        assert_eq!(primary.text().await.unwrap(), "Post");
+        shot(&browser, "composer").await;
 
         // A photo through the file input: it is shown at once, with its own alt text field
-        // (before, the picker showed nothing until the post was saved). "Publish now" is the
-        // default.
+        // (before, the picker showed nothing until the post was saved).
         assert!(
             find(&browser, "#photo_file")
                 .await
@@ -336,17 +431,62 @@ fn the_owner_sets_up_the_site_and_publishes_a_photo_post_from_a_real_browser() {
             .send_keys(ALT)
             .await
             .unwrap();
-        let publish = find(&browser, "input[name=action][value=publish]").await;
-        assert!(
-            publish.is_selected().await.unwrap(),
-            "Publish now is chosen"
+        // Ctrl+Enter posts.
+        find(&browser, "#markdown")
+            .await
+            .send_keys("\u{E009}\u{E007}\u{E000}")
+            .await
+            .unwrap();
+        wait_for_path(&browser, "/admin?done=posted&post=1").await;
+        let notice = find(&browser, ".notice").await.text().await.unwrap();
+        assert_eq!(notice, "Posted. View it");
+
+        // Scheduling with no date: the form comes back with the text kept and the error beside
+        // the date, which has the focus.
+        browser.goto(&server.url("/admin/new")).await.unwrap();
+        browser
+            .active_element()
+            .await
+            .unwrap()
+            .send_keys("Some time later")
+            .await
+            .unwrap();
+        find(&browser, "#more summary").await.click().await.unwrap();
+        let date = find(&browser, "#publish_at").await;
+        assert!(!date.is_enabled().await.unwrap(), "no date unless scheduling");
+        find(&browser, "#when-later").await.click().await.unwrap();
+        assert!(date.is_enabled().await.unwrap());
+        let primary = find(&browser, "#primary").await;
+        assert_eq!(primary.text().await.unwrap(), "Schedule");
+        primary.click().await.unwrap();
+        let error = find(&browser, "#error-publish_at").await;
+        shot(&browser, "schedule-error").await;
+        assert_eq!(
+            error.text().await.unwrap(),
+            "Pick a date and time to schedule the post for."
         );
-        find(&browser, "#composer button[type=submit]")
+        let focused = browser
+            .execute(
+                "const el = document.activeElement;
+                 return [el.id, el.getAttribute('aria-invalid'), el.getAttribute('aria-describedby')];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            focused,
+            json!(["publish_at", "true", "error-publish_at"]),
+            "the refused field has the focus"
+        );
+        let kept = find(&browser, "#markdown").await.prop("value").await.unwrap();
+        assert_eq!(kept.as_deref(), Some("Some time later"));
+        // Saved as a draft instead, so that leaving the page loses nothing.
+        find(&browser, "#composer button[value=draft]")
             .await
             .click()
             .await
             .unwrap();
-        wait_for_path(&browser, "/admin?done=published&post=1").await;
+        wait_for_path(&browser, "/admin/drafts?done=draft").await;
 
         // The home page shows the post, its photo with the alt text, and the photo loads.
         browser.goto(&server.url("/")).await.unwrap();
@@ -388,9 +528,9 @@ fn the_owner_sets_up_the_site_and_publishes_a_photo_post_from_a_real_browser() {
         owner.login(PASSWORD);
         let csrf = owner.csrf();
         let header = owner.post_multipart(
-            "/admin/settings/header",
+            "/admin/settings/profile",
             &[("csrf", &csrf)],
-            &[("file", "header.png", &common::png(1500, 500))],
+            &[("header", "header.png", &common::png(1500, 500))],
         );
         assert_eq!(header.status, 303, "{}", header.text());
         browser.set_window_size(390, 844).await.unwrap();
@@ -403,6 +543,51 @@ fn the_owner_sets_up_the_site_and_publishes_a_photo_post_from_a_real_browser() {
                 "{path} is {scroll} px wide in a {viewport} px window: {}",
                 page_text(&browser).await
             );
+        }
+        // On a phone the bar is one row, the groups behind its Menu.
+        browser.goto(&server.url("/admin")).await.unwrap();
+        let bar = browser
+            .execute(
+                "const bar = document.querySelector('header.bar');
+                 const wide = document.querySelector('nav.wide');
+                 return [bar.getBoundingClientRect().height, getComputedStyle(wide).display];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert!(bar[0].as_f64().unwrap() < 64.0, "one row: {bar}");
+        assert_eq!(bar[1], "none");
+        shot(&browser, "phone-posts").await;
+        find(&browser, "details.menu summary").await.click().await.unwrap();
+        shot(&browser, "phone-menu").await;
+        find(&browser, "details.menu a[href='/admin/settings']")
+            .await
+            .click()
+            .await
+            .unwrap();
+        wait_for_path(&browser, "/admin/settings").await;
+
+        // Dark mode: with the system asking for it, the panel and the site turn dark.
+        set_dark_mode(&driver, &browser).await;
+        for (path, dark) in [("/admin", "rgb(22, 23, 26)"), ("/", "")] {
+            browser.goto(&server.url(path)).await.unwrap();
+            find(&browser, "main").await;
+            let colors = browser
+                .execute(
+                    "const s = getComputedStyle(document.body);
+                     return [s.backgroundColor, s.color,
+                             matchMedia('(prefers-color-scheme: dark)').matches];",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            assert_eq!(colors[2], true, "{path}: the browser asks for dark");
+            if !dark.is_empty() {
+                assert_eq!(colors[0], dark, "{path}: {colors}");
+            }
+            shot(&browser, &format!("dark{}", path.replace('/', "-"))).await;
+            assert!(is_dark(colors[0].as_str().unwrap()), "{path}: {colors}");
+            assert!(!is_dark(colors[1].as_str().unwrap()), "{path}: light text: {colors}");
         }
 
         browser.close().await.unwrap();

@@ -6,11 +6,11 @@ mod common;
 
 use std::time::Duration;
 
-use common::fake_mastodon::{AS2, FakeMastodon, PUBLIC, Signing, Tamper};
+use common::fake_mastodon::{AS2, Account, FakeMastodon, PUBLIC, Signing, Tamper};
 use common::federation::{
     LD_AS2, actor_id, alice, answer_to_follow, assert_content_type, bob, bob_follows_alice,
     bob_posts, deliver, follower_state, inbox, key_id, newest_post, number, publish, publish_photo,
-    texts, timeline, wait_for_jobs, wait_until,
+    select, text_of, texts, timeline, wait_for_jobs, wait_until,
 };
 use common::{Client, Resp, TestServer};
 use rsa::pkcs8::DecodePublicKey;
@@ -606,6 +606,154 @@ fn a_like_is_a_private_notification_never_shown_on_the_post() {
     assert_eq!(notifications(&server, "like"), 0);
 }
 
+/// `name`, an account of `fake`, replies `text` to the post at `url`; the reply waits for the
+/// owner (no one here is followed), who approves it.
+#[track_caller]
+fn approved_reply_as(
+    server: &TestServer,
+    admin: &Client,
+    fake: &FakeMastodon,
+    name: &str,
+    url: &str,
+    text: &str,
+) {
+    let mut note = fake.note(text, Some(url), None);
+    note["attributedTo"] = json!(fake.account_id(name));
+    let mut create = fake.wrap("Create", &note);
+    create["actor"] = json!(fake.account_id(name));
+    let signing = Signing {
+        key_id: Some(fake.account_key_id(name)),
+        ..Signing::default()
+    };
+    let answer = fake.send_raw(&inbox(server), create.to_string().as_bytes(), &signing);
+    assert_eq!(answer.status, 202, "{}", answer.body);
+    let id = number(
+        server,
+        "SELECT id FROM remote_posts WHERE uri = ?1 AND moderation = 'pending'",
+        [note["id"].as_str().unwrap()],
+    );
+    let approved = admin.post_form(
+        &format!("/admin/moderation/{id}/approve"),
+        &[("csrf", &admin.csrf())],
+    );
+    assert_eq!(approved.status, 303, "{}", approved.text());
+}
+
+#[test]
+fn replies_show_under_a_heading_with_their_authors_avatars_copied_here_or_initials() {
+    let server = TestServer::with_owner();
+    let admin = server.admin();
+    let fake = FakeMastodon::start();
+    let url = publish(&server, &admin, "Which chair is the best on a porch?");
+    // dora's icon is a wide picture on her server; carol has none; erin's is gone (404).
+    let icon = fake.serve_file("/media/dora.png", "image/png", common::png(300, 200));
+    let icon_of = |url: &str| Account {
+        overrides: vec![(
+            "icon",
+            json!({"type": "Image", "mediaType": "image/png", "url": url}),
+        )],
+        ..Account::default()
+    };
+    fake.add_account("dora", icon_of(&icon));
+    fake.add_account("carol", Account::default());
+    fake.add_account("erin", icon_of(&format!("{}/media/erin.png", fake.base)));
+    approved_reply_as(
+        &server,
+        &admin,
+        &fake,
+        "dora",
+        &url,
+        "<p>The rocking one.</p>",
+    );
+    approved_reply_as(&server, &admin, &fake, "carol", &url, "<p>A bench.</p>");
+    approved_reply_as(&server, &admin, &fake, "erin", &url, "<p>A swing.</p>");
+    wait_for_jobs(&server);
+
+    let page = server.client().get(&url);
+    assert_eq!(page.status, 200);
+    let page = page.text();
+    let doc = Html::parse_document(&page);
+    assert_eq!(select(&doc, "h1").len(), 1, "one h1: {page}");
+    let headings: Vec<String> = select(&doc, "section.replies > h2")
+        .iter()
+        .map(text_of)
+        .collect();
+    assert_eq!(headings, ["Replies"], "{page}");
+    let replies = select(&doc, "section.replies > .u-comment.h-cite");
+    assert_eq!(replies.len(), 3, "{page}");
+    let author = |i: usize| {
+        let sel = Selector::parse(".p-author.h-card").unwrap();
+        replies[i].select(&sel).next().expect("an author h-card")
+    };
+    // The author's name is the link's only text: the initials are drawn by CSS.
+    assert_eq!(text_of(&author(0)), "dora (fake)");
+    assert_eq!(text_of(&author(1)), "carol (fake)");
+
+    // dora's picture is a 96 px square copy served by Porch, never her server's URL.
+    let img = Selector::parse("img.u-photo").unwrap();
+    let avatar = author(0).select(&img).next().expect("dora's avatar");
+    assert_eq!(avatar.value().attr("alt"), Some(""));
+    let src = avatar.value().attr("src").unwrap();
+    assert!(src.starts_with(&server.url("/uploads/")), "{src}");
+    for shown in select(&doc, "img") {
+        let at = shown.value().attr("src").unwrap_or_default();
+        assert!(
+            at.starts_with(&server.base),
+            "an image from elsewhere: {at}"
+        );
+    }
+    let served = server.client().get(src);
+    assert_eq!(served.status, 200);
+    assert_eq!(served.header("content-type"), Some("image/jpeg"));
+    let copy = image::load_from_memory(&served.body).unwrap();
+    assert_eq!((copy.width(), copy.height()), (96, 96));
+
+    // carol and erin are shown by their initials, with no picture at all.
+    for (i, initials) in [(1, "CF"), (2, "EF")] {
+        assert!(author(i).select(&img).next().is_none(), "{page}");
+        let sel = Selector::parse("span.initials[aria-hidden=true]").unwrap();
+        let span = author(i).select(&sel).next().expect("initials");
+        assert_eq!(span.value().attr("data-initials"), Some(initials));
+    }
+    // erin's missing icon is recorded as giving no copy, so it is not asked for again.
+    assert_eq!(
+        number(
+            &server,
+            "SELECT count(*) FROM actors WHERE uri = ?1 AND avatar = '' AND avatar_source = ?2",
+            [
+                fake.account_id("erin"),
+                format!("{}/media/erin.png", fake.base)
+            ],
+        ),
+        1
+    );
+
+    // For parsers the avatar is the author's photo, and the h-card keeps its URL.
+    let mf2 = microformats::from_html(&page, &url::Url::parse(&url).unwrap()).unwrap();
+    let mf2 = serde_json::to_value(&mf2).unwrap();
+    let entry = mf2["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["type"] == json!(["h-entry"]))
+        .expect("an h-entry");
+    let card = &entry["properties"]["comment"][0]["properties"]["author"][0]["properties"];
+    assert_eq!(card["name"], json!(["dora (fake)"]), "{card}");
+    assert_eq!(
+        card["url"],
+        json!([format!("{}/@dora", fake.base)]),
+        "{card}"
+    );
+    assert_eq!(card["photo"], json!([{"value": src, "alt": ""}]), "{card}");
+
+    // Another reply of dora's: her icon is not fetched again.
+    approved_reply_as(&server, &admin, &fake, "dora", &url, "<p>Or a hammock.</p>");
+    wait_for_jobs(&server);
+    assert_eq!(fake.gets("/media/dora.png").len(), 1, "{}", fake.summary());
+    let page = server.client().get(&url).text();
+    assert_eq!(page.matches(src).count(), 2, "{page}");
+}
+
 // The inbox's refusals.
 
 #[test]
@@ -842,8 +990,8 @@ fn deliver_job(admin: &Client) -> Option<(String, String, Option<String>)> {
     let status = Selector::parse(".status").unwrap();
     let retry = Selector::parse(r#"form[action$="/retry"]"#).unwrap();
     doc.select(&rows).find_map(|row| {
-        let first: String = row.select(&cells).next()?.text().collect();
-        if !first.trim_start().starts_with("deliver") {
+        // The row names its job kind; its first cell says what the job does in words.
+        if row.value().attr("data-kind") != Some("deliver") {
             return None;
         }
         let status: String = row.select(&status).next()?.text().collect();

@@ -613,11 +613,17 @@ fn a_header_image_goes_on_the_actor_and_followers_are_told() {
     // Not an image: refused, and nothing changes.
     let csrf = admin.csrf();
     let refused = admin.post_multipart(
-        "/admin/settings/header",
+        "/admin/settings/profile",
         &[("csrf", &csrf)],
-        &[("file", "header.png", b"not a picture at all")],
+        &[("header", "header.png", b"not a picture at all")],
     );
-    assert_eq!(refused.status, 400, "{}", refused.text());
+    // The profile form again, the error beside the header's file field.
+    assert_eq!(refused.status, 422, "{}", refused.text());
+    assert!(
+        refused.text().contains("id=\"error-header\""),
+        "{}",
+        refused.text()
+    );
     assert!(
         refused
             .text()
@@ -633,12 +639,12 @@ fn a_header_image_goes_on_the_actor_and_followers_are_told() {
     let header = common::png(600, 200);
     let csrf = admin.csrf();
     let saved = admin.post_multipart(
-        "/admin/settings/header",
+        "/admin/settings/profile",
         &[("csrf", &csrf)],
-        &[("file", "header.png", &header)],
+        &[("header", "header.png", &header)],
     );
     assert_eq!(saved.status, 303, "{}", saved.text());
-    assert_eq!(saved.location(), "/admin/settings?done=header");
+    assert_eq!(saved.location(), "/admin/settings/profile?done=settings");
 
     let doc = actor(&server);
     assert_eq!(doc["image"]["type"], "Image", "{doc}");
@@ -659,17 +665,17 @@ fn a_header_image_goes_on_the_actor_and_followers_are_told() {
     wait_for_jobs(&server);
     assert_eq!(fake.activities("Update").len(), 1, "{}", fake.summary());
 
-    // The settings screen shows it.
-    let page = admin.get("/admin/settings").text();
+    // The profile settings show it.
+    let page = admin.get("/admin/settings/profile").text();
     let path = url.strip_prefix(&server.base).unwrap();
     assert!(page.contains(&format!("src=\"{path}\"")), "{page}");
 
     // A large header goes out as its large copy, 1200 pixels wide, and followers hear again.
     let csrf = admin.csrf();
     let saved = admin.post_multipart(
-        "/admin/settings/header",
+        "/admin/settings/profile",
         &[("csrf", &csrf)],
-        &[("file", "wide.jpg", &common::jpeg(2400, 800))],
+        &[("header", "wide.jpg", &common::jpeg(2400, 800))],
     );
     assert_eq!(saved.status, 303, "{}", saved.text());
     let doc = actor(&server);
@@ -688,9 +694,9 @@ fn a_header_upload_without_the_csrf_token_changes_nothing() {
     let server = TestServer::with_owner();
     let admin = server.admin();
     let refused = admin.post_multipart(
-        "/admin/settings/header",
+        "/admin/settings/profile",
         &[],
-        &[("file", "header.png", &common::png(300, 100))],
+        &[("header", "header.png", &common::png(300, 100))],
     );
     assert_eq!(refused.status, 403, "{}", refused.text());
     assert!(actor(&server).get("image").is_none());
@@ -748,8 +754,8 @@ fn earlier_accounts_are_listed_on_the_actor_and_followers_are_told() {
     assert_eq!(update["object"]["id"], actor_id(&server));
     assert_eq!(update["object"]["alsoKnownAs"], json!(earlier));
     // The form shows them again, one per line.
-    let page = admin.get("/admin/settings");
-    let fields = form_fields(&page.text(), "/admin/settings");
+    let page = admin.get("/admin/settings/fediverse");
+    let fields = form_fields(&page.text(), "/admin/settings/fediverse");
     let shown = fields
         .iter()
         .find(|(n, _)| n == "also_known_as")

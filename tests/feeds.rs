@@ -106,61 +106,16 @@ fn mime_essence(resp: &Resp) -> String {
         .to_ascii_lowercase()
 }
 
-/// The settings form as the panel would send it: every field with its current value.
-fn settings_fields(admin: &Client) -> Vec<(String, String)> {
-    let doc = page(admin, "/admin/settings");
-    let form = doc
-        .select(&sel(r#"form[action="/admin/settings"]"#))
-        .next()
-        .expect("the settings form");
-    let mut fields = Vec::new();
-    for input in form.select(&sel("input[name]")) {
-        let kind = input.value().attr("type").unwrap_or("text");
-        if kind == "checkbox" && input.value().attr("checked").is_none() {
-            continue;
-        }
-        let value = input.value().attr("value").unwrap_or("on");
-        fields.push((attr(input, "name").to_string(), value.to_string()));
-    }
-    for area in form.select(&sel("textarea[name]")) {
-        fields.push((attr(area, "name").to_string(), area.text().collect()));
-    }
-    for select in form.select(&sel("select[name]")) {
-        let chosen = select
-            .select(&sel("option[selected]"))
-            .next()
-            .expect("a selected option");
-        let value = chosen
-            .value()
-            .attr("value")
-            .map(str::to_string)
-            .unwrap_or_else(|| text_of(chosen));
-        fields.push((attr(select, "name").to_string(), value));
-    }
-    fields
-}
-
-/// Posts the settings form with some fields changed; returns the response.
 fn post_settings(admin: &Client, changes: &[(&str, &str)]) -> Resp {
-    let mut fields = settings_fields(admin);
-    for (name, value) in changes {
-        let slot = fields
-            .iter_mut()
-            .find(|(n, _)| n == name)
-            .unwrap_or_else(|| panic!("the settings form has no field {name}"));
-        slot.1 = value.to_string();
-    }
-    let pairs: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect();
-    admin.post_form("/admin/settings", &pairs)
+    common::federation::save_settings(admin, changes)
 }
 
+#[track_caller]
 fn save_settings(admin: &Client, changes: &[(&str, &str)]) {
     let resp = post_settings(admin, changes);
     assert_eq!(resp.status, 303, "settings refused: {}", resp.text());
-    assert_eq!(resp.location(), "/admin/settings?done=settings");
+    let section = common::federation::settings_section(changes[0].0);
+    assert_eq!(resp.location(), format!("{section}?done=settings"));
 }
 
 fn json_feed(client: &Client, path: &str) -> Value {
@@ -1297,10 +1252,13 @@ fn rel_me_links_appear_once_set_in_settings() {
         );
     }
     assert_eq!(
-        settings_fields(&admin)
-            .iter()
-            .find(|(n, _)| n == "rel_me")
-            .map(|(_, v)| v.trim().replace("\r\n", "\n")),
+        common::federation::form_fields(
+            &admin.get("/admin/settings/profile").text(),
+            "/admin/settings/profile"
+        )
+        .iter()
+        .find(|(n, _)| n == "rel_me")
+        .map(|(_, v)| v.trim().replace("\r\n", "\n")),
         Some(links.join("\n")),
         "the form shows them back one per line"
     );

@@ -1,6 +1,9 @@
 //! The job queue on its own: a job queued in a committed transaction runs at once, without
 //! waiting for the worker's poll (which is 30 seconds: far longer than these tests wait), and
-//! one queued in a transaction that rolled back never runs.
+//! one queued in a transaction that rolled back never runs. Then the jobs page, which says what
+//! each job does in words.
+
+mod common;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -108,4 +111,169 @@ fn a_job_queued_in_a_transaction_that_rolled_back_never_runs() {
         .read_blocking(|c| Ok(c.query_row("SELECT count(*) FROM jobs", [], |r| r.get(0))?))
         .unwrap();
     assert_eq!(left, 0);
+}
+
+// The jobs page (`/admin/jobs`) ------------------------------------------------------------------
+
+/// One row of the jobs page, parsed: its sentence, its disclosed details, and its forms.
+struct JobRow {
+    words: String,
+    details: String,
+    attempts: String,
+    retry: Option<String>,
+    drop: Option<String>,
+}
+
+/// The rows of the jobs page for jobs of `kind`.
+fn job_rows(admin: &common::Client, kind: &str) -> Vec<JobRow> {
+    let page = admin.get("/admin/jobs");
+    assert_eq!(page.status, 200, "{}", page.text());
+    let doc = scraper::Html::parse_document(&page.text());
+    let select = |s: &str| scraper::Selector::parse(s).unwrap();
+    let text = |e: scraper::ElementRef| {
+        e.text()
+            .collect::<String>()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    doc.select(&select(&format!(r#"tr[data-kind="{kind}"]"#)))
+        .map(|row| {
+            let action = |s: &str| {
+                row.select(&select(s))
+                    .next()
+                    .and_then(|f| f.value().attr("action"))
+                    .map(String::from)
+            };
+            JobRow {
+                words: row.select(&select(".job-words")).map(text).collect(),
+                details: row.select(&select("details")).map(text).collect(),
+                attempts: row
+                    .select(&select("td"))
+                    .nth(3)
+                    .map(text)
+                    .unwrap_or_default(),
+                retry: action(r#"form[action$="/retry"]"#),
+                drop: action(r#"form[action$="/delete"]"#),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn a_webmention_to_an_unreachable_host_is_described_in_words_with_its_payload_disclosed() {
+    let server = common::TestServer::with_owner();
+    let admin = server.admin();
+    // Nothing listens on the discard port of loopback: every try is refused at once.
+    let target = "http://127.0.0.1:9/a/page";
+    let saved = admin.compose(&[
+        ("markdown", &format!("Have you read [this page]({target})?")),
+        ("action", "publish"),
+    ]);
+    assert_eq!(saved.status, 303, "{}", saved.text());
+
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let row = loop {
+        let tried = job_rows(&admin, "send_webmention")
+            .into_iter()
+            .find(|r| r.words.contains("next try at"));
+        if let Some(row) = tried {
+            break row;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no failed Webmention on the jobs page within 15 s"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(
+        row.words
+            .starts_with("Send Webmention to 127.0.0.1 for “Have you read this page?”"),
+        "{}",
+        row.words
+    );
+    assert!(
+        row.words.contains(" — connection refused; next try at "),
+        "{}",
+        row.words
+    );
+    assert!(
+        !row.words.contains('{'),
+        "no JSON in the sentence: {}",
+        row.words
+    );
+    // The raw kind, payload and error are there, behind the disclosure.
+    assert!(row.details.contains("send_webmention"), "{}", row.details);
+    assert!(
+        row.details.contains(&format!(r#""target":"{target}""#)),
+        "{}",
+        row.details
+    );
+    assert!(
+        row.details.to_lowercase().contains("connection refused"),
+        "{}",
+        row.details
+    );
+
+    // Its forms still work: run it now, then drop it.
+    let retry = row.retry.expect("a Retry now form");
+    let csrf = admin.csrf();
+    let resp = admin.post_form(&retry, &[("csrf", &csrf)]);
+    assert_eq!(resp.status, 303, "{}", resp.text());
+    assert_eq!(resp.location(), "/admin/jobs?done=retried");
+    // Run at once, it fails again and waits for its next try (long enough to drop it first).
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let drop = loop {
+        let waiting = job_rows(&admin, "send_webmention")
+            .into_iter()
+            .find(|r| r.attempts == "2 of 8" && r.words.contains("next try at"))
+            .and_then(|r| r.drop);
+        if let Some(drop) = waiting {
+            break drop;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the retried Webmention did not wait again within 15 s"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let resp = admin.post_form(&drop, &[("csrf", &csrf)]);
+    assert_eq!(resp.status, 303, "{}", resp.text());
+    assert_eq!(resp.location(), "/admin/jobs?done=deleted");
+    assert!(job_rows(&admin, "send_webmention").is_empty());
+}
+
+#[test]
+fn a_job_of_an_unknown_kind_or_with_an_unreadable_payload_is_named_by_its_kind() {
+    let server = common::TestServer::with_owner();
+    let later = store::now() + 3600;
+    server
+        .app
+        .db
+        .write_blocking(|tx| {
+            store::jobs::enqueue(tx, "mail_digest", r#"{"to":"me"}"#, later, 3)?;
+            store::jobs::enqueue(tx, "deliver", r#"{"inbox":42}"#, later, 3)?;
+            Ok(())
+        })
+        .unwrap();
+    let admin = server.admin();
+    let unknown = job_rows(&admin, "mail_digest");
+    assert_eq!(unknown.len(), 1);
+    assert!(
+        unknown[0]
+            .words
+            .starts_with("A job of the kind “mail_digest” — waiting; runs at "),
+        "{}",
+        unknown[0].words
+    );
+    assert!(unknown[0].details.contains(r#"{"to":"me"}"#));
+    let unreadable = job_rows(&admin, "deliver");
+    assert_eq!(unreadable.len(), 1);
+    assert!(
+        unreadable[0]
+            .words
+            .starts_with("A job of the kind “deliver” — "),
+        "{}",
+        unreadable[0].words
+    );
 }

@@ -793,11 +793,7 @@ fn publishing_a_photo_without_alt_text_is_refused_but_a_draft_is_kept() {
         ("action", "publish"),
     ]);
     assert_eq!(published.status, 303, "{}", published.text());
-    assert!(
-        published
-            .location()
-            .starts_with("/admin?done=published&post=")
-    );
+    assert!(published.location().starts_with("/admin?done=posted&post="));
     assert_eq!(published_count(&server), 1);
 }
 
@@ -858,6 +854,69 @@ fn a_published_photo_appears_on_its_page_in_the_grid_and_in_the_feeds() {
         html.contains(&format!(r#"<img src="{original}" alt="{alt}""#)),
         "{html}"
     );
+}
+
+#[test]
+fn a_photo_offers_the_copies_it_has_in_srcset_and_keeps_its_src() {
+    let server = TestServer::with_owner();
+    let admin = server.admin();
+    let visitor = server.client();
+    // (width, the srcset expected from the stored copies' suffixes and widths).
+    let cases: [(u32, Option<&str>); 3] = [
+        // Both copies: the grid one and the column one, and never the 1600 px original.
+        (1600, Some("-480.jpg 480w, {}-1200.jpg 1200w")),
+        // No 1200 px copy of an 800 px photo: the original stands in at its own width.
+        (800, Some("-480.jpg 480w, {}.jpg 800w")),
+        // Nothing smaller to offer than the original itself: no srcset.
+        (300, None),
+    ];
+    for (width, expected) in cases {
+        let text = format!("A photo {width} wide");
+        let saved = compose_with_photo(
+            &admin,
+            &[
+                ("markdown", text.as_str()),
+                ("photo_file_alt", "A field"),
+                ("action", "publish"),
+            ],
+            &format!("field-{width}.jpg"),
+            &common::jpeg(width, width * 3 / 4),
+        );
+        assert_eq!(saved.status, 303, "{}", saved.text());
+        let m = media_rows(&server)
+            .into_iter()
+            .find(|m| m.width == width)
+            .expect("the photo's media row");
+        let stem = server.url(&format!("/uploads/{}", m.hash));
+        let page = visitor.get(&common::newest_path(&server)).text();
+        let doc = scraper::Html::parse_document(&page);
+        let img = doc
+            .select(&scraper::Selector::parse("img.u-photo").unwrap())
+            .next()
+            .unwrap_or_else(|| panic!("no photo in {page}"));
+        let attr = |name: &str| img.value().attr(name).map(String::from);
+        let column = if width > 1200 {
+            format!("{stem}-1200.jpg")
+        } else {
+            format!("{stem}.jpg")
+        };
+        assert_eq!(attr("src"), Some(column), "src as before");
+        let expected = expected.map(|e| format!("{stem}{}", e.replace("{}", &stem)));
+        assert_eq!(attr("srcset"), expected, "{width} wide");
+        assert_eq!(
+            attr("sizes").is_some(),
+            expected.is_some(),
+            "sizes with srcset"
+        );
+        for candidate in attr("srcset")
+            .unwrap_or_default()
+            .split(", ")
+            .filter(|c| !c.is_empty())
+        {
+            let url = candidate.split(' ').next().unwrap();
+            assert_eq!(visitor.get(url).status, 200, "{url} is served");
+        }
+    }
 }
 
 #[test]
@@ -1047,7 +1106,7 @@ fn alt_text_saved_in_the_library_serves_a_post_that_gives_none() {
         ("action", "publish"),
     ]);
     assert_eq!(saved.status, 303, "{}", saved.text());
-    assert!(saved.location().starts_with("/admin?done=published&post="));
+    assert!(saved.location().starts_with("/admin?done=posted&post="));
     let stored = posts(&server);
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].status, Status::Published);
@@ -1137,12 +1196,12 @@ fn the_avatar_image_cannot_be_deleted() {
     let admin = server.admin();
     let csrf = admin.csrf();
     let resp = admin.post_multipart(
-        "/admin/settings/avatar",
+        "/admin/settings/profile",
         &[("csrf", &csrf)],
-        &[("file", "me.png", &common::png(600, 600))],
+        &[("avatar", "me.png", &common::png(600, 600))],
     );
     assert_eq!(resp.status, 303, "{}", resp.text());
-    assert_eq!(resp.location(), "/admin/settings?done=avatar");
+    assert_eq!(resp.location(), "/admin/settings/profile?done=settings");
     let m = media_rows(&server).remove(0);
     let avatar = server
         .app
@@ -1183,5 +1242,216 @@ fn every_image_link_in_the_media_library_has_a_name_even_without_alt_text() {
     assert!(
         link.contains("aria-label=\"The original of harbour.png\""),
         "{link}"
+    );
+}
+
+// ---- The library: what uses an image, and its URL and Markdown to copy ---------------------
+
+/// The library's figure for one media item, parsed.
+fn library_figure(page: &str, id: i64) -> scraper::Html {
+    let doc = scraper::Html::parse_document(page);
+    let figure = scraper::Selector::parse("figure").unwrap();
+    let alt_form = format!("/admin/media/{id}/alt");
+    let html = doc
+        .select(&figure)
+        .find(|f| f.html().contains(&alt_form))
+        .unwrap_or_else(|| panic!("no figure for media {id} in: {page}"))
+        .html();
+    scraper::Html::parse_fragment(&html)
+}
+
+fn attr_of(fragment: &scraper::Html, selector: &str, attr: &str) -> Option<String> {
+    let selector = scraper::Selector::parse(selector).unwrap();
+    fragment
+        .select(&selector)
+        .next()
+        .and_then(|e| e.value().attr(attr))
+        .map(String::from)
+}
+
+fn text_of(fragment: &scraper::Html, selector: &str) -> String {
+    let selector = scraper::Selector::parse(selector).unwrap();
+    fragment
+        .select(&selector)
+        .map(|e| e.text().collect::<String>())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn the_library_says_which_posts_use_an_image_and_offers_its_url_and_markdown() {
+    let server = TestServer::with_owner();
+    let admin = server.admin();
+    let saved = compose_with_photo(
+        &admin,
+        &[
+            (
+                "markdown",
+                "Out in the fields before the storm came over the hill",
+            ),
+            ("photo_file_alt", "A red barn at dusk"),
+            ("action", "publish"),
+        ],
+        "barn.jpg",
+        &common::jpeg(800, 600),
+    );
+    assert_eq!(saved.status, 303, "{}", saved.text());
+    let unused = library_item(&admin, "spare.png", &common::png(64, 48));
+    let rows = media_rows(&server);
+    let used = rows.iter().find(|m| m.id.0 != unused).unwrap();
+    let post = posts(&server).remove(0);
+
+    let page = admin.get("/admin/media");
+    assert_eq!(page.status, 200, "{}", page.text());
+    let page = page.text();
+
+    let figure = library_figure(&page, used.id.0);
+    let uses = text_of(&figure, ".media-uses");
+    assert!(uses.contains("Used in"), "{uses}");
+    assert_eq!(
+        attr_of(&figure, ".media-uses a", "href").as_deref(),
+        Some(format!("/admin/posts/{}", post.id).as_str()),
+        "the post's edit screen: {uses}"
+    );
+    // No title: the start of its text names it.
+    assert_eq!(
+        text_of(&figure, ".media-uses a"),
+        "Out in the fields before the storm came over the hill"
+    );
+    let url = server.url(&original_url(used));
+    let markdown = format!("![{}]({url})", used.alt);
+    assert_eq!(
+        attr_of(&figure, "button[data-copy]", "data-copy").as_deref(),
+        Some(url.as_str())
+    );
+    assert_eq!(
+        attr_of(&figure, &format!("#url-{}", used.id), "value").as_deref(),
+        Some(url.as_str()),
+        "the URL in a field to select without scripts"
+    );
+    assert_eq!(
+        attr_of(&figure, &format!("#markdown-{}", used.id), "value").as_deref(),
+        Some(markdown.as_str())
+    );
+    assert!(
+        attr_of(&figure, &format!("#markdown-{}", used.id), "readonly").is_some(),
+        "read-only"
+    );
+    // The buttons need the script, which shows them; without it the fields are what is seen.
+    assert!(attr_of(&figure, ".copy-buttons", "hidden").is_some());
+    let copy_markdown = scraper::Selector::parse("button[data-copy]").unwrap();
+    let buttons: Vec<(String, String)> = figure
+        .select(&copy_markdown)
+        .map(|b| {
+            (
+                b.text().collect(),
+                b.value().attr("data-copy").unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        buttons,
+        [
+            ("Copy URL".to_string(), url.clone()),
+            ("Copy Markdown".to_string(), markdown)
+        ]
+    );
+
+    // Alt text saved in the library goes into the Markdown, its brackets escaped.
+    set_library_alt(&admin, used.id.0, "A red barn [at] dusk");
+    let page = admin.get("/admin/media").text();
+    let figure = library_figure(&page, used.id.0);
+    assert_eq!(
+        attr_of(&figure, &format!("#markdown-{}", used.id), "value"),
+        Some(format!(r"![A red barn \[at\] dusk]({url})"))
+    );
+
+    // The image no post uses says so, and names no post.
+    let figure = library_figure(&page, unused);
+    assert!(text_of(&figure, ".media-uses").contains("Not used yet"));
+    assert_eq!(attr_of(&figure, ".media-uses a", "href"), None);
+}
+
+#[test]
+fn the_library_names_a_titled_draft_the_avatar_and_a_book_cover_among_the_uses() {
+    let server = TestServer::with_owner();
+    let admin = server.admin();
+    let id = library_item(&admin, "me.png", &common::png(300, 300));
+    let m = media_rows(&server).remove(0);
+    server
+        .app
+        .db
+        .write_blocking(|tx| {
+            let mut settings = porch::store::settings::load(tx)?;
+            settings.avatar = Some(format!("{}.{}", m.hash, m.ext));
+            porch::store::settings::save(tx, &settings)
+        })
+        .unwrap();
+    let saved = admin.compose(&[
+        ("title", "Me, drafted"),
+        ("markdown", "Not yet."),
+        ("photo_id", &id.to_string()),
+        ("photo_alt", "A face"),
+        ("action", "draft"),
+    ]);
+    assert_eq!(saved.status, 303, "{}", saved.text());
+    let post = posts(&server).remove(0);
+
+    let page = admin.get("/admin/media").text();
+    let figure = library_figure(&page, id);
+    let links = scraper::Selector::parse(".media-uses li").unwrap();
+    let uses: Vec<String> = figure
+        .select(&links)
+        .map(|li| {
+            li.text()
+                .collect::<String>()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    assert_eq!(uses, ["Me, drafted (draft)", "Avatar"], "{page}");
+    let hrefs = scraper::Selector::parse(".media-uses a").unwrap();
+    let hrefs: Vec<&str> = figure
+        .select(&hrefs)
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
+    assert_eq!(
+        hrefs,
+        [
+            format!("/admin/posts/{}", post.id).as_str(),
+            "/admin/settings/profile"
+        ]
+    );
+
+    // A book's cover, added with the book, names the book.
+    let csrf = admin.csrf();
+    let added = admin.post_multipart(
+        "/admin/books",
+        &[
+            ("csrf", &csrf),
+            ("title", "Middlemarch"),
+            ("status", "want-to-read"),
+        ],
+        &[("cover", "cover.jpg", &common::jpeg(300, 450))],
+    );
+    assert_eq!(added.status, 303, "{}", added.text());
+    let (cover, book): (i64, i64) = server
+        .app
+        .db
+        .read_blocking(|c| {
+            Ok(
+                c.query_row("SELECT cover_media_id, id FROM books", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?,
+            )
+        })
+        .unwrap();
+    let page = admin.get("/admin/media").text();
+    let figure = library_figure(&page, cover);
+    assert_eq!(text_of(&figure, ".media-uses a"), "Cover of “Middlemarch”");
+    assert_eq!(
+        attr_of(&figure, ".media-uses a", "href"),
+        Some(format!("/admin/books/{book}"))
     );
 }

@@ -459,9 +459,9 @@ fn the_about_page_is_the_owners_h_card_with_photo_note_and_rel_me_links() {
     let server = TestServer::with_owner();
     let admin = server.admin();
     let avatar = admin.post_multipart(
-        "/admin/settings/avatar",
+        "/admin/settings/profile",
         &[("csrf", &admin.csrf())],
-        &[("file", "me.png", &common::png(400, 400))],
+        &[("avatar", "me.png", &common::png(400, 400))],
     );
     assert_eq!(avatar.status, 303, "{}", avatar.text());
     let saved = save_settings(

@@ -370,9 +370,9 @@ fn the_header_image_in_use_cannot_be_deleted() {
     let csrf = admin.csrf();
     let image = jpeg(1500, 500);
     let uploaded = admin.post_multipart(
-        "/admin/settings/header",
+        "/admin/settings/profile",
         &[("csrf", &csrf)],
-        &[("file", "header.jpg", &image)],
+        &[("header", "header.jpg", &image)],
     );
     assert_eq!(uploaded.status, 303, "{}", uploaded.text());
     let id = number(&server, "SELECT id FROM media", []);

@@ -387,9 +387,12 @@ fn a_reply_from_another_site_waits_for_approval_then_shows_under_the_post_as_a_c
         Some("text/plain; charset=utf-8")
     );
     wait_for_jobs(&server);
+    // The source, then the author's photo, to be copied here (a page never shows another site's
+    // image).
     let fetched = site.requests();
-    assert_eq!(fetched.len(), 1, "{}", site.summary());
+    assert_eq!(fetched.len(), 2, "{}", site.summary());
     assert_eq!(fetched[0].path, "/reply");
+    assert_eq!(site.gets("/olga.jpg"), 1, "{}", site.summary());
     assert!(
         fetched[0]
             .header("accept")
@@ -436,6 +439,12 @@ fn a_reply_from_another_site_waits_for_approval_then_shows_under_the_post_as_a_c
         .expect("an author h-card");
     assert_eq!(text_of(&author), "Olga Other");
     assert_eq!(author.value().attr("href"), Some(site.url("/").as_str()));
+    // Her photo answered 404: her initials stand in for it.
+    let initials = author
+        .select(&scraper::Selector::parse("span.initials").unwrap())
+        .next()
+        .and_then(|span| span.value().attr("data-initials"));
+    assert_eq!(initials, Some("OO"), "{page}");
     assert!(text_of(&replies[0]).contains("A rocking chair, obviously!"));
     assert!(!page.contains("alert(1)"), "the reply was sanitized");
     let permalink = replies[0]
@@ -477,7 +486,9 @@ fn the_owner_answers_a_web_reply_under_the_post_and_nothing_is_delivered_to_its_
     let shown = comments(&server.client(), &url);
     assert_eq!(shown.len(), 2, "{shown:?}");
     assert!(shown[1].contains("Because of the evenings."), "{shown:?}");
-    assert_eq!(site.requests().len(), 1, "{}", site.summary());
+    // The source and the author's photo (copied when the reply came) were all it was asked.
+    assert_eq!(site.requests().len(), 2, "{}", site.summary());
+    assert_eq!(site.gets("/olga.jpg"), 1, "{}", site.summary());
 }
 
 #[test]

@@ -1,5 +1,6 @@
 // Porch admin panel enhancements. Everything works without this file; it adds a live Markdown
-// preview, drag-and-drop photo uploads, and confirmation before destructive actions.
+// preview, drag-and-drop photo uploads, confirmation before destructive actions, and the
+// composer's counter, @ suggestions, Ctrl+Enter, autosave and the unsaved-changes warning.
 (function () {
   "use strict";
   var csrf = document.querySelector('meta[name="csrf-token"]');
@@ -13,6 +14,23 @@
 
   document.querySelectorAll(".js-only").forEach(function (el) { el.hidden = false; });
   document.querySelectorAll(".no-js-only").forEach(function (el) { el.hidden = true; });
+
+  // Setup: the time zone this browser is in is chosen, and the fediverse name follows the
+  // username as it is typed.
+  var zone = document.querySelector("select[data-browser-zone]");
+  if (zone && window.Intl) {
+    var here = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    Array.prototype.forEach.call(zone.options, function (option) {
+      if (option.value === here) option.selected = true;
+    });
+  }
+  var username = document.getElementById("username");
+  var echoes = document.querySelectorAll("[data-username-echo]");
+  if (username && echoes.length) {
+    username.addEventListener("input", function () {
+      echoes.forEach(function (el) { el.textContent = username.value || "username"; });
+    });
+  }
 
   var textarea = document.getElementById("markdown");
   var preview = document.getElementById("preview");
@@ -40,6 +58,236 @@
       timer = setTimeout(render, 300);
     });
     render();
+  }
+
+  var composer = document.getElementById("composer");
+  if (composer && textarea) {
+    var primary = document.getElementById("primary");
+
+    // The counter: characters as a reader sees them (a link counts by its text).
+    var counterCount = document.getElementById("counter-count");
+    var counter = document.getElementById("counter");
+    if (counterCount && counter) {
+      var limit = parseInt(counter.textContent.split("/")[1], 10) || 300;
+      var visible = function (text) {
+        return Array.from(text.replace(/!?\[([^\]]*)\]\([^)]*\)/g, "$1")).length;
+      };
+      var recount = function () {
+        var n = visible(textarea.value);
+        counterCount.textContent = n;
+        counter.classList.toggle("over", n > limit);
+      };
+      textarea.addEventListener("input", recount);
+      recount();
+    }
+
+    // "Schedule for" turns the date on and renames the button.
+    var laterRadio = document.getElementById("when-later");
+    var date = document.getElementById("publish_at");
+    if (laterRadio && date && primary) {
+      var when = function () {
+        date.disabled = !laterRadio.checked;
+        primary.textContent = laterRadio.checked ? primary.dataset.later : primary.dataset.now;
+      };
+      composer.querySelectorAll('input[name="when"]').forEach(function (radio) {
+        radio.addEventListener("change", when);
+      });
+      when();
+    }
+
+    // Ctrl+Enter (Cmd+Enter) anywhere in the form presses the primary button.
+    composer.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && primary) {
+        event.preventDefault();
+        composer.requestSubmit(primary);
+      }
+    });
+
+    // Autosave: the form's text is kept in this browser as it is typed, so that a lapsed
+    // session, a closed tab or a refused save loses nothing. A save that reaches a screen saying
+    // it worked ("?done=…") clears it.
+    var key = "porch:compose:" + composer.dataset.autosave;
+    var note = document.getElementById("autosave-note");
+    var fieldsToKeep = ["markdown", "title", "content_warning", "summary", "in_reply_to", "bookmark_of", "new_categories"];
+    var snapshot = function () {
+      var out = {};
+      fieldsToKeep.forEach(function (id) {
+        var el = document.getElementById(id);
+        if (el) out[id] = el.value;
+      });
+      return out;
+    };
+    var initial = JSON.stringify(snapshot());
+    var store = function (sent) {
+      try {
+        var now = snapshot();
+        if (JSON.stringify(now) === initial && !sent) return;
+        localStorage.setItem(key, JSON.stringify({ fields: now, at: Date.now(), sent: !!sent }));
+      } catch (e) { /* storage may be full or off: autosave is a convenience */ }
+    };
+    var saveTimer = null;
+    composer.addEventListener("input", function () {
+      clearTimeout(saveTimer);
+      saveTimer = setTimeout(function () { store(false); }, 500);
+    });
+    var kept = null;
+    try { kept = JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { kept = null; }
+    if (kept && kept.fields && JSON.stringify(kept.fields) !== initial && note) {
+      var restore = function () {
+        Object.keys(kept.fields).forEach(function (id) {
+          var el = document.getElementById(id);
+          if (el) el.value = kept.fields[id];
+        });
+        textarea.dispatchEvent(new Event("input"));
+        var more = document.getElementById("more");
+        if (more && fieldsToKeep.some(function (id) { return id !== "markdown" && kept.fields[id]; })) more.open = true;
+      };
+      var discard = document.createElement("button");
+      discard.type = "button";
+      discard.className = "link";
+      discard.textContent = "Discard it";
+      discard.addEventListener("click", function () {
+        localStorage.removeItem(key);
+        Object.keys(kept.fields).forEach(function (id) {
+          var el = document.getElementById(id);
+          if (el) el.value = el.defaultValue;
+        });
+        textarea.dispatchEvent(new Event("input"));
+        note.hidden = true;
+      });
+      var blank = !textarea.value.trim();
+      if (blank) {
+        // A new post: what was being written comes back by itself.
+        restore();
+        note.textContent = "Restored what you were writing, kept in this browser. ";
+      } else {
+        var again = document.createElement("button");
+        again.type = "button";
+        again.className = "link";
+        again.textContent = "Restore it";
+        again.addEventListener("click", function () { restore(); again.remove(); });
+        note.textContent = "This browser kept a newer, unsaved version of this text. ";
+        note.append(again, " · ");
+      }
+      note.append(discard);
+      note.hidden = false;
+    }
+
+    // Leaving with unsaved changes asks first; sending the form does not.
+    var sending = false;
+    composer.addEventListener("submit", function () { sending = true; store(true); });
+    window.addEventListener("beforeunload", function (event) {
+      if (!sending && JSON.stringify(snapshot()) !== initial) {
+        event.preventDefault();
+        event.returnValue = "";
+      }
+    });
+
+    // @ suggestions: people followed or known, from Porch's own store (nothing is looked up
+    // elsewhere while typing). Arrow keys move, Enter or Tab picks, Escape closes.
+    var list = document.getElementById("mention-suggestions");
+    if (list) {
+      var active = -1;
+      var items = [];
+      var wordAt = function () {
+        var before = textarea.value.slice(0, textarea.selectionStart);
+        var m = before.match(/(^|[\s([{>"'])@([A-Za-z0-9_.\-]*(?:@[A-Za-z0-9.\-:]*)?)$/);
+        return m ? { text: m[2], start: before.length - m[2].length - 1 } : null;
+      };
+      var close = function () {
+        list.hidden = true;
+        list.textContent = "";
+        items = [];
+        active = -1;
+        textarea.removeAttribute("aria-activedescendant");
+        textarea.setAttribute("aria-expanded", "false");
+      };
+      var pick = function (handle) {
+        var at = wordAt();
+        if (!at) return close();
+        var value = textarea.value;
+        var end = textarea.selectionStart;
+        textarea.value = value.slice(0, at.start) + "@" + handle + " " + value.slice(end);
+        var caret = at.start + handle.length + 2;
+        textarea.setSelectionRange(caret, caret);
+        close();
+        textarea.dispatchEvent(new Event("input"));
+        textarea.focus();
+      };
+      var mark = function () {
+        items.forEach(function (li, i) { li.setAttribute("aria-selected", i === active ? "true" : "false"); });
+        if (active >= 0) textarea.setAttribute("aria-activedescendant", items[active].id);
+      };
+      var lookupTimer = null;
+      var suggest = function () {
+        var at = wordAt();
+        if (!at || at.text.length < 1) return close();
+        fetch("/admin/handles?q=" + encodeURIComponent(at.text), {
+          headers: { "Accept": "application/json" },
+          credentials: "same-origin"
+        }).then(function (response) {
+          return response.ok ? response.json() : [];
+        }).then(function (found) {
+          close();
+          if (!found.length || !wordAt()) return;
+          found.forEach(function (person, i) {
+            var li = document.createElement("li");
+            li.id = "mention-" + i;
+            li.setAttribute("role", "option");
+            li.dataset.handle = person.handle;
+            var name = document.createElement("span");
+            name.textContent = person.name || person.handle;
+            var handle = document.createElement("span");
+            handle.className = "hint";
+            handle.textContent = " @" + person.handle;
+            li.append(name, handle);
+            li.addEventListener("mousedown", function (event) {
+              event.preventDefault();
+              pick(person.handle);
+            });
+            list.append(li);
+            items.push(li);
+          });
+          active = 0;
+          mark();
+          list.hidden = false;
+          textarea.setAttribute("aria-expanded", "true");
+        }).catch(close);
+      };
+      textarea.setAttribute("aria-autocomplete", "list");
+      textarea.setAttribute("aria-controls", list.id);
+      textarea.setAttribute("aria-expanded", "false");
+      textarea.addEventListener("input", function () {
+        clearTimeout(lookupTimer);
+        lookupTimer = setTimeout(suggest, 150);
+      });
+      textarea.addEventListener("keydown", function (event) {
+        if (list.hidden || !items.length) return;
+        if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+          event.preventDefault();
+          active = (active + (event.key === "ArrowDown" ? 1 : items.length - 1)) % items.length;
+          mark();
+        } else if ((event.key === "Enter" && !event.ctrlKey && !event.metaKey) || event.key === "Tab") {
+          event.preventDefault();
+          pick(items[Math.max(active, 0)].dataset.handle);
+        } else if (event.key === "Escape") {
+          event.preventDefault();
+          close();
+        }
+      });
+      textarea.addEventListener("blur", function () { setTimeout(close, 100); });
+    }
+  }
+
+  // A screen reached after a save worked drops the autosaved copies that save sent.
+  if (/[?&]done=/.test(window.location.search)) {
+    try {
+      Object.keys(localStorage).forEach(function (k) {
+        if (k.indexOf("porch:compose:") !== 0) return;
+        var kept = JSON.parse(localStorage.getItem(k) || "null");
+        if (kept && kept.sent) localStorage.removeItem(k);
+      });
+    } catch (e) { /* nothing kept */ }
   }
 
   var dropzone = document.getElementById("dropzone");
@@ -114,4 +362,52 @@
       });
     }
   }
+})();
+
+// Media library: "Copy URL" and "Copy Markdown". Without scripts the page shows the same text
+// in read-only fields to select; they come back if the browser refuses to copy.
+(function () {
+  "use strict";
+  var buttons = document.querySelectorAll("button[data-copy]");
+  if (!buttons.length) return;
+  // For pages served over plain http, where the Clipboard API is not offered.
+  var copyBySelection = function (text) {
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.readOnly = true;
+    area.className = "copy-offscreen";
+    document.body.appendChild(area);
+    area.select();
+    var copied = false;
+    try { copied = document.execCommand("copy"); } catch (e) { copied = false; }
+    area.remove();
+    return copied ? Promise.resolve() : Promise.reject(new Error("not copied"));
+  };
+  var copy = function (text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text).catch(function () { return copyBySelection(text); });
+    }
+    return copyBySelection(text);
+  };
+  buttons.forEach(function (button) {
+    var box = button.closest(".media-copy");
+    var status = box ? box.querySelector(".copy-status") : null;
+    var timer = null;
+    var say = function (text) {
+      if (!status) return;
+      status.textContent = text;
+      clearTimeout(timer);
+      timer = setTimeout(function () { status.textContent = ""; }, 4000);
+    };
+    button.addEventListener("click", function () {
+      var what = button.textContent.replace(/^Copy /, "");
+      copy(button.getAttribute("data-copy")).then(function () {
+        say(what + " copied.");
+      }, function () {
+        var fields = box ? box.querySelector(".copy-fields") : null;
+        if (fields) fields.hidden = false;
+        say("Copying was refused: select the text below and copy it.");
+      });
+    });
+  });
 })();

@@ -392,6 +392,8 @@ pub fn json_to_actor(v: &Value, key_id: Option<&str>) -> Result<Actor, NotAnActo
         public_key_pem: pem,
         also_known_as: ids(v.get("alsoKnownAs")),
         fetched_at: crate::store::now(),
+        // The local copy is the avatar job's to make (`media::avatars`).
+        avatar: String::new(),
     })
 }
 

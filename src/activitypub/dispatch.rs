@@ -306,6 +306,10 @@ fn create_or_update(
             public,
         },
     )?;
+    // A reply may be shown under the post: its author's avatar is copied here beforehand.
+    if post_id.is_some() && moderation != Moderation::Rejected {
+        crate::media::avatars::request(tx, cx.actor.id)?;
+    }
     if existing.is_none() && !quiet && !activity_id.is_empty() {
         match (post_id, mentions_owner) {
             (Some(pid), _) => notify(
@@ -361,7 +365,8 @@ fn update_actor(tx: &Connection, cx: &Context, object: &Value, fresh: Option<Act
         // The key is only ever taken from a fetch, never from what an activity carries.
         fresh.key_id = cx.actor.key_id.clone();
         fresh.public_key_pem = cx.actor.public_key_pem.clone();
-        actors::upsert(tx, &fresh)?;
+        let id = actors::upsert(tx, &fresh)?;
+        crate::media::avatars::refresh(tx, id)?;
     }
     Ok(())
 }

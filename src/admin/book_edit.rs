@@ -161,6 +161,8 @@ pub async fn delete(
     Path(id): Path<BookId>,
     _f: AdminForm<NoFields>,
 ) -> Result<Response> {
-    app.db.write(move |tx| books::delete(tx, id)).await?;
+    if !app.db.write(move |tx| books::delete(tx, id)).await? {
+        return Err(Failure::not_found());
+    }
     Ok(Redirect::see_other("/admin/books?done=deleted").into_response())
 }

@@ -104,9 +104,13 @@ pub async fn update(
     let name = f.form.name.trim().to_string();
     shelf::check_shelf_name(&name).map_err(Failure::bad_request)?;
     let public = f.form.public.is_some();
-    app.db
+    let updated = app
+        .db
         .write(move |tx| books::update_shelf(tx, id, &name, public))
         .await?;
+    if !updated {
+        return Err(Failure::not_found());
+    }
     Ok(Redirect::see_other("/admin/books/shelves?done=settings").into_response())
 }
 
@@ -117,7 +121,9 @@ pub async fn delete(
     Path(id): Path<ShelfId>,
     _f: AdminForm<NoFields>,
 ) -> Result<Response> {
-    app.db.write(move |tx| books::delete_shelf(tx, id)).await?;
+    if !app.db.write(move |tx| books::delete_shelf(tx, id)).await? {
+        return Err(Failure::not_found());
+    }
     Ok(Redirect::see_other("/admin/books/shelves?done=deleted").into_response())
 }
 

@@ -90,9 +90,13 @@ pub async fn rename(
 ) -> Result<Response> {
     let name = f.form.name.trim().to_string();
     check_name(&name)?;
-    app.db
+    let renamed = app
+        .db
         .write(move |tx| taxonomy::rename_category(tx, id, &name))
         .await?;
+    if !renamed {
+        return Err(Failure::not_found());
+    }
     Ok(Redirect::see_other("/admin/categories?done=renamed").into_response())
 }
 
@@ -102,8 +106,12 @@ pub async fn delete(
     Path(id): Path<CategoryId>,
     _f: AdminForm<NoFields>,
 ) -> Result<Response> {
-    app.db
+    let deleted = app
+        .db
         .write(move |tx| taxonomy::delete_category(tx, id))
         .await?;
+    if !deleted {
+        return Err(Failure::not_found());
+    }
     Ok(Redirect::see_other("/admin/categories?done=deleted").into_response())
 }

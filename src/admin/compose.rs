@@ -7,6 +7,7 @@ use poem::web::{Data, Path, Query};
 use poem::{Response, handler};
 use serde::{Deserialize, Serialize};
 
+use super::FieldError;
 use crate::app::App;
 use crate::auth::Admin;
 use crate::error::{Failure, Result};
@@ -68,6 +69,7 @@ struct FormView {
     bookmark_of: String,
     summary: String,
     action: &'static str,
+    scheduling: bool,
 }
 
 #[handler]
@@ -119,13 +121,16 @@ pub async fn edit(
     .await
 }
 
+/// Micro.blog's length for a short post, past which the counter suggests a title.
+const SHORT_POST_CHARS: usize = 300;
+
 /// Renders the composer for `c`; `error` is the reason a save was refused, if it was.
 pub async fn show(
     app: &App,
     admin: &Admin,
     c: &Compose,
     status: Option<Status>,
-    error: Option<String>,
+    error: Option<FieldError>,
     done: Option<&str>,
 ) -> Result<Response> {
     let settings = app.settings().await?;
@@ -173,6 +178,11 @@ pub async fn show(
             Action::Schedule(at) => time::input_value(at, tz),
             _ => String::new(),
         },
+        // A schedule refused for its date is still the owner's choice.
+        scheduling: matches!(c.action, Action::Schedule(_))
+            || error
+                .as_ref()
+                .is_some_and(|e| e.field == Some("publish_at")),
         photos,
         categories: all_categories
             .into_iter()
@@ -195,6 +205,35 @@ pub async fn show(
             Action::Schedule(_) => "schedule",
         },
     };
+    // What the primary button does, named so.
+    let post_label = match (status, c.kind) {
+        (Some(Status::Published), _) => "Update",
+        (_, Kind::Page) => "Publish",
+        _ => "Post",
+    };
+    // "More" is open when anything folded in it has a value or is what a refusal is about.
+    let folded_error = error
+        .as_ref()
+        .and_then(|e| e.field)
+        // (the text, the photos and a page's title are outside it)
+        .is_some_and(|f| {
+            !(matches!(f, "markdown" | "photos") || f == "title" && c.kind == Kind::Page)
+        });
+    let more_open = folded_error
+        || view.scheduling
+        || c.kind == Kind::Post
+            && [
+                &view.title,
+                &view.content_warning,
+                &view.summary,
+                &view.in_reply_to,
+                &view.bookmark_of,
+                &view.new_categories,
+            ]
+            .iter()
+            .any(|v| !v.trim().is_empty())
+        || c.kind == Kind::Post && view.categories.iter().any(|c| c.checked)
+        || c.kind == Kind::Page && view.in_nav;
     let webmentions: Vec<SentView> = sent
         .into_iter()
         .map(|s| SentView {
@@ -224,6 +263,10 @@ pub async fn show(
             require_alt => settings.require_alt,
             timezone => settings.timezone.clone(),
             webmentions,
+            post_label,
+            more_open,
+            short_limit => SHORT_POST_CHARS,
+            federate_articles => settings.federate_articles,
         },
     )
     .await

@@ -28,6 +28,8 @@ impl<E: Endpoint> Endpoint for AdminErrors<E> {
         let wants_json = req
             .header(poem::http::header::ACCEPT)
             .is_some_and(|a| a.contains("application/json") && !a.contains("text/html"));
+        // The screen a refused form was sent from: signing in again returns there.
+        let from = app.as_ref().and_then(|app| sent_from(app, &req));
         let error = match self.inner.call(req).await {
             Ok(r) => return Ok(r.into_response()),
             Err(e) => e,
@@ -77,7 +79,10 @@ impl<E: Endpoint> Endpoint for AdminErrors<E> {
             // A form sent after the session ended (the `Admin` extractor refuses it).
             None if status == StatusCode::FORBIDDEN => app
                 .templates
-                .render("admin/signed_out.html", minijinja::context! {})
+                .render(
+                    "admin/signed_out.html",
+                    minijinja::context! { next => from },
+                )
                 .ok()
                 .map(|body| super::private_page(status, body)),
             // Anyone else is a visitor: the site's own error page, as for any address.
@@ -94,6 +99,14 @@ impl<E: Endpoint> Endpoint for AdminErrors<E> {
             None => plain,
         })
     }
+}
+
+/// The panel screen named by the request's `Referer`, when it is one of this site's: the login
+/// form checks it again before going there.
+fn sent_from(app: &App, req: &Request) -> Option<String> {
+    let referer = req.header(poem::http::header::REFERER)?;
+    let rest = referer.strip_prefix(app.config.base_url.as_str())?;
+    rest.starts_with("/admin/").then(|| rest.to_string())
 }
 
 fn heading(status: StatusCode) -> &'static str {

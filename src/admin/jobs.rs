@@ -1,4 +1,5 @@
-//! The jobs page (`/admin/jobs`): background work that is waiting, running, or has failed, with
+//! The jobs page (`/admin/jobs`): background work that is waiting, running, or has failed, each
+//! described in words (`job_words`) with its raw kind and payload behind a disclosure, and
 //! buttons to retry or drop a failed job.
 
 use crate::ctx;
@@ -7,6 +8,7 @@ use poem::{IntoResponse, Response, handler};
 use serde::Serialize;
 
 use super::DoneQuery;
+use super::job_words::{self, Job, State, Wanted};
 use crate::app::App;
 use crate::auth::Admin;
 use crate::auth::csrf::{AdminForm, NoFields};
@@ -21,6 +23,10 @@ const SHOWN: u32 = 200;
 #[derive(Serialize)]
 struct Row {
     id: JobId,
+    /// What the job does, in words ("Send Webmention to example.org").
+    sentence: String,
+    /// Where it stands ("DNS lookup failed; next try at 06:29").
+    state: String,
     kind: String,
     payload: String,
     status: String,
@@ -39,13 +45,38 @@ pub async fn index(
 ) -> Result<Response> {
     let settings = app.settings().await?;
     let tz = time::zone(&settings.timezone);
-    let rows: Vec<Row> = app
+    let found = app
         .db
-        .read(|c| jobs::list(c, SHOWN))
-        .await?
+        .read(|c| {
+            let found = jobs::list(c, SHOWN)?;
+            let read: Vec<Option<Job>> = found
+                .iter()
+                .map(|j| job_words::read(&j.kind, &j.payload))
+                .collect();
+            let mut wanted = Wanted::default();
+            read.iter().flatten().for_each(|job| wanted.add(job));
+            let names = job_words::look_up(c, wanted)?;
+            Ok((found, read, names))
+        })
+        .await?;
+    let (found, read, names) = found;
+    let now = crate::store::now();
+    let rows: Vec<Row> = found
         .into_iter()
-        .map(|j| Row {
+        .zip(read)
+        .map(|(j, job)| Row {
             id: j.id,
+            sentence: job_words::sentence(&j.kind, job.as_ref(), &names),
+            state: job_words::state_words(
+                &State {
+                    status: &j.status,
+                    attempts: j.attempts,
+                    run_at: j.run_at,
+                    last_error: &j.last_error,
+                },
+                now,
+                tz,
+            ),
             kind: j.kind,
             payload: j.payload,
             status: j.status,

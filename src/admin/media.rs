@@ -1,6 +1,6 @@
 //! The media library (`/admin/media`): every uploaded image, an upload form, alt text editing,
-//! and deletion of images no post uses. The composer's drag-and-drop posts here too and gets
-//! JSON back.
+//! its URL and Markdown to copy, what uses it ("Used in …"), and deletion of images nothing
+//! uses. The composer's drag-and-drop posts here too and gets JSON back.
 
 use crate::ctx;
 use poem::http::{StatusCode, header};
@@ -8,6 +8,7 @@ use poem::web::{Data, Multipart, Path, Query, Redirect};
 use poem::{IntoResponse, Request, Response, handler};
 use serde::{Deserialize, Serialize};
 
+use super::job_words;
 use crate::app::App;
 use crate::auth::Admin;
 use crate::auth::csrf::{AdminForm, NoFields};
@@ -16,7 +17,8 @@ use crate::media::files;
 use crate::media::upload::{self, UploadError};
 use crate::paging::Page;
 use crate::store::ids::MediaId;
-use crate::store::media::{self, Media};
+use crate::store::media::{self, Media, Uses};
+use crate::store::posts::{Kind, Status};
 
 const PER_PAGE: u32 = 60;
 
@@ -31,7 +33,10 @@ pub struct ListQuery {
 struct Item {
     id: MediaId,
     thumb: String,
+    /// The original's absolute URL: what "Copy URL" copies.
     url: String,
+    /// `![alt](url)`: what "Copy Markdown" copies, ready for a post's text.
+    markdown: String,
     alt: String,
     width: u32,
     height: u32,
@@ -40,18 +45,106 @@ struct Item {
 }
 
 fn item(app: &App, m: &Media) -> Item {
+    let url = app
+        .config
+        .base_url
+        .join(&files::url_path(&m.hash, &m.ext, None));
     Item {
         id: m.id,
         thumb: files::fitting(m, 480),
-        url: app
-            .config
-            .base_url
-            .join(&files::url_path(&m.hash, &m.ext, None)),
+        markdown: markdown_image(&m.alt, &url),
+        url,
         alt: m.alt.clone(),
         width: m.width,
         height: m.height,
         kb: m.bytes.div_ceil(1024),
         name: m.original_name.clone(),
+    }
+}
+
+/// Markdown that shows an image: the alt text on one line, with the characters that would end
+/// or break its brackets escaped. Upload URLs are a hash and an extension, with nothing to
+/// escape.
+fn markdown_image(alt: &str, url: &str) -> String {
+    let mut escaped = String::with_capacity(alt.len());
+    for c in alt.split_whitespace().collect::<Vec<_>>().join(" ").chars() {
+        if matches!(c, '\\' | '[' | ']') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    format!("![{escaped}]({url})")
+}
+
+/// An item as the library lists it: with what uses it.
+#[derive(Serialize)]
+struct Listed {
+    #[serde(flatten)]
+    item: Item,
+    uses: Vec<UseLink>,
+    /// Posts past the first few, counted rather than listed.
+    more_uses: usize,
+}
+
+/// One thing that uses an image, linked to where the owner can change it.
+#[derive(Serialize)]
+struct UseLink {
+    label: String,
+    href: String,
+    /// What else to know: "draft", "page", "deleted".
+    note: String,
+}
+
+/// Posts named under an image; an image in many posts is a logo or a favourite, and the count
+/// says enough about the rest.
+const USES_SHOWN: usize = 5;
+
+fn listed(app: &App, m: &Media, uses: Option<&Uses>) -> Listed {
+    let mut links = Vec::new();
+    let mut more_uses = 0;
+    if let Some(uses) = uses {
+        for post in uses.posts.iter().take(USES_SHOWN) {
+            let label = job_words::post_words(post.title.as_deref(), &post.html_start)
+                .unwrap_or_else(|| match post.kind {
+                    Kind::Page => "Untitled page".to_string(),
+                    Kind::Post => "Untitled post".to_string(),
+                });
+            let mut note = Vec::new();
+            if post.kind == Kind::Page {
+                note.push("page");
+            }
+            if post.status != Status::Published {
+                note.push(post.status.as_str());
+            }
+            links.push(UseLink {
+                label,
+                href: format!("/admin/posts/{}", post.id),
+                note: note.join(", "),
+            });
+        }
+        more_uses = uses.posts.len().saturating_sub(USES_SHOWN);
+        for (book, title) in &uses.covers {
+            links.push(UseLink {
+                label: format!("Cover of “{title}”"),
+                href: format!("/admin/books/{book}"),
+                note: String::new(),
+            });
+        }
+        for (used, label) in [(uses.avatar, "Avatar"), (uses.header_image, "Header image")] {
+            if used {
+                links.push(UseLink {
+                    label: label.to_string(),
+                    // Settings › Profile, where both are chosen.
+                    href: "/admin/settings/profile".to_string(),
+                    note: String::new(),
+                });
+            }
+        }
+    }
+    Listed {
+        item: item(app, m),
+        uses: links,
+        more_uses,
     }
 }
 
@@ -62,12 +155,20 @@ pub async fn library(
     Query(q): Query<ListQuery>,
 ) -> Result<Response> {
     let page = Page::new(q.page, PER_PAGE);
-    let found = app
+    let (found, uses) = app
         .db
-        .read(move |c| media::list(c, page.fetch(), page.offset()))
+        .read(move |c| {
+            let found = media::list(c, page.fetch(), page.offset())?;
+            // What uses each image, for the whole page at once (a fixed number of queries).
+            let uses = media::uses(c, &found)?;
+            Ok((found, uses))
+        })
         .await?;
     let (found, prev, next) = page.split(found);
-    let items: Vec<Item> = found.iter().map(|m| item(app, m)).collect();
+    let items: Vec<Listed> = found
+        .iter()
+        .map(|m| listed(app, m, uses.get(&m.id)))
+        .collect();
     // Upload refusals come back as a fixed code, never as text from the URL.
     let error = match q.error.as_deref() {
         Some("in_use") => Some(
@@ -140,7 +241,7 @@ async fn refused_page(app: &App, admin: &Admin, message: &str) -> Result<Respons
         "media.html",
         "media",
         None,
-        ctx! { items => Vec::<Item>::new(), error => message },
+        ctx! { items => Vec::<Listed>::new(), error => message },
     )
     .await?;
     response.set_status(StatusCode::UNPROCESSABLE_ENTITY);
@@ -159,7 +260,9 @@ pub async fn set_alt(
     f: AdminForm<AltForm>,
 ) -> Result<Response> {
     let alt: String = f.form.alt.trim().chars().take(1500).collect();
-    app.db.write(move |tx| media::set_alt(tx, id, &alt)).await?;
+    if !app.db.write(move |tx| media::set_alt(tx, id, &alt)).await? {
+        return Err(Failure::not_found());
+    }
     Ok(Redirect::see_other("/admin/media?done=alt").into_response())
 }
 
@@ -193,5 +296,27 @@ pub async fn delete(
                 .map_err(anyhow::Error::from)?;
             Ok(Redirect::see_other("/admin/media?done=deleted").into_response())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::markdown_image;
+
+    #[test]
+    fn markdown_for_an_image_keeps_its_alt_text_inside_the_brackets() {
+        let url = "https://example.org/uploads/abc.jpg";
+        assert_eq!(
+            markdown_image("A red barn", url),
+            "![A red barn](https://example.org/uploads/abc.jpg)"
+        );
+        assert_eq!(
+            markdown_image("", url),
+            "![](https://example.org/uploads/abc.jpg)"
+        );
+        assert_eq!(
+            markdown_image("a [b]\nc \\ d", url),
+            r"![a \[b\] c \\ d](https://example.org/uploads/abc.jpg)"
+        );
     }
 }

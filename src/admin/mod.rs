@@ -11,9 +11,11 @@ pub mod compose;
 pub mod errors;
 pub mod fediverse;
 pub mod indieauth;
+pub mod job_words;
 pub mod jobs;
 pub mod login;
 pub mod media;
+pub mod mentions;
 pub mod moderation;
 pub mod notifications;
 pub mod post_delete;
@@ -25,6 +27,7 @@ pub mod settings;
 pub mod setup;
 pub mod timeline;
 pub mod tokens;
+pub mod welcome;
 
 use minijinja::Value;
 use poem::Response;
@@ -36,6 +39,7 @@ use crate::auth::{Admin, csrf};
 use crate::error::Result;
 use crate::forms::multipart::{self, FormData};
 use crate::media::process::MAX_UPLOAD_BYTES;
+use crate::store::panel_marks::{self, Badges};
 
 /// What every admin screen's layout needs.
 #[derive(Serialize)]
@@ -47,6 +51,8 @@ struct Chrome<'a> {
     notice: Option<String>,
     /// Where the notice's "View it" goes (the post just published).
     notice_link: Option<String>,
+    /// What waits for the owner, counted on the navigation.
+    badges: Badges,
 }
 
 /// A notice made by a screen: its text, and a link to what it is about.
@@ -61,6 +67,32 @@ impl From<String> for Notice {
     }
 }
 
+/// Why a form was refused, as the form shown again puts it: beside the field it names (marked
+/// invalid, described by the message and focused), or above the form when it names none.
+#[derive(Serialize, Debug, Clone)]
+pub struct FieldError {
+    pub field: Option<&'static str>,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn on(field: &'static str, message: impl Into<String>) -> FieldError {
+        FieldError {
+            field: Some(field),
+            message: message.into(),
+        }
+    }
+}
+
+impl From<&crate::error::Failure> for FieldError {
+    fn from(f: &crate::error::Failure) -> FieldError {
+        FieldError {
+            field: f.field(),
+            message: f.message().to_string(),
+        }
+    }
+}
+
 /// The query of a screen that may show a notice after an action (`?done=saved`).
 #[derive(serde::Deserialize)]
 pub struct DoneQuery {
@@ -72,6 +104,7 @@ pub struct DoneQuery {
 pub fn notice(code: Option<&str>) -> Option<&'static str> {
     Some(match code? {
         "published" => "Published.",
+        "posted" => "Posted.",
         "updated" => "Updated.",
         "scheduled" => "Scheduled: it will be published at its time.",
         "draft" => "Saved as a draft.",
@@ -83,8 +116,6 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "revoked" => "Token revoked.",
         "retried" => "The job will run again shortly.",
         "renamed" => "Category renamed.",
-        "avatar" => "Avatar updated.",
-        "header" => "Header image updated.",
         "following" => "Follow request sent.",
         "unfollowed" => "Unfollowed.",
         "approved" => "Approved.",
@@ -135,7 +166,9 @@ pub async fn render_noted(
         Some(n) => (Some(n.text), n.link),
         None => (None, None),
     };
+    let badges = app.db.read(panel_marks::badges).await?;
     let chrome = Chrome {
+        badges,
         csrf: &admin.csrf,
         site_title: settings.title.clone(),
         site_url: app.config.base_url.join("/"),

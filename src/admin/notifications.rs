@@ -12,6 +12,7 @@ use crate::auth::Admin;
 use crate::error::Result;
 use crate::render::time;
 use crate::store::kinds::NotificationKind;
+use crate::store::panel_marks;
 use crate::store::remote_posts::{self, Notification};
 
 /// The most recent notifications shown; older ones are still kept.
@@ -46,6 +47,10 @@ pub async fn index(
     Query(q): Query<DoneQuery>,
 ) -> Result<Response> {
     let tz = time::zone(&app.settings().await?.timezone);
+    // Opening the list reads it: the badge counts only what arrives after.
+    app.db
+        .write(|tx| panel_marks::notifications_seen(tx))
+        .await?;
     let (list, excerpts) = app
         .db
         .read(|c| {

@@ -17,11 +17,15 @@ use crate::render::time;
 use crate::store::ids::{CategoryId, MediaId, PostId};
 use crate::store::posts::{Kind, Status};
 
-use super::compose;
+use super::{FieldError, compose};
 
 /// Reads the composer's fields into a Compose; photos uploaded with the form are added by the
-/// caller. The message is for the owner.
-fn read_compose(form: &FormData, tz: chrono_tz::Tz) -> Result<Compose, String> {
+/// caller. An `Err` is a form no composer sends (a mangled id); a schedule with no usable date
+/// is a Compose to publish, with the error the form is shown again with.
+fn read_compose(
+    form: &FormData,
+    tz: chrono_tz::Tz,
+) -> Result<(Compose, Option<FieldError>), String> {
     let id = match form.get("id").filter(|s| !s.is_empty()) {
         Some(s) => Some(
             s.parse()
@@ -62,17 +66,25 @@ fn read_compose(form: &FormData, tz: chrono_tz::Tz) -> Result<Compose, String> {
         .filter(|s| !s.is_empty())
         .map(str::to_string)
         .collect();
+    // "Save draft" wins; otherwise the "When" choice (`action=schedule` is the older form's
+    // way of saying it, still taken).
+    let later = form.get("when") == Some("later") || form.get("action") == Some("schedule");
+    let mut error = None;
     let action = match form.get("action") {
         Some("draft") => Action::Draft,
-        Some("schedule") => {
-            let when = form.get("publish_at").unwrap_or("");
-            let at = time::parse_input(when, tz)
-                .ok_or_else(|| "Pick a date and time to schedule the post for.".to_string())?;
-            Action::Schedule(at)
-        }
+        _ if later => match time::parse_input(form.get("publish_at").unwrap_or(""), tz) {
+            Some(at) => Action::Schedule(at),
+            None => {
+                error = Some(FieldError::on(
+                    "publish_at",
+                    "Pick a date and time to schedule the post for.",
+                ));
+                Action::Publish
+            }
+        },
         _ => Action::Publish,
     };
-    Ok(Compose {
+    let compose = Compose {
         id,
         kind,
         title: form.get("title").unwrap_or("").to_string(),
@@ -92,7 +104,8 @@ fn read_compose(form: &FormData, tz: chrono_tz::Tz) -> Result<Compose, String> {
         bookmark_of: form.get("bookmark_of").unwrap_or("").to_string(),
         slug: String::new(),
         summary: form.get("summary").unwrap_or("").to_string(),
-    })
+    };
+    Ok((compose, error))
 }
 
 #[handler]
@@ -104,8 +117,8 @@ pub async fn submit(
     let form = super::upload_form(app, &admin, multipart).await?;
     let settings = app.settings().await.map_err(Failure::from)?;
     let tz = time::zone(&settings.timezone);
-    let mut compose = match read_compose(&form, tz) {
-        Ok(c) => c,
+    let (mut compose, error) = match read_compose(&form, tz) {
+        Ok(read) => read,
         Err(message) => return Err(Failure::bad_request(message).into()),
     };
 
@@ -124,12 +137,13 @@ pub async fn submit(
         match upload::accept_file(app, file, &alt).await {
             Ok(media) => compose.photos.push((media.id, alt)),
             Err(UploadError::Refused(e)) => {
-                upload_error = Some(format!("{}: {e}", file.file_name));
+                upload_error = Some(FieldError::on("photos", format!("{}: {e}", file.file_name)));
             }
             Err(e) => return Err(Failure::from(e).into()),
         }
     }
-    if let Some(error) = upload_error {
+    // Photos taken in are kept (in the form shown again) even when the save is refused.
+    if let Some(error) = upload_error.or(error) {
         return Ok(refused(app, &admin, &compose, before, error).await?);
     }
 
@@ -138,8 +152,8 @@ pub async fn submit(
         Ok(saved) => saved,
         // The owner's input cannot be saved: the form again, with what was typed and why.
         Err(refused) if refused.status() == StatusCode::BAD_REQUEST => {
-            let message = refused.message().to_string();
-            return Ok(self::refused(app, &admin, &compose, before, message).await?);
+            let error = FieldError::from(&refused);
+            return Ok(self::refused(app, &admin, &compose, before, error).await?);
         }
         Err(failure) => return Err(failure.into()),
     };
@@ -159,10 +173,11 @@ pub async fn submit(
         Status::Scheduled => "scheduled",
         // An edit of what is already public is an update, not a new publication.
         _ if before == Some(Status::Published) => "updated",
+        _ if saved.kind == Kind::Page => "published",
         // A new post's notice links to it.
         _ => {
             return Ok(
-                Redirect::see_other(format!("{list}?done=published&post={}", saved.id))
+                Redirect::see_other(format!("{list}?done=posted&post={}", saved.id))
                     .into_response(),
             );
         }
@@ -184,9 +199,9 @@ async fn refused(
     admin: &Admin,
     compose: &Compose,
     status: Option<Status>,
-    message: String,
+    error: FieldError,
 ) -> Result<Response> {
-    let mut response = compose::show(app, admin, compose, status, Some(message), None).await?;
+    let mut response = compose::show(app, admin, compose, status, Some(error), None).await?;
     response.set_status(poem::http::StatusCode::UNPROCESSABLE_ENTITY);
     Ok(response)
 }

@@ -79,6 +79,12 @@ async fn list(
             .filter(|p| p.status == Status::Published)
             .and_then(|p| p.path.map(|path| app.config.base_url.join(&path)));
     }
+    // The first screen greets a new owner with what is left to make the site theirs.
+    let welcome = if active == "posts" {
+        super::welcome::checklist(app).await?
+    } else {
+        Vec::new()
+    };
     super::render_noted(
         app,
         admin,
@@ -86,6 +92,7 @@ async fn list(
         active,
         notice,
         ctx! {
+            welcome,
             heading,
             rows,
             kind => kind.as_str(),

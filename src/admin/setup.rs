@@ -1,5 +1,7 @@
-//! First-run setup (`/setup?token=…`): the owner picks a username, display name and password.
-//! The link is printed at the first start and works once; the token in it is the form's secret.
+//! First-run setup (`/setup?token=…`): the owner picks a username, display name and password,
+//! the site's title and time zone, and is told in words whether other servers can reach the
+//! site at its address. The link is printed at the first start and works once; the token in it
+//! is the form's secret.
 
 use crate::ctx;
 use poem::http::StatusCode;
@@ -26,6 +28,34 @@ pub struct SetupForm {
     display_name: String,
     password: String,
     confirm: String,
+    /// The site's title and time zone; a form without them keeps the defaults.
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    timezone: String,
+}
+
+/// Whether Mastodon could reach the site at its base URL, said in words for the setup page.
+fn reachability(app: &App) -> Option<&'static str> {
+    let host = app.config.base_url.host();
+    let name = host
+        .rsplit_once(':')
+        .filter(|(_, port)| port.chars().all(|c| c.is_ascii_digit()))
+        .map_or(host, |(name, _)| name);
+    let local = name == "localhost"
+        || name.ends_with(".localhost")
+        || name
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback() || ip.is_unspecified());
+    if local {
+        Some("local")
+    } else if !app.config.base_url.is_https() {
+        Some("http")
+    } else {
+        None
+    }
 }
 
 enum State {
@@ -50,8 +80,20 @@ async fn state(app: &App, token: &str) -> Result<State> {
         .map_err(Failure::from)
 }
 
-fn page(app: &App, status: StatusCode, ctx: minijinja::Value) -> Result<Response> {
-    let body = app.templates.render("admin/setup.html", ctx)?;
+async fn page(app: &App, status: StatusCode, ctx: minijinja::Value) -> Result<Response> {
+    let settings = app.settings().await?;
+    let zones: Vec<&str> = chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).collect();
+    let site = ctx! {
+        base_url => app.config.base_url.as_str(),
+        host => app.config.base_url.host(),
+        reach => reachability(app),
+        zones,
+        default_title => settings.title.clone(),
+        default_timezone => settings.timezone.clone(),
+    };
+    let body = app
+        .templates
+        .render("admin/setup.html", minijinja::context! { ..ctx, ..site })?;
     Ok(super::private_page(status, body))
 }
 
@@ -59,9 +101,9 @@ fn page(app: &App, status: StatusCode, ctx: minijinja::Value) -> Result<Response
 pub async fn show_form(Data(app): Data<&App>, Query(q): Query<TokenQuery>) -> Result<Response> {
     let token = q.token.unwrap_or_default();
     match state(app, &token).await? {
-        State::Done => page(app, StatusCode::GONE, ctx! { done => true }),
-        State::BadToken => page(app, StatusCode::FORBIDDEN, ctx! { bad_token => true }),
-        State::Ready => page(app, StatusCode::OK, ctx! { token }),
+        State::Done => page(app, StatusCode::GONE, ctx! { done => true }).await,
+        State::BadToken => page(app, StatusCode::FORBIDDEN, ctx! { bad_token => true }).await,
+        State::Ready => page(app, StatusCode::OK, ctx! { token }).await,
     }
 }
 
@@ -72,8 +114,10 @@ pub async fn submit(
     PublicForm(f): PublicForm<SetupForm>,
 ) -> Result<Response> {
     match state(app, &f.token).await? {
-        State::Done => return page(app, StatusCode::GONE, ctx! { done => true }),
-        State::BadToken => return page(app, StatusCode::FORBIDDEN, ctx! { bad_token => true }),
+        State::Done => return page(app, StatusCode::GONE, ctx! { done => true }).await,
+        State::BadToken => {
+            return page(app, StatusCode::FORBIDDEN, ctx! { bad_token => true }).await;
+        }
         State::Ready => {}
     }
     let new = NewOwner {
@@ -81,15 +125,26 @@ pub async fn submit(
         display_name: f.display_name.trim().to_string(),
         password: f.password.clone(),
     };
+    let title = f.title.trim().to_string();
+    let timezone = f.timezone.trim().to_string();
     let problem = owner::validate(&new)
         .err()
-        .or_else(|| (f.password != f.confirm).then(|| "The two passwords differ.".to_string()));
+        .or_else(|| (f.password != f.confirm).then(|| "The two passwords differ.".to_string()))
+        .or_else(|| {
+            (title.chars().count() > 200)
+                .then(|| "The site title is 200 characters at most.".into())
+        })
+        .or_else(|| {
+            (!timezone.is_empty() && timezone.parse::<chrono_tz::Tz>().is_err())
+                .then(|| "Pick a time zone from the list.".to_string())
+        });
     if let Some(error) = problem {
         return page(
             app,
             StatusCode::BAD_REQUEST,
-            ctx! { token => f.token, error, username => new.username, display_name => new.display_name },
-        );
+            ctx! { token => f.token, error, username => new.username, display_name => new.display_name, title, timezone },
+        )
+        .await;
     }
     let hash = app.passwords.hash(new.password.clone()).await?;
     let token = f.token.clone();
@@ -101,11 +156,21 @@ pub async fn submit(
                 return Ok(false);
             }
             owner::create(tx, &new, &hash)?;
+            if !title.is_empty() || !timezone.is_empty() {
+                let mut site = store::settings::load(tx)?;
+                if !title.is_empty() {
+                    site.title = title;
+                }
+                if !timezone.is_empty() {
+                    site.timezone = timezone;
+                }
+                store::settings::save(tx, &site)?;
+            }
             Ok(true)
         })
         .await?;
     if !created {
-        return page(app, StatusCode::GONE, ctx! { done => true });
+        return page(app, StatusCode::GONE, ctx! { done => true }).await;
     }
     tracing::info!("setup finished: the owner account exists");
     Ok(session::sign_in(app, req, "/admin").await?)

@@ -49,7 +49,8 @@ async fn show(
             last_used: t.last_used_at.map(|at| time::display_date(at, tz)),
         })
         .collect();
-    super::render(
+    let refused = error.is_some();
+    let mut response = super::render(
         app,
         admin,
         "tokens.html",
@@ -57,7 +58,11 @@ async fn show(
         done,
         ctx! { tokens => rows, new_token, error, scopes => SCOPES },
     )
-    .await
+    .await?;
+    if refused {
+        response.set_status(poem::http::StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    Ok(response)
 }
 
 #[handler]

@@ -72,6 +72,19 @@ pub fn write(media_dir: &Path, p: &Processed) -> Result<()> {
     Ok(())
 }
 
+/// Writes one file with no copies beside it (a reply author's avatar) under the name its
+/// content gives it, and returns that name.
+pub fn write_one(media_dir: &Path, hash: &str, ext: &str, bytes: &[u8]) -> Result<String> {
+    let shard = hash
+        .get(..2)
+        .context("media: a content hash is 64 hex digits")?;
+    let dir = media_dir.join(shard);
+    std::fs::create_dir_all(&dir).with_context(|| format!("media: create {}", dir.display()))?;
+    let name = file_name(hash, ext, None);
+    write_atomic(&dir.join(&name), bytes)?;
+    Ok(name)
+}
+
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     if path.exists() {
         return Ok(());

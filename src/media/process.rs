@@ -89,19 +89,27 @@ fn limits() -> Limits {
     limits
 }
 
-pub fn process(bytes: &[u8]) -> Result<Processed, MediaError> {
+/// The file extension and media type of a format Porch accepts.
+fn accepted(format: ImageFormat) -> Option<(&'static str, &'static str)> {
+    match format {
+        ImageFormat::Jpeg => Some(("jpg", "image/jpeg")),
+        ImageFormat::Png => Some(("png", "image/png")),
+        ImageFormat::Gif => Some(("gif", "image/gif")),
+        ImageFormat::WebP => Some(("webp", "image/webp")),
+        _ => None,
+    }
+}
+
+/// The format of an image Porch accepts, its size read from the header alone and held to the
+/// caps (`max_pixels` by area) before a single pixel is decoded.
+fn check(bytes: &[u8], max_pixels: u64) -> Result<ImageFormat, MediaError> {
     if bytes.len() > MAX_UPLOAD_BYTES {
         return Err(MediaError::TooLarge);
     }
     let format = image::guess_format(bytes).map_err(|_| MediaError::NotAnImage)?;
-    let (ext, mime) = match format {
-        ImageFormat::Jpeg => ("jpg", "image/jpeg"),
-        ImageFormat::Png => ("png", "image/png"),
-        ImageFormat::Gif => ("gif", "image/gif"),
-        ImageFormat::WebP => ("webp", "image/webp"),
-        _ => return Err(MediaError::NotAnImage),
-    };
-    // The header alone gives the size: check it before a single pixel is decoded.
+    if accepted(format).is_none() {
+        return Err(MediaError::NotAnImage);
+    }
     let (width, height) = ImageReader::with_format(Cursor::new(bytes), format)
         .into_dimensions()
         .map_err(corrupt)?;
@@ -109,10 +117,30 @@ pub fn process(bytes: &[u8]) -> Result<Processed, MediaError> {
         || height == 0
         || width > MAX_SIDE
         || height > MAX_SIDE
-        || u64::from(width) * u64::from(height) > MAX_PIXELS
+        || u64::from(width) * u64::from(height) > max_pixels
     {
         return Err(MediaError::TooManyPixels(width, height));
     }
+    Ok(format)
+}
+
+/// An image decoded within the caps (`max_pixels` by area, at most `MAX_PIXELS`) and turned
+/// upright as its EXIF said; of an animation, the first frame. For copies made anew from the
+/// pixels (a reply author's avatar), which keep nothing of the file's metadata.
+pub fn decode(bytes: &[u8], max_pixels: u64) -> Result<DynamicImage, MediaError> {
+    let format = check(bytes, max_pixels.min(MAX_PIXELS))?;
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    reader.limits(limits());
+    let mut decoder = reader.into_decoder().map_err(corrupt)?;
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let mut image = DynamicImage::from_decoder(decoder).map_err(corrupt)?;
+    image.apply_orientation(orientation);
+    Ok(image)
+}
+
+pub fn process(bytes: &[u8]) -> Result<Processed, MediaError> {
+    let format = check(bytes, MAX_PIXELS)?;
+    let (ext, mime) = accepted(format).ok_or(MediaError::NotAnImage)?;
 
     // Stripping walks the file's structure, so it also refuses a file cut short before any
     // pixel is decoded.
@@ -164,7 +192,11 @@ pub fn process(bytes: &[u8]) -> Result<Processed, MediaError> {
     })
 }
 
-fn encode(image: &DynamicImage, format: ImageFormat, quality: u8) -> Result<Vec<u8>, MediaError> {
+pub(super) fn encode(
+    image: &DynamicImage,
+    format: ImageFormat,
+    quality: u8,
+) -> Result<Vec<u8>, MediaError> {
     let mut out = Vec::new();
     match format {
         ImageFormat::Jpeg => {

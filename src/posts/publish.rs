@@ -16,9 +16,9 @@ use super::save::{self, Compose, SaveError, Saved};
 impl From<SaveError> for Failure {
     fn from(e: SaveError) -> Failure {
         match e {
-            SaveError::Invalid(message) => {
-                Failure::bad_request(message).with_code("invalid_request")
-            }
+            SaveError::Invalid(refusal) => Failure::bad_request(refusal.message)
+                .with_code("invalid_request")
+                .on_field(refusal.field),
             SaveError::Internal(e) => Failure::internal(e),
         }
     }

@@ -107,48 +107,74 @@ impl Compose {
 pub enum SaveError {
     /// The owner's input cannot be saved; the message says why and nothing was written.
     #[error("{0}")]
-    Invalid(String),
+    Invalid(Refusal),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
 
+/// Why the owner's input cannot be saved, and which of the composer's fields it is about (named
+/// as the form names them), so that a form shown again can put the message beside it.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct Refusal {
+    pub field: Option<&'static str>,
+    pub message: String,
+}
+
+impl Refusal {
+    pub fn new(field: Option<&'static str>, message: impl Into<String>) -> Refusal {
+        Refusal {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+fn refuse(field: &'static str, message: impl Into<String>) -> Result<(), Refusal> {
+    Err(Refusal::new(Some(field), message))
+}
+
 /// Checks what can be checked without the database.
-pub fn validate(c: &Compose, settings: &SiteSettings) -> Result<(), String> {
+pub fn validate(c: &Compose, settings: &SiteSettings) -> Result<(), Refusal> {
     let title = c.title.trim();
     if title.chars().count() > MAX_TITLE_CHARS {
-        return Err(format!(
-            "The title is too long ({MAX_TITLE_CHARS} characters at most)."
-        ));
+        return refuse(
+            "title",
+            format!("The title is too long ({MAX_TITLE_CHARS} characters at most)."),
+        );
     }
-    for (what, url) in [
-        ("in reply to", &c.in_reply_to),
-        ("bookmarked", &c.bookmark_of),
+    for (field, what, url) in [
+        ("in_reply_to", "in reply to", &c.in_reply_to),
+        ("bookmark_of", "bookmarked", &c.bookmark_of),
     ] {
         let url = url.trim();
         let web = url.starts_with("https://") || url.starts_with("http://");
         if !url.is_empty()
             && (!web || url.len() > MAX_URL_CHARS || url.contains(char::is_whitespace))
         {
-            return Err(format!(
-                "The address a post is {what} must be a web address (https://…)."
-            ));
+            return refuse(
+                field,
+                format!("The address a post is {what} must be a web address (https://…)."),
+            );
         }
     }
     if c.summary.trim().chars().count() > MAX_SUMMARY_CHARS {
-        return Err(format!(
-            "The summary is too long ({MAX_SUMMARY_CHARS} characters at most)."
-        ));
+        return refuse(
+            "summary",
+            format!("The summary is too long ({MAX_SUMMARY_CHARS} characters at most)."),
+        );
     }
     if c.content_warning.trim().chars().count() > MAX_WARNING_CHARS {
-        return Err(format!(
-            "The content warning is too long ({MAX_WARNING_CHARS} characters at most)."
-        ));
+        return refuse(
+            "content_warning",
+            format!("The content warning is too long ({MAX_WARNING_CHARS} characters at most)."),
+        );
     }
     if c.markdown.len() > MAX_MARKDOWN_BYTES {
-        return Err("The text is too long (1 MB at most).".into());
+        return refuse("markdown", "The text is too long (1 MB at most).");
     }
     if c.kind == Kind::Page && title.is_empty() {
-        return Err("A page needs a title.".into());
+        return refuse("title", "A page needs a title.");
     }
     // A bookmark says what it is by its link: it needs no text of its own.
     if c.markdown.trim().is_empty()
@@ -156,42 +182,53 @@ pub fn validate(c: &Compose, settings: &SiteSettings) -> Result<(), String> {
         && title.is_empty()
         && c.bookmark_of.is_empty()
     {
-        return Err("The post is empty: write something or add a photo.".into());
+        return refuse(
+            "markdown",
+            "The post is empty: write something or add a photo.",
+        );
     }
     if c.photos.len() > MAX_PHOTOS {
-        return Err(format!("A post can carry {MAX_PHOTOS} photos at most."));
+        return refuse(
+            "photos",
+            format!("A post can carry {MAX_PHOTOS} photos at most."),
+        );
     }
     if c.photos
         .iter()
         .any(|(_, alt)| alt.chars().count() > MAX_ALT_CHARS)
     {
-        return Err(format!(
-            "Alt text is limited to {MAX_ALT_CHARS} characters."
-        ));
+        return refuse(
+            "photos",
+            format!("Alt text is limited to {MAX_ALT_CHARS} characters."),
+        );
     }
     if settings.require_alt
         && c.action != Action::Draft
         && c.photos.iter().any(|(_, alt)| alt.trim().is_empty())
     {
-        return Err(
+        return refuse(
+            "photos",
             "Every photo needs alt text, describing it for people who cannot see it. \
-                    (You can save a draft without it, or turn this check off in Settings.)"
-                .into(),
+                    (You can save a draft without it, or turn this check off in Settings.)",
         );
     }
     let categories = c.category_ids.len() + c.new_categories.len();
     if categories > MAX_CATEGORIES {
-        return Err(format!(
-            "A post can have {MAX_CATEGORIES} categories at most."
-        ));
+        return refuse(
+            "new_categories",
+            format!("A post can have {MAX_CATEGORIES} categories at most."),
+        );
     }
     if c.new_categories
         .iter()
         .any(|n| n.chars().count() > MAX_CATEGORY_CHARS || permalink::slugify(n).is_empty())
     {
-        return Err(format!(
-            "Category names need a letter or digit, and {MAX_CATEGORY_CHARS} characters at most."
-        ));
+        return refuse(
+            "new_categories",
+            format!(
+                "Category names need a letter or digit, and {MAX_CATEGORY_CHARS} characters at most."
+            ),
+        );
     }
     Ok(())
 }
@@ -212,7 +249,9 @@ pub fn save(tx: &Connection, settings: &SiteSettings, c: &Compose) -> Result<Sav
         Some(id) => Some(
             posts::by_id(tx, id)?
                 .filter(|p| p.status != Status::Deleted)
-                .ok_or_else(|| SaveError::Invalid("That post no longer exists.".into()))?,
+                .ok_or_else(|| {
+                    SaveError::Invalid(Refusal::new(None, "That post no longer exists."))
+                })?,
         ),
         None => None,
     };
@@ -339,10 +378,10 @@ fn resolve_photos(
         .iter()
         .map(|(id, alt)| {
             let media = media::by_id(tx, *id)?.ok_or_else(|| {
-                SaveError::Invalid(
-                    "A photo of this post was deleted from the media library; remove it and try again."
-                        .into(),
-                )
+                SaveError::Invalid(Refusal::new(
+                    Some("photos"),
+                    "A photo of this post was deleted from the media library; remove it and try again.",
+                ))
             })?;
             let alt = if alt.trim().is_empty() { media.alt } else { alt.clone() };
             Ok((*id, alt))

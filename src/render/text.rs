@@ -31,9 +31,41 @@ pub fn summarize(html: &str) -> String {
     }
 }
 
+/// Up to two capital letters standing for a person where there is no picture of them: the
+/// first letters of the first and last words of their name that have one (`Ada M. Lovelace`
+/// is AL; a `:custom_emoji:` or an emoji counts for nothing), else of `fallback` (a handle).
+pub fn initials(name: &str, fallback: &str) -> String {
+    let letters = |text: &str| -> Vec<char> {
+        text.split_whitespace()
+            .filter(|word| !(word.starts_with(':') && word.ends_with(':') && word.len() > 1))
+            .filter_map(|word| word.chars().find(|c| c.is_alphanumeric()))
+            .collect()
+    };
+    let mut found = letters(name);
+    if found.is_empty() {
+        found = letters(fallback);
+    }
+    let picked = match found.as_slice() {
+        [] => Vec::new(),
+        [one] => vec![*one],
+        [first, .., last] => vec![*first, *last],
+    };
+    picked.into_iter().flat_map(char::to_uppercase).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn initials_come_from_the_first_and_last_words_with_a_letter() {
+        assert_eq!(initials("Ada M. Lovelace", "ada@example.org"), "AL");
+        assert_eq!(initials("bob", ""), "B");
+        assert_eq!(initials("Olga :verified: Other 🌻", ""), "OO");
+        assert_eq!(initials("  ", "carol@example.org"), "C");
+        assert_eq!(initials("🌻", ""), "");
+        assert_eq!(initials("émile zola", ""), "ÉZ");
+    }
 
     #[test]
     fn plain_text_drops_tags_and_decodes_entities() {

@@ -8,10 +8,12 @@ use serde::Serialize;
 
 use crate::app::App;
 use crate::books::read_post::{self, ReadOf};
+use crate::config::BaseUrl;
 use crate::error::Result;
 use crate::media::files;
 use crate::render::{text, time};
 use crate::store::ids::PostId;
+use crate::store::media::Media;
 use crate::store::posts::{self, Kind, Post};
 use crate::store::{owner, settings::SiteSettings};
 
@@ -25,6 +27,8 @@ pub struct Link {
 pub struct Author {
     pub name: String,
     pub username: String,
+    /// The host of the owner's fediverse handle, `@username@domain` (with a port, if any).
+    pub domain: String,
     pub url: String,
     pub about_url: String,
     pub avatar: Option<String>,
@@ -64,6 +68,9 @@ pub struct FeedLink {
 pub struct PhotoView {
     /// The copy sized for a page column.
     pub src: String,
+    /// The grid copy and the column copy with their widths, for the browser to pick from; ""
+    /// when there is only one.
+    pub srcset: String,
     /// The copy sized for a grid tile.
     pub thumb: String,
     pub original: String,
@@ -128,8 +135,9 @@ pub fn post_view(app: &App, post: &Post, tz: Tz) -> PostView {
             .photos
             .iter()
             .map(|p| PhotoView {
-                src: base.join(&files::fitting(&p.media, 1200)),
-                thumb: base.join(&files::fitting(&p.media, 480)),
+                src: base.join(&files::fitting(&p.media, COLUMN_WIDTH)),
+                srcset: srcset(base, &p.media),
+                thumb: base.join(&files::fitting(&p.media, GRID_WIDTH)),
                 original: base.join(&files::url_path(&p.media.hash, &p.media.ext, None)),
                 alt: p.alt.clone(),
                 width: p.media.width,
@@ -138,6 +146,33 @@ pub fn post_view(app: &App, post: &Post, tz: Tz) -> PostView {
             .collect(),
         is_page: post.kind == Kind::Page,
         read: read_post::from_properties(&post.other_properties),
+    }
+}
+
+/// The widths of the copies a page shows (see `media::process::VARIANT_WIDTHS`): a grid tile,
+/// and a page column on a dense screen.
+const GRID_WIDTH: u32 = 480;
+const COLUMN_WIDTH: u32 = 1200;
+
+/// A photo's `srcset`: its grid copy, if it has one, and what `src` shows (the column copy, else
+/// the original), each with its width in pixels. Only copies that exist are listed: a photo
+/// narrower than a copy's width has none of that size.
+fn srcset(base: &BaseUrl, media: &Media) -> String {
+    let has = |width: u32| media.variants.contains(&width);
+    let mut candidates = Vec::new();
+    if has(GRID_WIDTH) {
+        let grid = files::url_path(&media.hash, &media.ext, Some(GRID_WIDTH));
+        candidates.push(format!("{} {GRID_WIDTH}w", base.join(&grid)));
+    }
+    let (column, width) = match has(COLUMN_WIDTH) {
+        true => (Some(COLUMN_WIDTH), COLUMN_WIDTH),
+        false => (None, media.width),
+    };
+    let column = files::url_path(&media.hash, &media.ext, column);
+    candidates.push(format!("{} {width}w", base.join(&column)));
+    match candidates.len() {
+        1 => String::new(),
+        _ => candidates.join(", "),
     }
 }
 
@@ -198,6 +233,7 @@ pub async fn site_view(app: &App) -> Result<(SiteView, std::sync::Arc<SiteSettin
         author: Author {
             name,
             username,
+            domain: base.host().to_string(),
             url: base.join("/"),
             about_url: base.join("/about/"),
             avatar: settings
@@ -230,6 +266,10 @@ pub fn html(body: String) -> Response {
 pub struct ReplyView {
     pub author_name: String,
     pub author_url: String,
+    /// The author's avatar, as kept on this site: never another site's URL.
+    pub author_avatar: Option<String>,
+    /// What stands for the author where there is no avatar.
+    pub author_initials: String,
     pub url: String,
     pub html: String,
     pub published_iso: String,
@@ -238,6 +278,7 @@ pub struct ReplyView {
 
 /// The conversation under a post: approved replies and the owner's answers, oldest first.
 pub async fn conversation(app: &App, post_id: PostId, tz: Tz) -> anyhow::Result<Vec<ReplyView>> {
+    let settings = app.settings().await?;
     let (remote, own, owner) = app
         .db
         .read(move |c| {
@@ -255,7 +296,13 @@ pub async fn conversation(app: &App, post_id: PostId, tz: Tz) -> anyhow::Result<
         })
         .await?;
     let base = &app.config.base_url;
-    let owner_name = owner.map(|o| o.display_name).unwrap_or_default();
+    let (owner_name, owner_username) = owner
+        .map(|o| (o.display_name, o.username))
+        .unwrap_or_default();
+    let owner_avatar = settings
+        .avatar
+        .as_deref()
+        .map(|name| base.join(&files::public_path(name)));
     let mut replies: Vec<(i64, ReplyView)> = remote
         .into_iter()
         .map(|r| {
@@ -264,6 +311,9 @@ pub async fn conversation(app: &App, post_id: PostId, tz: Tz) -> anyhow::Result<
                 ReplyView {
                     author_name: r.actor.display_name().to_string(),
                     author_url: r.actor.url.clone(),
+                    author_avatar: (!r.actor.avatar.is_empty())
+                        .then(|| base.join(&files::public_path(&r.actor.avatar))),
+                    author_initials: text::initials(&r.actor.name, &r.actor.handle),
                     url: r.url,
                     html: r.content_html,
                     published_iso: time::iso(r.published_at, tz),
@@ -278,6 +328,8 @@ pub async fn conversation(app: &App, post_id: PostId, tz: Tz) -> anyhow::Result<
             ReplyView {
                 author_name: owner_name.clone(),
                 author_url: base.join("/"),
+                author_avatar: owner_avatar.clone(),
+                author_initials: text::initials(&owner_name, &owner_username),
                 url: base.join(&format!("/replies/{}", r.id)),
                 html: r.html,
                 published_iso: time::iso(r.created_at, tz),

@@ -21,6 +21,8 @@ pub struct Actor {
     pub public_key_pem: String,
     pub also_known_as: Vec<String>,
     pub fetched_at: i64,
+    /// File name (under /uploads/) of the local copy of `icon`, "" when there is none.
+    pub avatar: String,
 }
 
 impl Actor {
@@ -44,7 +46,7 @@ impl Actor {
 }
 
 pub const COLUMNS: &str = "a.id, a.uri, a.handle, a.name, a.url, a.icon, a.inbox, a.shared_inbox, \
-                           a.key_id, a.public_key_pem, a.also_known_as, a.fetched_at";
+                           a.key_id, a.public_key_pem, a.also_known_as, a.fetched_at, a.avatar";
 
 pub fn from_row(r: &Row) -> rusqlite::Result<Actor> {
     let aka: String = r.get("also_known_as")?;
@@ -61,6 +63,7 @@ pub fn from_row(r: &Row) -> rusqlite::Result<Actor> {
         public_key_pem: r.get("public_key_pem")?,
         also_known_as: serde_json::from_str(&aka).unwrap_or_default(),
         fetched_at: r.get("fetched_at")?,
+        avatar: r.get("avatar")?,
     })
 }
 
@@ -87,6 +90,42 @@ pub fn by_key_id(conn: &Connection, key_id: &str) -> Result<Option<Actor>> {
 /// Case-insensitive lookup by user@domain.
 pub fn by_handle(conn: &Connection, handle: &str) -> Result<Option<Actor>> {
     one(conn, "a.handle = ?1 COLLATE NOCASE", &handle)
+}
+
+/// Someone the composer can suggest for `@…`: their handle (`name@domain`) and display name.
+#[derive(Debug, Serialize)]
+pub struct Suggestion {
+    pub handle: String,
+    pub name: String,
+}
+
+/// Known people whose handle starts with `typed` (or whose display name contains it): the
+/// people the owner follows first, then followers, then anyone else seen, at most `limit`.
+pub fn suggest(conn: &Connection, typed: &str, limit: u32) -> Result<Vec<Suggestion>> {
+    // LIKE's wildcards typed by the owner are taken literally.
+    let escaped = typed
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    let mut stmt = conn.prepare_cached(
+        "SELECT a.handle, a.name FROM actors a
+         LEFT JOIN following f ON f.actor_id = a.id
+         LEFT JOIN followers r ON r.actor_id = a.id
+         WHERE a.handle <> ''
+           AND (a.handle LIKE ?1 ESCAPE '\\' OR a.name LIKE ?2 ESCAPE '\\')
+         ORDER BY f.actor_id IS NULL, r.actor_id IS NULL, a.handle COLLATE NOCASE
+         LIMIT ?3",
+    )?;
+    let rows = stmt.query_map(
+        rusqlite::params![format!("{escaped}%"), format!("%{escaped}%"), limit],
+        |r| {
+            Ok(Suggestion {
+                handle: r.get(0)?,
+                name: r.get(1)?,
+            })
+        },
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Stores what was fetched about an actor, keeping its row id; returns the row id. A key id
@@ -129,6 +168,22 @@ pub fn upsert(conn: &Connection, a: &Actor) -> Result<ActorId> {
         |r| r.get(0),
     )
     .context("store: save actor")
+}
+
+/// An actor's icon URL, and the icon URL its local avatar was last made from ("" if never).
+pub fn avatar_state(conn: &Connection, id: ActorId) -> Result<Option<(String, String)>> {
+    conn.prepare_cached("SELECT icon, avatar_source FROM actors WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
+        .context("store: load actor avatar state")
+}
+
+/// Records the local avatar made from `source` (`file` "" when none could be made from it).
+pub fn set_avatar(conn: &Connection, id: ActorId, source: &str, file: &str) -> Result<()> {
+    conn.prepare_cached("UPDATE actors SET avatar = ?2, avatar_source = ?3 WHERE id = ?1")?
+        .execute((id, file, source))
+        .context("store: save actor avatar")?;
+    Ok(())
 }
 
 /// Forgets an actor and, through the foreign keys, its follows, posts and notifications.

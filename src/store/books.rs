@@ -367,20 +367,29 @@ pub fn finished_per_year(conn: &Connection) -> Result<Vec<(i32, u32)>> {
 }
 
 /// Removes a book; its cover stays in the media library.
-pub fn delete(conn: &Connection, id: BookId) -> Result<()> {
-    conn.execute("DELETE FROM books WHERE id = ?1", [id])
+/// False when there is no such book.
+pub fn delete(conn: &Connection, id: BookId) -> Result<bool> {
+    let changed = conn
+        .execute("DELETE FROM books WHERE id = ?1", [id])
         .context("store: delete book")?;
-    Ok(())
+    Ok(changed > 0)
 }
 
-/// Books that use this image as their cover.
-pub fn count_cover_uses(conn: &Connection, media: MediaId) -> Result<i64> {
-    conn.query_row(
-        "SELECT count(*) FROM books WHERE cover_media_id = ?1",
-        [media],
-        |r| r.get(0),
-    )
-    .context("store: count cover uses")
+/// The books that use any of these images as their cover: (image, book, title), in one query.
+pub fn cover_uses(conn: &Connection, media: &[MediaId]) -> Result<Vec<(MediaId, BookId, String)>> {
+    if media.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders = vec!["?"; media.len()].join(",");
+    let mut stmt = conn.prepare(&format!(
+        "SELECT cover_media_id, id, title FROM books WHERE cover_media_id IN ({placeholders})
+         ORDER BY title COLLATE NOCASE, id"
+    ))?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(media.iter()), |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })?;
+    rows.collect::<rusqlite::Result<_>>()
+        .context("store: list cover uses")
 }
 
 // Covers ----------------------------------------------------------------------------------------
@@ -484,20 +493,23 @@ pub fn create_shelf(conn: &Connection, name: &str, slug: &str, public: bool) -> 
 }
 
 /// Renames a shelf and sets who sees it; its address stays.
-pub fn update_shelf(conn: &Connection, id: ShelfId, name: &str, public: bool) -> Result<()> {
-    conn.execute(
-        "UPDATE book_shelves SET name = ?2, public = ?3 WHERE id = ?1",
-        (id, name, public),
-    )
-    .context("store: update shelf")?;
-    Ok(())
+/// False when there is no such shelf.
+pub fn update_shelf(conn: &Connection, id: ShelfId, name: &str, public: bool) -> Result<bool> {
+    let changed = conn
+        .execute(
+            "UPDATE book_shelves SET name = ?2, public = ?3 WHERE id = ?1",
+            (id, name, public),
+        )
+        .context("store: update shelf")?;
+    Ok(changed > 0)
 }
 
-/// Removes a shelf; its books stay on the bookshelf.
-pub fn delete_shelf(conn: &Connection, id: ShelfId) -> Result<()> {
-    conn.execute("DELETE FROM book_shelves WHERE id = ?1", [id])
+/// Removes a shelf; its books stay on the bookshelf. False when there is no such shelf.
+pub fn delete_shelf(conn: &Connection, id: ShelfId) -> Result<bool> {
+    let changed = conn
+        .execute("DELETE FROM book_shelves WHERE id = ?1", [id])
         .context("store: delete shelf")?;
-    Ok(())
+    Ok(changed > 0)
 }
 
 /// The owner's shelves a book sits on.

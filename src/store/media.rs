@@ -1,10 +1,13 @@
 //! Uploaded media: metadata rows for the content-addressed files under the data folder.
 
+use std::collections::HashMap;
+
 use anyhow::{Context, Result};
-use rusqlite::{Connection, OptionalExtension, Row};
+use rusqlite::{Connection, OptionalExtension, Row, params_from_iter};
 use serde::Serialize;
 
-use super::ids::MediaId;
+use super::ids::{BookId, MediaId, PostId};
+use super::posts::PostLabel;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Media {
@@ -105,29 +108,82 @@ pub fn list(conn: &Connection, limit: u32, offset: u32) -> Result<Vec<Media>> {
         .context("store: list media")
 }
 
-pub fn set_alt(conn: &Connection, id: MediaId, alt: &str) -> Result<()> {
-    conn.execute("UPDATE media SET alt = ?2 WHERE id = ?1", (id, alt))
+/// Sets an item's alt text; false when there is no such item.
+pub fn set_alt(conn: &Connection, id: MediaId, alt: &str) -> Result<bool> {
+    let changed = conn
+        .execute("UPDATE media SET alt = ?2 WHERE id = ?1", (id, alt))
         .context("store: set alt")?;
-    Ok(())
+    Ok(changed > 0)
 }
 
-/// Whether anything uses this media: a post (of any status, deleted ones included, since they
-/// can come back), a book's cover, the avatar or the header image. Used media is not deleted.
-pub fn in_use(conn: &Connection, m: &Media) -> Result<bool> {
-    let posts: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM post_photos WHERE media_id = ?1",
-            [m.id],
-            |r| r.get(0),
-        )
-        .context("store: count media uses")?;
-    let covers = super::books::count_cover_uses(conn, m.id)?;
+/// What uses one media item. A post counts whatever its status (deleted ones included, since
+/// they can come back); so do a book's cover, the avatar and the header image.
+#[derive(Clone, Debug, Default)]
+pub struct Uses {
+    /// The posts and pages showing it, newest first.
+    pub posts: Vec<PostLabel>,
+    /// The books whose cover it is: (book, title).
+    pub covers: Vec<(BookId, String)>,
+    pub avatar: bool,
+    pub header_image: bool,
+}
+
+impl Uses {
+    pub fn any(&self) -> bool {
+        !self.posts.is_empty() || !self.covers.is_empty() || self.avatar || self.header_image
+    }
+}
+
+/// What uses each of these media items, in a fixed number of queries however many there are
+/// (the library lists a page of them at once). Items nothing uses are absent from the map.
+pub fn uses(conn: &Connection, items: &[Media]) -> Result<HashMap<MediaId, Uses>> {
+    let mut out: HashMap<MediaId, Uses> = HashMap::new();
+    if items.is_empty() {
+        return Ok(out);
+    }
+    let ids: Vec<MediaId> = items.iter().map(|m| m.id).collect();
+    let placeholders = vec!["?"; ids.len()].join(",");
+    // A post may show the same photo twice; it is named once.
+    let mut stmt = conn.prepare(&format!(
+        "SELECT DISTINCT media_id, post_id FROM post_photos WHERE media_id IN ({placeholders})"
+    ))?;
+    let pairs: Vec<(MediaId, PostId)> = stmt
+        .query_map(params_from_iter(ids.iter()), |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()
+        .context("store: list media uses")?;
+    let mut post_ids: Vec<PostId> = pairs.iter().map(|(_, p)| *p).collect();
+    post_ids.sort_unstable();
+    post_ids.dedup();
+    // Labels come newest first; each is handed to every item it shows.
+    for label in super::posts::labels(conn, &post_ids)? {
+        for (media_id, _) in pairs.iter().filter(|(_, p)| *p == label.id) {
+            out.entry(*media_id).or_default().posts.push(label.clone());
+        }
+    }
+    for (media_id, book, title) in super::books::cover_uses(conn, &ids)? {
+        out.entry(media_id).or_default().covers.push((book, title));
+    }
+    // The profile images are kept by file name (`<hash>.<ext>` or a resized copy of it).
     let settings = super::settings::load(conn)?;
-    let profile = [settings.avatar, settings.header_image]
-        .into_iter()
-        .flatten()
-        .any(|name| name.starts_with(&m.hash));
-    Ok(posts > 0 || covers > 0 || profile)
+    let named =
+        |name: &Option<String>, m: &Media| name.as_deref().is_some_and(|n| n.starts_with(&m.hash));
+    for m in items {
+        let avatar = named(&settings.avatar, m);
+        let header_image = named(&settings.header_image, m);
+        if avatar || header_image {
+            let uses = out.entry(m.id).or_default();
+            uses.avatar = avatar;
+            uses.header_image = header_image;
+        }
+    }
+    Ok(out)
+}
+
+/// Whether anything uses this media (see `Uses`). Used media is not deleted.
+pub fn in_use(conn: &Connection, m: &Media) -> Result<bool> {
+    Ok(uses(conn, std::slice::from_ref(m))?
+        .get(&m.id)
+        .is_some_and(Uses::any))
 }
 
 pub fn delete(conn: &Connection, id: MediaId) -> Result<()> {

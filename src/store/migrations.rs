@@ -18,6 +18,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_micropub_properties.sql"),
     include_str!("migrations/0008_security.sql"),
     include_str!("migrations/0009_books.sql"),
+    include_str!("migrations/0010_reply_avatars.sql"),
+    include_str!("migrations/0011_panel_marks.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

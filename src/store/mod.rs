@@ -17,6 +17,7 @@ pub mod media;
 mod migrations;
 pub mod own_replies;
 pub mod owner;
+pub mod panel_marks;
 pub mod posts;
 pub mod remote_posts;
 pub mod sessions;

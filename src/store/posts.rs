@@ -535,6 +535,55 @@ pub fn count_published(conn: &Connection) -> Result<i64> {
     .context("store: count posts")
 }
 
+/// What the panel needs to name a post in passing (the jobs page, the media library's "Used
+/// in"): its title, or else the start of its text.
+#[derive(Clone, Debug)]
+pub struct PostLabel {
+    pub id: PostId,
+    pub kind: Kind,
+    pub status: Status,
+    pub title: Option<String>,
+    /// The start of the rendered HTML: enough for a few words of plain text, without reading a
+    /// long post whole.
+    pub html_start: String,
+}
+
+/// Characters of HTML read for a label; markup takes some, a short phrase is all that is shown.
+const LABEL_HTML_CHARS: i64 = 2000;
+
+/// The labels of a batch of posts, in one query; ids with no post are left out.
+pub fn labels(conn: &Connection, ids: &[PostId]) -> Result<Vec<PostLabel>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders = vec!["?"; ids.len()].join(",");
+    let mut stmt = conn.prepare(&format!(
+        "SELECT id, kind, status, title, substr(html, 1, {LABEL_HTML_CHARS}) AS html_start
+         FROM posts WHERE id IN ({placeholders}) ORDER BY id DESC"
+    ))?;
+    let rows = stmt.query_map(params_from_iter(ids.iter()), |r| {
+        Ok((
+            r.get::<_, PostId>("id")?,
+            r.get::<_, String>("kind")?,
+            r.get::<_, String>("status")?,
+            r.get::<_, Option<String>>("title")?,
+            r.get::<_, String>("html_start")?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, kind, status, title, html_start) = row.context("store: read post labels")?;
+        out.push(PostLabel {
+            id,
+            kind: Kind::parse(&kind)?,
+            status: Status::parse(&status)?,
+            title,
+            html_start,
+        });
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

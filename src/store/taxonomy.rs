@@ -78,17 +78,20 @@ pub fn ensure_category(conn: &Connection, name: &str, slug: &str) -> Result<Cate
     .context("store: find category")
 }
 
-pub fn rename_category(conn: &Connection, id: CategoryId, name: &str) -> Result<()> {
-    conn.execute("UPDATE categories SET name = ?2 WHERE id = ?1", (id, name))
+/// Renames a category; false when there is no such category.
+pub fn rename_category(conn: &Connection, id: CategoryId, name: &str) -> Result<bool> {
+    let changed = conn
+        .execute("UPDATE categories SET name = ?2 WHERE id = ?1", (id, name))
         .context("store: rename category")?;
-    Ok(())
+    Ok(changed > 0)
 }
 
-/// Removes a category; its posts stay, without it.
-pub fn delete_category(conn: &Connection, id: CategoryId) -> Result<()> {
-    conn.execute("DELETE FROM categories WHERE id = ?1", [id])
+/// Removes a category; its posts stay, without it. False when there is no such category.
+pub fn delete_category(conn: &Connection, id: CategoryId) -> Result<bool> {
+    let changed = conn
+        .execute("DELETE FROM categories WHERE id = ?1", [id])
         .context("store: delete category")?;
-    Ok(())
+    Ok(changed > 0)
 }
 
 /// The emoji that have at least one published post.

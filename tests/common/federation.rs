@@ -372,22 +372,56 @@ pub fn form_fields(html: &str, action: &str) -> Vec<(String, String)> {
     fields
 }
 
-/// Posts the settings form as shown, with `changes` to named fields (ticking unchecked boxes).
+/// The settings section (its address) whose form holds a field.
+pub fn settings_section(field: &str) -> &'static str {
+    match field {
+        "author_name" | "bio" | "rel_me" => "/admin/settings/profile",
+        "manually_approves_followers"
+        | "federate_articles"
+        | "reveal_follows"
+        | "also_known_as" => "/admin/settings/fediverse",
+        "topics" => "/admin/settings/topics",
+        _ => "/admin/settings",
+    }
+}
+
+/// Saves settings as the panel would: the form of each section with a change, as shown, with
+/// `changes` to named fields (ticking unchecked boxes); the Site section alone when there are
+/// none. Returns the answer to the last form sent.
 #[track_caller]
 pub fn save_settings(admin: &Client, changes: &[(&str, &str)]) -> Resp {
-    let page = admin.get("/admin/settings");
+    let mut sections: Vec<&str> = changes.iter().map(|(n, _)| settings_section(n)).collect();
+    sections.dedup();
+    if sections.is_empty() {
+        sections.push("/admin/settings");
+    }
+    let mut last = None;
+    for section in sections {
+        let mine: Vec<(&str, &str)> = changes
+            .iter()
+            .filter(|(n, _)| settings_section(n) == section)
+            .copied()
+            .collect();
+        last = Some(save_section(admin, section, &mine));
+    }
+    last.expect("a section was sent")
+}
+
+#[track_caller]
+fn save_section(admin: &Client, section: &str, changes: &[(&str, &str)]) -> Resp {
+    let page = admin.get(section);
     assert_eq!(page.status, 200, "{}", page.text());
     let html = page.text();
-    let mut fields = form_fields(&html, "/admin/settings");
+    let mut fields = form_fields(&html, section);
     let doc = Html::parse_document(&html);
     for (name, value) in changes {
         match fields.iter_mut().find(|(n, _)| n == name) {
             Some(field) => field.1 = value.to_string(),
             None => {
-                let selector = format!(r#"form[action="/admin/settings"] [name="{name}"]"#);
+                let selector = format!(r#"form[action="{section}"] [name="{name}"]"#);
                 assert!(
                     !select(&doc, &selector).is_empty(),
-                    "no field {name} in the settings form"
+                    "no field {name} in the form of {section}"
                 );
                 fields.push((name.to_string(), value.to_string()));
             }
@@ -397,5 +431,10 @@ pub fn save_settings(admin: &Client, changes: &[(&str, &str)]) -> Resp {
         .iter()
         .map(|(n, v)| (n.as_str(), v.as_str()))
         .collect();
-    admin.post_form("/admin/settings", &pairs)
+    // The profile carries its images, so its form is multipart.
+    if section == "/admin/settings/profile" {
+        admin.post_multipart(section, &pairs, &[])
+    } else {
+        admin.post_form(section, &pairs)
+    }
 }

@@ -109,6 +109,14 @@ impl TestServer {
             .unwrap();
     }
 
+    /// A fresh one-time setup token, as the first start prints in its link.
+    pub fn setup_token(&self) -> String {
+        self.app
+            .db
+            .write_blocking(|tx| owner::issue_setup_token(tx))
+            .unwrap()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

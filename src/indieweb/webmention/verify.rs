@@ -189,6 +189,11 @@ fn store_mention(
     {
         remote_posts::set_moderation(tx, id, Moderation::Pending)?;
     }
+    // A reply may be shown under the post: its author's avatar is copied here beforehand.
+    if m.kind == Kind::Reply && before.as_ref().map(|b| b.moderation) != Some(Moderation::Rejected)
+    {
+        crate::media::avatars::request(tx, actor_id)?;
+    }
     remote_posts::notify(
         tx,
         &NotificationWrite {
