@@ -488,6 +488,7 @@ fn the_owner_sets_up_the_site_and_publishes_a_photo_post_from_a_real_browser() {
             .unwrap();
         wait_for_path(&browser, "/admin/drafts?done=draft").await;
 
+
         // The home page shows the post, its photo with the alt text, and the photo loads.
         browser.goto(&server.url("/")).await.unwrap();
         let entry = find(&browser, "article.h-entry .e-content").await;
@@ -520,6 +521,94 @@ fn the_owner_sets_up_the_site_and_publishes_a_photo_post_from_a_real_browser() {
             src.starts_with(&server.url("/uploads/")) && src.ends_with(".png"),
             "{src}"
         );
+
+        // The session ends while a post is being written: sending it says so, signing in again
+        // returns to the composer, and the text, kept in this browser, comes back.
+        // On the way, `@` suggests someone known, and Enter takes the suggestion.
+        server
+            .app
+            .db
+            .write_blocking(|tx| {
+                porch::store::actors::upsert(
+                    tx,
+                    &porch::store::actors::Actor {
+                        uri: "https://social.example/users/bob".into(),
+                        handle: "bob@social.example".into(),
+                        name: "Bob Example".into(),
+                        url: "https://social.example/@bob".into(),
+                        inbox: "http://127.0.0.1:9/inbox".into(),
+                        ..Default::default()
+                    },
+                )
+            })
+            .unwrap();
+        const LAPSED: &str = "Written while the session ran out, for @bob@social.example ";
+        browser.goto(&server.url("/admin/new")).await.unwrap();
+        let typing = browser.active_element().await.unwrap();
+        typing
+            .send_keys("Written while the session ran out, for @bo")
+            .await
+            .unwrap();
+        let option = find(&browser, "#mention-suggestions li[aria-selected=true]").await;
+        assert_eq!(
+            option.text().await.unwrap(),
+            "Bob Example @bob@social.example"
+        );
+        typing.send_keys("\u{E007}").await.unwrap();
+        assert!(
+            find(&browser, "#mention-suggestions")
+                .await
+                .attr("hidden")
+                .await
+                .unwrap()
+                .is_some(),
+            "picking closes the list"
+        );
+        let deadline = Instant::now() + PATIENCE;
+        while browser
+            .execute(
+                "return localStorage.getItem('porch:compose:new-post');",
+                vec![],
+            )
+            .await
+            .unwrap()
+            .is_null()
+        {
+            assert!(Instant::now() < deadline, "the text was never autosaved");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        browser.delete_all_cookies().await.unwrap();
+        find(&browser, "#primary").await.click().await.unwrap();
+        let sign_in = find(&browser, "a.button[href^='/admin/login']").await;
+        assert_eq!(
+            sign_in.attr("href").await.unwrap().as_deref(),
+            Some("/admin/login?next=/admin/new")
+        );
+        sign_in.click().await.unwrap();
+        find(&browser, "#password")
+            .await
+            .send_keys(PASSWORD)
+            .await
+            .unwrap();
+        find(&browser, "form[action='/admin/login'] button[type=submit]")
+            .await
+            .click()
+            .await
+            .unwrap();
+        wait_for_path(&browser, "/admin/new").await;
+        find(&browser, "#autosave-note:not([hidden])").await;
+        let kept = find(&browser, "#markdown").await.prop("value").await.unwrap();
+        assert_eq!(kept.as_deref(), Some(LAPSED));
+        find(&browser, "#primary").await.click().await.unwrap();
+        wait_for_path(&browser, "/admin?done=posted&post=3").await;
+        let left = browser
+            .execute(
+                "return localStorage.getItem('porch:compose:new-post');",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert!(left.is_null(), "a post that was saved leaves no copy: {left}");
 
         // On a phone (390 px wide), no admin page scrolls sideways, the Settings page with a
         // 1,200 px header image included (its preview once overflowed: the CSP refused the

@@ -60,6 +60,23 @@
     render();
   }
 
+  // A form marked data-unsaved-warning asks before the page is left with changes in it;
+  // sending the form does not.
+  document.querySelectorAll("form[data-unsaved-warning]").forEach(function (form) {
+    var changed = false;
+    var sending = false;
+    var mark = function () { changed = true; };
+    form.addEventListener("input", mark);
+    form.addEventListener("change", mark);
+    form.addEventListener("submit", function () { sending = true; });
+    window.addEventListener("beforeunload", function (event) {
+      if (changed && !sending) {
+        event.preventDefault();
+        event.returnValue = "";
+      }
+    });
+  });
+
   var composer = document.getElementById("composer");
   if (composer && textarea) {
     var primary = document.getElementById("primary");
@@ -173,15 +190,7 @@
       note.hidden = false;
     }
 
-    // Leaving with unsaved changes asks first; sending the form does not.
-    var sending = false;
-    composer.addEventListener("submit", function () { sending = true; store(true); });
-    window.addEventListener("beforeunload", function (event) {
-      if (!sending && JSON.stringify(snapshot()) !== initial) {
-        event.preventDefault();
-        event.returnValue = "";
-      }
-    });
+    composer.addEventListener("submit", function () { store(true); });
 
     // @ suggestions: people followed or known, from Porch's own store (nothing is looked up
     // elsewhere while typing). Arrow keys move, Enter or Tab picks, Escape closes.
