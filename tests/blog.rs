@@ -852,7 +852,16 @@ fn categories_can_be_added_in_the_panel_and_show_their_post_counts() {
     assert_eq!(r.status, 303, "{}", r.text());
     for bad in ["", "!!!", "field notes"] {
         let r = admin.post_form("/admin/categories", &[("csrf", &csrf), ("name", bad)]);
-        assert_eq!(r.status, 400, "{bad:?}");
+        // The screen again, the name as typed, the reason beside it.
+        assert_eq!(r.status, 422, "{bad:?}");
+        let html = r.text();
+        assert!(
+            html.contains(&format!(
+                r#"name="name" value="{bad}" maxlength="60" required aria-invalid="true" aria-describedby="error-name" autofocus>"#
+            )),
+            "{html}"
+        );
+        assert!(html.contains(r#"<p class="field-error" id="error-name">"#));
     }
     let id = server
         .app

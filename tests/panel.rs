@@ -226,6 +226,29 @@ fn the_composer_suggests_known_people_and_its_preview_links_them() {
         html.contains(&format!(">@{user}</a>")),
         "a known person is a link: {html}"
     );
+    // A reply the timeline refuses comes back beside the post it answers, text kept.
+    let remote: i64 = number(&server, "SELECT max(id) FROM remote_posts", []);
+    let long = "word ".repeat(1200);
+    let refused = admin.post_form(
+        "/admin/replies",
+        &[
+            ("csrf", &csrf),
+            ("remote_post_id", &remote.to_string()),
+            ("text", &long),
+        ],
+    );
+    assert_eq!(refused.status, 422, "{}", refused.text());
+    let page = refused.text();
+    assert!(page.contains("<h1>Reply not sent</h1>"), "{page}");
+    assert!(
+        page.contains(&format!("autofocus>{long}</textarea>")),
+        "{page}"
+    );
+    assert!(page.contains(&format!(
+        r#"<p class="field-error" id="reply-error-{remote}">"#
+    )));
+    assert!(page.contains("<details class=\"reply-box\" open>"));
+
     // Someone unknown is not looked up while previewing, and gets no profile link.
     assert!(
         !html.contains("title=\"@nobody@unknown.example\""),

@@ -6,7 +6,7 @@ use poem::web::{Data, Path, Query, Redirect};
 use poem::{IntoResponse, Response, handler};
 use serde::Deserialize;
 
-use super::DoneQuery;
+use super::{DoneQuery, FieldError};
 use crate::app::App;
 use crate::auth::Admin;
 use crate::auth::csrf::{AdminForm, NoFields};
@@ -22,6 +22,16 @@ pub async fn index(
     admin: Admin,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response> {
+    show(app, &admin, None, q.done.as_deref()).await
+}
+
+/// The screen; `refused` is a new name that was not taken, with the reason.
+async fn show(
+    app: &App,
+    admin: &Admin,
+    refused: Option<(String, FieldError)>,
+    done: Option<&str>,
+) -> Result<Response> {
     let categories: Vec<_> = app
         .db
         .read(taxonomy::categories_with_counts)
@@ -30,15 +40,21 @@ pub async fn index(
         .map(|(c, posts)| ctx! { id => c.id, name => c.name, slug => c.slug, posts })
         .collect();
     let base = app.config.base_url.to_string();
-    super::render(
+    let failed = refused.is_some();
+    let (typed, error) = refused.unzip();
+    let mut page = super::render(
         app,
-        &admin,
+        admin,
         "categories.html",
         "categories",
-        q.done.as_deref(),
-        ctx! { categories, base },
+        done,
+        ctx! { categories, base, typed, error },
     )
-    .await
+    .await?;
+    if failed {
+        page.set_status(poem::http::StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    Ok(page)
 }
 
 #[derive(Deserialize)]
@@ -56,11 +72,18 @@ fn check_name(name: &str) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Adds a category before any post uses it.
+/// Adds a category before any post uses it. A name that cannot be taken comes back in the form,
+/// with the reason beside it.
 #[handler]
 pub async fn create(Data(app): Data<&App>, f: AdminForm<RenameForm>) -> Result<Response> {
     let name = f.form.name.trim().to_string();
-    check_name(&name)?;
+    let refuse = |message: String| {
+        let error = FieldError::on("name", message);
+        show(app, &f.admin, Some((f.form.name.clone(), error)), None)
+    };
+    if let Err(refusal) = check_name(&name) {
+        return refuse(refusal.message().to_string()).await;
+    }
     let slug = slugify(&name);
     let added = app
         .db
@@ -73,9 +96,7 @@ pub async fn create(Data(app): Data<&App>, f: AdminForm<RenameForm>) -> Result<R
         })
         .await?;
     if !added {
-        return Err(Failure::bad_request(
-            "There is a category with that name (or address) already.",
-        ));
+        return refuse("There is a category with that name (or address) already.".into()).await;
     }
     Ok(Redirect::see_other("/admin/categories?done=category_added").into_response())
 }

@@ -71,6 +71,36 @@ pub async fn index(
     .await
 }
 
+/// The post a refused reply answers, its reply box open with the text typed and the reason.
+async fn refused(app: &App, f: &AdminForm<ReplyForm>, error: String) -> Result<Response> {
+    let id = f.form.remote_post_id;
+    let post = app
+        .db
+        .read(move |c| remote_posts::by_id(c, id))
+        .await?
+        .ok_or_else(|| Failure::bad_request(error.clone()))?;
+    let tz = time::zone(&app.settings().await?.timezone);
+    let r = RemoteView {
+        when: time::display_date(post.published_at, tz),
+        post,
+    };
+    let back = match f.form.back.as_str() {
+        "moderation" | "notifications" => f.form.back.clone(),
+        _ => "timeline".to_string(),
+    };
+    let mut page = super::render(
+        app,
+        &f.admin,
+        "reply_refused.html",
+        "timeline",
+        None,
+        ctx! { r, typed => f.form.text.clone(), error, back },
+    )
+    .await?;
+    page.set_status(poem::http::StatusCode::UNPROCESSABLE_ENTITY);
+    Ok(page)
+}
+
 #[derive(Deserialize)]
 pub struct ReplyForm {
     remote_post_id: RemotePostId,
@@ -91,7 +121,8 @@ pub async fn reply(Data(app): Data<&App>, f: AdminForm<ReplyForm>) -> Result<Res
             };
             Ok(Redirect::see_other(back).into_response())
         }
-        Err(ReplyError::Invalid(message)) => Err(Failure::bad_request(message)),
+        // The reply as typed, beside the post it answers, with the reason.
+        Err(ReplyError::Invalid(message)) => refused(app, &f, message).await,
         Err(ReplyError::Internal(e)) => Err(Failure::internal(e)),
     }
 }
