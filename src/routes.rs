@@ -43,9 +43,15 @@ pub fn build(app: App) -> impl Endpoint {
         .at("/", get(admin::posts::published))
         .at("/drafts", get(admin::posts::drafts))
         .at("/pages", get(admin::posts::pages))
-        .at("/new", get(admin::compose::new))
-        .at("/posts", post(admin::post_save::submit))
-        .at("/posts/:id", get(admin::compose::edit))
+        // The composer is sent to its own address.
+        .at(
+            "/new",
+            get(admin::compose::new).post(admin::post_save::submit),
+        )
+        .at(
+            "/posts/:id",
+            get(admin::compose::edit).post(admin::post_save::submit),
+        )
         .at("/posts/:id/delete", post(admin::post_delete::delete))
         .at("/preview", post(admin::preview::preview))
         .at("/handles", get(admin::mentions::suggest))

@@ -700,7 +700,8 @@ fn errors_in_the_panel_are_pages_of_the_panel_never_bare_text_or_the_public_404(
         "/admin/categories/1/rename",
         &[("csrf", &csrf), ("name", "")],
     );
-    assert_eq!(r.status, 400);
+    assert_eq!(r.status, 422);
+    assert!(r.text().contains("Not saved: A category name needs"));
     panel(&r);
     // A form sent after the session ended says so, as a page, with the way to sign in.
     let stranger = server.client();
@@ -715,7 +716,7 @@ fn errors_in_the_panel_are_pages_of_the_panel_never_bare_text_or_the_public_404(
     // Sent from the composer, signing in leads back to it (and the login form checks `next`).
     let referer = server.url("/admin/posts/7");
     let r = stranger.post_raw(
-        "/admin/posts",
+        "/admin/new",
         "application/x-www-form-urlencoded",
         b"csrf=x&markdown=Kept",
         &[("Referer", &referer)],
@@ -728,7 +729,7 @@ fn errors_in_the_panel_are_pages_of_the_panel_never_bare_text_or_the_public_404(
         r.text()
     );
     let elsewhere = stranger.post_raw(
-        "/admin/posts",
+        "/admin/new",
         "application/x-www-form-urlencoded",
         b"csrf=x",
         &[("Referer", "https://evil.example/admin/posts/7")],

@@ -1415,7 +1415,7 @@ fn no_page_or_feed_loads_anything_from_another_host() {
     let csrf = admin.csrf();
     let png = common::png(64, 48);
     let saved = admin.post_multipart(
-        "/admin/posts",
+        "/admin/new",
         &[
             ("csrf", &csrf),
             ("kind", "post"),

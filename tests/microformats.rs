@@ -149,7 +149,7 @@ fn publish_with_photos(
         .iter()
         .map(|(name, bytes, _)| ("photo_file", *name, *bytes))
         .collect();
-    let saved = admin.post_multipart("/admin/posts", &all, &files);
+    let saved = admin.post_multipart("/admin/new", &all, &files);
     assert_eq!(saved.status, 303, "{}", saved.text());
     server.url(&newest_path(server))
 }

@@ -291,9 +291,14 @@ fn the_composer_puts_the_text_first_and_names_its_button_after_the_action() {
     let html = admin.get(&format!("/admin/posts/{id}")).text();
     assert!(html.contains(r#"<details class="more" id="more" open>"#));
     assert_eq!(
-        texts(&html, "#composer .actions button"),
+        texts(&html, "#composer .actions button:not(.default-button)"),
         ["Post", "Save draft"]
     );
+    // Enter in a one-line field of a draft presses its first button: an unseen "Save draft",
+    // never "Post".
+    let first = texts(&html, "#composer button[type=submit]");
+    assert_eq!(first[0], "Save draft");
+    assert!(html.contains(r#"<button type="submit" name="action" value="draft" class="default-button" tabindex="-1" aria-hidden="true">"#));
 
     // Scheduling names the button Schedule; a published post's is Update.
     let scheduled = admin.compose(&[
@@ -426,10 +431,10 @@ fn every_admin_form_with_bad_input_answers_with_a_page_of_the_panel() {
     let c = csrf.as_str();
     let forms: &[(&str, &[(&str, &str)])] = &[
         (
-            "/admin/posts",
+            "/admin/new",
             &[("csrf", c), ("id", "abc"), ("markdown", "x")],
         ),
-        ("/admin/posts", &[("csrf", c), ("markdown", " ")]),
+        ("/admin/new", &[("csrf", c), ("markdown", " ")]),
         ("/admin/posts/9999/delete", &[("csrf", c)]),
         ("/admin/media/9999/alt", &[("csrf", c), ("alt", "x")]),
         ("/admin/media/9999/delete", &[("csrf", c)]),

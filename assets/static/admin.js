@@ -12,6 +12,15 @@
     });
   });
 
+  // The page right after the composer was sent decides what becomes of the copy it kept: a
+  // screen saying the save worked ("?done=…") removes it; any other (the form shown again with
+  // a refusal, a lapsed session) leaves it, to come back in the composer.
+  try {
+    var sent = sessionStorage.getItem("porch:compose:sent");
+    sessionStorage.removeItem("porch:compose:sent");
+    if (sent && /[?&]done=/.test(window.location.search)) localStorage.removeItem(sent);
+  } catch (e) { /* no storage: nothing was kept */ }
+
   document.querySelectorAll(".js-only").forEach(function (el) { el.hidden = false; });
   document.querySelectorAll(".no-js-only").forEach(function (el) { el.hidden = true; });
 
@@ -112,18 +121,24 @@
       when();
     }
 
-    // Ctrl+Enter (Cmd+Enter) anywhere in the form presses the primary button.
+    // Ctrl+Enter (Cmd+Enter) anywhere in the form presses the primary button; a plain Enter in
+    // a one-line field sends nothing (it would press the first button: publish).
     composer.addEventListener("keydown", function (event) {
-      if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && primary) {
+      if (event.key !== "Enter") return;
+      if ((event.ctrlKey || event.metaKey) && primary) {
         event.preventDefault();
         composer.requestSubmit(primary);
+      } else if (event.target.tagName === "INPUT" && event.target.type !== "submit") {
+        event.preventDefault();
       }
     });
 
     // Autosave: the form's text is kept in this browser as it is typed, so that a lapsed
-    // session, a closed tab or a refused save loses nothing. A save that reaches a screen saying
-    // it worked ("?done=…") clears it.
+    // session, a closed tab or a refused save loses nothing. Sending the form names its copy in
+    // this tab's session storage; the screen a save that worked leads to ("?done=…") removes
+    // that copy, and a composer shown again (a refusal, or after signing in) keeps it.
     var key = "porch:compose:" + composer.dataset.autosave;
+    var saved = Number(composer.dataset.updated || "0") * 1000;
     var note = document.getElementById("autosave-note");
     var fieldsToKeep = ["markdown", "title", "content_warning", "summary", "in_reply_to", "bookmark_of", "new_categories"];
     var snapshot = function () {
@@ -135,27 +150,29 @@
       return out;
     };
     var initial = JSON.stringify(snapshot());
-    var store = function (sent) {
+    var store = function () {
       try {
         var now = snapshot();
-        if (JSON.stringify(now) === initial && !sent) return;
-        localStorage.setItem(key, JSON.stringify({ fields: now, at: Date.now(), sent: !!sent }));
+        if (JSON.stringify(now) === initial) return;
+        localStorage.setItem(key, JSON.stringify({ fields: now, at: Date.now() }));
       } catch (e) { /* storage may be full or off: autosave is a convenience */ }
     };
     var saveTimer = null;
     composer.addEventListener("input", function () {
       clearTimeout(saveTimer);
-      saveTimer = setTimeout(function () { store(false); }, 500);
+      saveTimer = setTimeout(store, 500);
     });
     var kept = null;
     try { kept = JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { kept = null; }
-    if (kept && kept.fields && JSON.stringify(kept.fields) !== initial && note) {
+    // Only a copy made after the post was last saved is offered.
+    if (kept && kept.fields && kept.at > saved && JSON.stringify(kept.fields) !== initial && note) {
       var restore = function () {
         Object.keys(kept.fields).forEach(function (id) {
           var el = document.getElementById(id);
           if (el) el.value = kept.fields[id];
         });
-        textarea.dispatchEvent(new Event("input"));
+        // Restored text is unsaved text: the warning before leaving applies to it.
+        textarea.dispatchEvent(new Event("input", { bubbles: true }));
         var more = document.getElementById("more");
         if (more && fieldsToKeep.some(function (id) { return id !== "markdown" && kept.fields[id]; })) more.open = true;
       };
@@ -172,8 +189,7 @@
         textarea.dispatchEvent(new Event("input"));
         note.hidden = true;
       });
-      var blank = !textarea.value.trim();
-      if (blank) {
+      if (composer.dataset.autosave.indexOf("new-") === 0) {
         // A new post: what was being written comes back by itself.
         restore();
         note.textContent = "Restored what you were writing, kept in this browser. ";
@@ -190,11 +206,16 @@
       note.hidden = false;
     }
 
-    composer.addEventListener("submit", function () { store(true); });
+    composer.addEventListener("submit", function () {
+      clearTimeout(saveTimer);
+      store();
+      try { sessionStorage.setItem("porch:compose:sent", key); } catch (e) { /* no storage */ }
+    });
 
     // @ suggestions: people followed or known, from Porch's own store (nothing is looked up
     // elsewhere while typing). Arrow keys move, Enter or Tab picks, Escape closes.
     var list = document.getElementById("mention-suggestions");
+    var status = document.getElementById("mention-status");
     if (list) {
       var active = -1;
       var items = [];
@@ -208,8 +229,7 @@
         list.textContent = "";
         items = [];
         active = -1;
-        textarea.removeAttribute("aria-activedescendant");
-        textarea.setAttribute("aria-expanded", "false");
+        if (status) status.textContent = "";
       };
       var pick = function (handle) {
         var at = wordAt();
@@ -225,7 +245,8 @@
       };
       var mark = function () {
         items.forEach(function (li, i) { li.setAttribute("aria-selected", i === active ? "true" : "false"); });
-        if (active >= 0) textarea.setAttribute("aria-activedescendant", items[active].id);
+        // The text box keeps the focus; a live status says which person Enter would take.
+        if (active >= 0 && status) status.textContent = items[active].textContent + " (Enter to mention, Escape to close)";
       };
       var lookupTimer = null;
       var suggest = function () {
@@ -260,12 +281,8 @@
           active = 0;
           mark();
           list.hidden = false;
-          textarea.setAttribute("aria-expanded", "true");
         }).catch(close);
       };
-      textarea.setAttribute("aria-autocomplete", "list");
-      textarea.setAttribute("aria-controls", list.id);
-      textarea.setAttribute("aria-expanded", "false");
       textarea.addEventListener("input", function () {
         clearTimeout(lookupTimer);
         lookupTimer = setTimeout(suggest, 150);
@@ -286,17 +303,6 @@
       });
       textarea.addEventListener("blur", function () { setTimeout(close, 100); });
     }
-  }
-
-  // A screen reached after a save worked drops the autosaved copies that save sent.
-  if (/[?&]done=/.test(window.location.search)) {
-    try {
-      Object.keys(localStorage).forEach(function (k) {
-        if (k.indexOf("porch:compose:") !== 0) return;
-        var kept = JSON.parse(localStorage.getItem(k) || "null");
-        if (kept && kept.sent) localStorage.removeItem(k);
-      });
-    } catch (e) { /* nothing kept */ }
   }
 
   var dropzone = document.getElementById("dropzone");
@@ -371,52 +377,4 @@
       });
     }
   }
-})();
-
-// Media library: "Copy URL" and "Copy Markdown". Without scripts the page shows the same text
-// in read-only fields to select; they come back if the browser refuses to copy.
-(function () {
-  "use strict";
-  var buttons = document.querySelectorAll("button[data-copy]");
-  if (!buttons.length) return;
-  // For pages served over plain http, where the Clipboard API is not offered.
-  var copyBySelection = function (text) {
-    var area = document.createElement("textarea");
-    area.value = text;
-    area.readOnly = true;
-    area.className = "copy-offscreen";
-    document.body.appendChild(area);
-    area.select();
-    var copied = false;
-    try { copied = document.execCommand("copy"); } catch (e) { copied = false; }
-    area.remove();
-    return copied ? Promise.resolve() : Promise.reject(new Error("not copied"));
-  };
-  var copy = function (text) {
-    if (navigator.clipboard && window.isSecureContext) {
-      return navigator.clipboard.writeText(text).catch(function () { return copyBySelection(text); });
-    }
-    return copyBySelection(text);
-  };
-  buttons.forEach(function (button) {
-    var box = button.closest(".media-copy");
-    var status = box ? box.querySelector(".copy-status") : null;
-    var timer = null;
-    var say = function (text) {
-      if (!status) return;
-      status.textContent = text;
-      clearTimeout(timer);
-      timer = setTimeout(function () { status.textContent = ""; }, 4000);
-    };
-    button.addEventListener("click", function () {
-      var what = button.textContent.replace(/^Copy /, "");
-      copy(button.getAttribute("data-copy")).then(function () {
-        say(what + " copied.");
-      }, function () {
-        var fields = box ? box.querySelector(".copy-fields") : null;
-        if (fields) fields.hidden = false;
-        say("Copying was refused: select the text below and copy it.");
-      });
-    });
-  });
 })();

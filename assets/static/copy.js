@@ -1,6 +1,8 @@
-// Copy buttons. A button with data-copy="<id>" copies the text of the element with that id and
-// says so in the element named by data-copy-status. The buttons are hidden in the page and shown
-// here, so that without JavaScript none is offered; the text itself stays selectable.
+// Copy buttons, on the public site and in the panel. A button with data-copy="<id>" copies the
+// text (or, for a field, the value) of the element with that id and says so in the element
+// named by data-copy-status. The buttons are hidden in the page and shown here, so that without
+// JavaScript none is offered; the text itself stays selectable, and a browser that refuses to
+// copy is shown it, selected.
 (function () {
   "use strict";
 
@@ -34,6 +36,14 @@
 
   // Selects the text, so that a browser that refused to copy leaves it ready for Ctrl+C.
   function select(element) {
+    var hidden = element.closest("[hidden]");
+    if (hidden) {
+      hidden.hidden = false;
+    }
+    if (typeof element.select === "function") {
+      element.select();
+      return;
+    }
     var range = document.createRange();
     range.selectNodeContents(element);
     var selection = window.getSelection();
@@ -59,8 +69,13 @@
       }, 4000);
     }
     button.hidden = false;
+    var group = button.closest(".copy-buttons");
+    if (group) {
+      group.hidden = false;
+    }
     button.addEventListener("click", function () {
-      copy(source.textContent.trim()).then(
+      var text = "value" in source ? source.value : source.textContent.trim();
+      copy(text).then(
         function () {
           say("Copied.");
         },

@@ -25,11 +25,20 @@ pub async fn index(
     show(app, &admin, None, q.done.as_deref()).await
 }
 
-/// The screen; `refused` is a new name that was not taken, with the reason.
+/// A name that was not taken, as typed, with the reason: for a new category (`id` none) or a
+/// rename.
+#[derive(serde::Serialize)]
+struct Refused {
+    id: Option<CategoryId>,
+    typed: String,
+    error: FieldError,
+}
+
+/// The screen, with a refused name shown in the form it was typed in.
 async fn show(
     app: &App,
     admin: &Admin,
-    refused: Option<(String, FieldError)>,
+    refused: Option<Refused>,
     done: Option<&str>,
 ) -> Result<Response> {
     let categories: Vec<_> = app
@@ -41,14 +50,13 @@ async fn show(
         .collect();
     let base = app.config.base_url.to_string();
     let failed = refused.is_some();
-    let (typed, error) = refused.unzip();
     let mut page = super::render(
         app,
         admin,
         "categories.html",
         "categories",
         done,
-        ctx! { categories, base, typed, error },
+        ctx! { categories, base, refused },
     )
     .await?;
     if failed {
@@ -78,8 +86,12 @@ fn check_name(name: &str) -> Result<(), Failure> {
 pub async fn create(Data(app): Data<&App>, f: AdminForm<RenameForm>) -> Result<Response> {
     let name = f.form.name.trim().to_string();
     let refuse = |message: String| {
-        let error = FieldError::on("name", message);
-        show(app, &f.admin, Some((f.form.name.clone(), error)), None)
+        let refused = Refused {
+            id: None,
+            typed: f.form.name.clone(),
+            error: FieldError::on("name", message),
+        };
+        show(app, &f.admin, Some(refused), None)
     };
     if let Err(refusal) = check_name(&name) {
         return refuse(refusal.message().to_string()).await;
@@ -110,7 +122,14 @@ pub async fn rename(
     f: AdminForm<RenameForm>,
 ) -> Result<Response> {
     let name = f.form.name.trim().to_string();
-    check_name(&name)?;
+    if let Err(refusal) = check_name(&name) {
+        let refused = Refused {
+            id: Some(id),
+            typed: f.form.name.clone(),
+            error: FieldError::on("name", refusal.message().to_string()),
+        };
+        return show(app, &f.admin, Some(refused), None).await;
+    }
     let renamed = app
         .db
         .write(move |tx| taxonomy::rename_category(tx, id, &name))

@@ -12,7 +12,7 @@ use crate::app::App;
 use crate::auth::Admin;
 use crate::error::{Failure, Result};
 use crate::media::files;
-use crate::posts::save::{Action, Compose};
+use crate::posts::save::{Action, Compose, MAX_ALT_CHARS};
 use crate::render::time;
 use crate::store::ids::{CategoryId, MediaId, PostId};
 use crate::store::posts::{self, Kind, Status};
@@ -47,6 +47,10 @@ struct PhotoField {
     id: MediaId,
     thumb: String,
     alt: String,
+    /// Its alt text is what a refusal is about (missing, or too long).
+    invalid: bool,
+    /// The first such photo's alt text field takes the focus.
+    focus: bool,
 }
 
 /// Everything the composer form shows.
@@ -68,8 +72,10 @@ struct FormView {
     in_reply_to: String,
     bookmark_of: String,
     summary: String,
-    action: &'static str,
     scheduling: bool,
+    /// When the post was last saved (Unix seconds; 0 for a new one): a copy of the text the
+    /// browser kept from before then is not offered.
+    updated_at: i64,
 }
 
 #[handler]
@@ -135,7 +141,8 @@ pub async fn show(
 ) -> Result<Response> {
     let settings = app.settings().await?;
     let tz = time::zone(&settings.timezone);
-    let (all_categories, photos, path, sent, published_at) = {
+    let alt_refused = error.as_ref().is_some_and(|e| e.field == Some("photo_alt"));
+    let (all_categories, mut photos, path, sent, published_at, updated_at) = {
         let ids: Vec<(MediaId, String)> = c.photos.clone();
         let id = c.id;
         app.db
@@ -144,10 +151,14 @@ pub async fn show(
                 let mut photos = Vec::new();
                 for (media_id, alt) in ids {
                     if let Some(m) = media::by_id(conn, media_id)? {
+                        let alt = if alt.is_empty() { m.alt.clone() } else { alt };
                         photos.push(PhotoField {
                             id: m.id,
                             thumb: files::fitting(&m, 480),
-                            alt: if alt.is_empty() { m.alt } else { alt },
+                            invalid: alt_refused
+                                && (alt.trim().is_empty() || alt.chars().count() > MAX_ALT_CHARS),
+                            focus: false,
+                            alt,
                         });
                     }
                 }
@@ -156,16 +167,21 @@ pub async fn show(
                     None => None,
                 };
                 let published_at = post.as_ref().and_then(|p| p.published_at);
+                let updated_at = post.as_ref().map_or(0, |p| p.updated_at);
                 let path = post.and_then(|p| p.path);
                 let sent = match id {
                     Some(id) => webmentions::sent_for(conn, id)?,
                     None => Vec::new(),
                 };
-                Ok((cats, photos, path, sent, published_at))
+                Ok((cats, photos, path, sent, published_at, updated_at))
             })
             .await?
     };
+    if let Some(first) = photos.iter_mut().find(|p| p.invalid) {
+        first.focus = true;
+    }
     let view = FormView {
+        updated_at,
         id: c.id,
         kind: c.kind.as_str(),
         title: c.title.clone(),
@@ -199,11 +215,6 @@ pub async fn show(
         in_reply_to: c.in_reply_to.clone(),
         bookmark_of: c.bookmark_of.clone(),
         summary: c.summary.clone(),
-        action: match c.action {
-            Action::Draft => "draft",
-            Action::Publish => "publish",
-            Action::Schedule(_) => "schedule",
-        },
     };
     // What the primary button does, named so.
     let post_label = match (status, c.kind) {
@@ -217,7 +228,8 @@ pub async fn show(
         .and_then(|e| e.field)
         // (the text, the photos and a page's title are outside it)
         .is_some_and(|f| {
-            !(matches!(f, "markdown" | "photos") || f == "title" && c.kind == Kind::Page)
+            !(matches!(f, "markdown" | "photos" | "photo_alt")
+                || f == "title" && c.kind == Kind::Page)
         });
     let more_open = folded_error
         || view.scheduling

@@ -106,7 +106,19 @@ impl<E: Endpoint> Endpoint for AdminErrors<E> {
 fn sent_from(app: &App, req: &Request) -> Option<String> {
     let referer = req.header(poem::http::header::REFERER)?;
     let rest = referer.strip_prefix(app.config.base_url.as_str())?;
-    rest.starts_with("/admin/").then(|| rest.to_string())
+    if !rest.starts_with("/admin/") {
+        return None;
+    }
+    // A refusal shown at an address that only takes forms: the screen the form belongs to.
+    let path = rest.split('?').next().unwrap_or_default();
+    Some(match path {
+        "/admin/replies" => "/admin/timeline".into(),
+        "/admin/password" => "/admin/settings/security".into(),
+        _ if path.starts_with("/admin/categories/") && path.ends_with("/rename") => {
+            "/admin/categories".into()
+        }
+        _ => rest.to_string(),
+    })
 }
 
 fn heading(status: StatusCode) -> &'static str {

@@ -90,7 +90,8 @@ struct Listed {
 #[derive(Serialize)]
 struct UseLink {
     label: String,
-    href: String,
+    /// Where it is edited; none for a deleted post.
+    href: Option<String>,
     /// What else to know: "draft", "page", "deleted".
     note: String,
 }
@@ -116,9 +117,12 @@ fn listed(app: &App, m: &Media, uses: Option<&Uses>) -> Listed {
             if post.status != Status::Published {
                 note.push(post.status.as_str());
             }
+            // A deleted post has no edit screen; it still holds the image, as it can come back.
+            let href =
+                (post.status != Status::Deleted).then(|| format!("/admin/posts/{}", post.id));
             links.push(UseLink {
                 label,
-                href: format!("/admin/posts/{}", post.id),
+                href,
                 note: note.join(", "),
             });
         }
@@ -126,7 +130,7 @@ fn listed(app: &App, m: &Media, uses: Option<&Uses>) -> Listed {
         for (book, title) in &uses.covers {
             links.push(UseLink {
                 label: format!("Cover of “{title}”"),
-                href: format!("/admin/books/{book}"),
+                href: Some(format!("/admin/books/{book}")),
                 note: String::new(),
             });
         }
@@ -135,7 +139,7 @@ fn listed(app: &App, m: &Media, uses: Option<&Uses>) -> Listed {
                 links.push(UseLink {
                     label: label.to_string(),
                     // Settings › Profile, where both are chosen.
-                    href: "/admin/settings/profile".to_string(),
+                    href: Some("/admin/settings/profile".to_string()),
                     note: String::new(),
                 });
             }

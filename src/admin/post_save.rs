@@ -126,7 +126,7 @@ pub async fn submit(
     // an update.
     let before = current_status(app, compose.id).await?;
     let alts = form.all("photo_file_alt");
-    let mut upload_error = None;
+    let mut refused_files = Vec::new();
     for (i, file) in form
         .files
         .iter()
@@ -137,12 +137,14 @@ pub async fn submit(
         match upload::accept_file(app, file, &alt).await {
             Ok(media) => compose.photos.push((media.id, alt)),
             Err(UploadError::Refused(e)) => {
-                upload_error = Some(FieldError::on("photos", format!("{}: {e}", file.file_name)));
+                refused_files.push(format!("{}: {e}", file.file_name));
             }
             Err(e) => return Err(Failure::from(e).into()),
         }
     }
     // Photos taken in are kept (in the form shown again) even when the save is refused.
+    let upload_error =
+        (!refused_files.is_empty()).then(|| FieldError::on("photos", refused_files.join(" ")));
     if let Some(error) = upload_error.or(error) {
         return Ok(refused(app, &admin, &compose, before, error).await?);
     }

@@ -37,7 +37,7 @@ const MAX_TITLE_CHARS: usize = 300;
 const MAX_MARKDOWN_BYTES: usize = 1024 * 1024;
 /// Photos one post may carry.
 pub const MAX_PHOTOS: usize = 20;
-const MAX_ALT_CHARS: usize = 1500;
+pub const MAX_ALT_CHARS: usize = 1500;
 /// Categories one post may have, and the longest category name.
 const MAX_CATEGORIES: usize = 30;
 pub const MAX_CATEGORY_CHARS: usize = 60;
@@ -198,7 +198,7 @@ pub fn validate(c: &Compose, settings: &SiteSettings) -> Result<(), Refusal> {
         .any(|(_, alt)| alt.chars().count() > MAX_ALT_CHARS)
     {
         return refuse(
-            "photos",
+            "photo_alt",
             format!("Alt text is limited to {MAX_ALT_CHARS} characters."),
         );
     }
@@ -207,7 +207,7 @@ pub fn validate(c: &Compose, settings: &SiteSettings) -> Result<(), Refusal> {
         && c.photos.iter().any(|(_, alt)| alt.trim().is_empty())
     {
         return refuse(
-            "photos",
+            "photo_alt",
             "Every photo needs alt text, describing it for people who cannot see it. \
                     (You can save a draft without it, or turn this check off in Settings.)",
         );

@@ -147,7 +147,7 @@ pub fn publish_photo(
 ) -> String {
     let csrf = admin.csrf();
     let saved = admin.post_multipart(
-        "/admin/posts",
+        "/admin/new",
         &[
             ("csrf", &csrf),
             ("kind", "post"),

@@ -351,7 +351,12 @@ impl Client {
         let csrf = self.csrf();
         let mut all = vec![("csrf", csrf.as_str())];
         all.extend_from_slice(fields);
-        self.post_multipart("/admin/posts", &all, &[])
+        // The composer is sent to its own address: the post's, or the new post's.
+        let path = match fields.iter().find(|(name, _)| *name == "id") {
+            Some((_, id)) => format!("/admin/posts/{id}"),
+            None => "/admin/new".to_string(),
+        };
+        self.post_multipart(&path, &all, &[])
     }
 
     pub fn has_cookie(&self, name: &str) -> bool {

@@ -88,7 +88,14 @@ pub async fn save(
             .map_or(kept.bio, |s| s.replace("\r\n", "\n")),
         rel_me: form.get("rel_me").map_or(kept.rel_me, str::to_string),
     };
-    let refuse = |error: FieldError, typed: &ProfileForm| {
+    // A form shown again cannot hold a chosen file: say so when one was chosen.
+    let chose_files = !form.files.is_empty();
+    let refuse = |mut error: FieldError, typed: &ProfileForm| {
+        if chose_files {
+            error
+                .message
+                .push_str(" Nothing was saved: choose the image again.");
+        }
         let form = Value::from(minijinja::value::Serde(&typed));
         super::show(app, &admin, "profile", form, Some(error), None)
     };
