@@ -111,6 +111,11 @@ impl Config {
         self.data_dir.join("imports")
     }
 
+    /// Where the images of archived bookmarks are kept: private, served to the owner only.
+    pub fn archive_dir(&self) -> PathBuf {
+        self.data_dir.join("archive")
+    }
+
     /// Where an owner's theme overrides live (templates/ and static/ inside it).
     pub fn theme_dir(&self) -> PathBuf {
         self.data_dir.join("theme")

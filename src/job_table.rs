@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::activitypub::delivery::{self, Deliver, FanOut, Probe};
 use crate::activitypub::following::{self, FollowMove};
 use crate::app::App;
+use crate::bookmarks::archive::{self, ArchiveBookmark};
 use crate::books::cover::{self, FetchCover};
 use crate::books::import_job::{self, ImportBooks};
 use crate::books::read_post;
@@ -54,6 +55,9 @@ pub async fn run(app: &App, kind: &str, payload: &str) -> Result<()> {
         FetchCover::KIND => cover::fetch(app, parse(payload)?).await,
         ImportBooks::KIND => import_job::run(app, parse(payload)?).await,
 
+        // Bookmarks
+        ArchiveBookmark::KIND => archive::archive(app, parse(payload)?).await,
+
         // Upkeep
         Housekeeping::KIND => housekeeping(app).await,
 
@@ -69,6 +73,7 @@ async fn post_changed(app: &App, changed: PostChanged) -> Result<()> {
     app.db
         .write(move |tx| {
             read_post::post_changed(tx, &changed, &base)?;
+            crate::bookmarks::save::post_changed(tx, &changed)?;
             delivery::post_changed(tx, &changed)?;
             crate::indieweb::webmention::post_changed(tx, &changed)?;
             Ok(())

@@ -99,6 +99,21 @@ pub fn build(app: App) -> impl Endpoint {
         .at("/books/:id/move", post(admin::book_edit::move_to))
         .at("/books/:id/post", get(admin::book_edit::post_about))
         .at("/books/:id/delete", post(admin::book_edit::delete))
+        // Bookmarks
+        .at("/bookmarks", get(admin::bookmarks::index))
+        .at(
+            "/bookmarks/new",
+            get(admin::bookmarks::new).post(admin::bookmarks::create),
+        )
+        .at("/bookmarks/files/:name", get(admin::bookmark::file))
+        .at(
+            "/bookmarks/:id",
+            get(admin::bookmark::reader).post(admin::bookmark::edit),
+        )
+        .at("/bookmarks/:id/read", post(admin::bookmark::mark_read))
+        .at("/bookmarks/:id/archive", post(admin::bookmark::rearchive))
+        .at("/bookmarks/:id/delete", post(admin::bookmark::delete))
+        .at("/manifest.webmanifest", get(admin::manifest::manifest))
         // Categories
         .at(
             "/categories",
@@ -144,6 +159,7 @@ pub fn build(app: App) -> impl Endpoint {
         .at("/notifications", get(admin::notifications::index))
         .at("/timeline", get(admin::timeline::index))
         .at("/replies", post(admin::timeline::reply))
+        .at("/timeline/:id/bookmark", post(admin::timeline::bookmark))
         .at(
             "/replies/:id/delete",
             post(admin::moderation::delete_own_reply),

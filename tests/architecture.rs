@@ -42,6 +42,7 @@ const SERVICES: &[&str] = &["auth", "media"];
 const FEATURES: &[&str] = &[
     "site",
     "books",
+    "bookmarks",
     "feeds",
     "activitypub",
     "indieweb",

@@ -146,6 +146,8 @@ const ADMIN_PAGES: &[&str] = &[
     "/admin/books/new",
     "/admin/books/shelves",
     "/admin/books/import",
+    "/admin/bookmarks",
+    "/admin/bookmarks/new",
     "/admin/categories",
     "/admin/timeline",
     "/admin/notifications",

@@ -4,6 +4,8 @@
 pub mod book_edit;
 pub mod book_form;
 pub mod book_import;
+pub mod bookmark;
+pub mod bookmarks;
 pub mod books;
 pub mod bookshelves;
 pub mod categories;
@@ -14,6 +16,7 @@ pub mod indieauth;
 pub mod job_words;
 pub mod jobs;
 pub mod login;
+pub mod manifest;
 pub mod media;
 pub mod mentions;
 pub mod moderation;
@@ -134,6 +137,13 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "shelf_added" => "Shelf added.",
         "goal" => "Goal saved.",
         "category_added" => "Category added.",
+        "bookmarked" => "Saved. Porch is keeping a readable copy of the page.",
+        "bookmark_exists" => "You saved this link before: here it is.",
+        "saved" => "Saved.",
+        "read" => "Marked read.",
+        "unread" => "Marked unread.",
+        "archiving" => "Porch is making a new copy of the page.",
+        "bookmarked_post" => "Saved to your bookmarks. Nobody is told.",
         _ => return None,
     })
 }

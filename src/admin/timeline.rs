@@ -2,7 +2,7 @@
 //! with one emoji topic, each with a reply box. No boosts or favourites: reply instead.
 
 use crate::ctx;
-use poem::web::{Data, Query, Redirect};
+use poem::web::{Data, Path, Query, Redirect};
 use poem::{IntoResponse, Response, handler};
 use serde::{Deserialize, Serialize};
 
@@ -10,9 +10,11 @@ use crate::activitypub::following::{self, ReplyError};
 use crate::app::App;
 use crate::auth::Admin;
 use crate::auth::csrf::AdminForm;
+use crate::bookmarks::save::{self, Link};
 use crate::error::{Failure, Result};
 use crate::paging::Page;
 use crate::render::time;
+use crate::store::bookmarks::Archive;
 use crate::store::ids::RemotePostId;
 use crate::store::remote_posts::{self, RemotePost};
 
@@ -69,6 +71,71 @@ pub async fn index(
         ctx! { posts, topics, topic, prev, next },
     )
     .await
+}
+
+#[derive(Deserialize)]
+pub struct BookmarkForm {
+    #[serde(default)]
+    back: String,
+}
+
+/// POST /admin/timeline/<id>/bookmark: a post from elsewhere saved to the private bookmarks,
+/// with its text as the kept copy (Micro.blog's favourites are bookmarks). Nothing is sent to
+/// its author.
+#[handler]
+pub async fn bookmark(
+    Data(app): Data<&App>,
+    Path(id): Path<RemotePostId>,
+    f: AdminForm<BookmarkForm>,
+) -> Result<Response> {
+    let post = app
+        .db
+        .read(move |c| remote_posts::by_id(c, id))
+        .await?
+        .ok_or(Failure::not_found())?;
+    let url = if post.url.is_empty() {
+        post.uri.clone()
+    } else {
+        post.url.clone()
+    };
+    let who = post.actor.display_name().to_string();
+    let text = crate::render::text::plain_text(&post.content_html);
+    let link = Link {
+        url,
+        title: format!(
+            "{who}: {}",
+            crate::render::text::summarize(&post.content_html)
+        ),
+        source: "timeline",
+        ..Link::default()
+    };
+    let (key, tags) = save::check(&link).map_err(|(_, message)| Failure::bad_request(message))?;
+    let copy = Archive {
+        article_title: link.title.clone(),
+        author: who,
+        site_name: post
+            .actor
+            .handle
+            .split_once('@')
+            .map(|(_, d)| d.to_string())
+            .unwrap_or_default(),
+        published: chrono::DateTime::from_timestamp(post.published_at, 0)
+            .map(|t| t.to_rfc3339())
+            .unwrap_or_default(),
+        lead_image: String::new(),
+        // Sanitized when it was received.
+        html: post.content_html.clone(),
+        text,
+    };
+    app.db
+        .write(move |tx| save::save_with_copy(tx, &link, key, tags, &copy))
+        .await?;
+    let back = match f.form.back.as_str() {
+        "notifications" => "/admin/notifications",
+        "moderation" => "/admin/moderation",
+        _ => "/admin/timeline",
+    };
+    Ok(Redirect::see_other(format!("{back}?done=bookmarked_post#r{id}")).into_response())
 }
 
 /// The post a refused reply answers, its reply box open with the text typed and the reason.

@@ -7,5 +7,5 @@ pub mod files;
 mod jpeg;
 pub mod process;
 pub mod serve;
-mod square;
+pub mod square;
 pub mod upload;

@@ -18,14 +18,23 @@ pub async fn serve(
     file: StaticFileRequest,
 ) -> Result<Response> {
     let path = files::disk_path(&app.config.media_dir(), &name).ok_or(Failure::not_found())?;
+    file_response(file, &path, "public, max-age=31536000, immutable")
+}
+
+/// A file named by its content, streamed from disk, kept by browsers as `cache_control` says.
+pub fn file_response(
+    file: StaticFileRequest,
+    path: &std::path::Path,
+    cache_control: &'static str,
+) -> Result<Response> {
     let mut response = file
-        .create_response(&path, false, false)
+        .create_response(path, false, false)
         .map_err(|_| Failure::not_found())?
         .into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=31536000, immutable"),
+        HeaderValue::from_static(cache_control),
     );
     headers.insert(
         "x-content-type-options",

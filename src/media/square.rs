@@ -1,6 +1,7 @@
-//! A small square copy of an image, for avatars: the centre cropped square, scaled down (never
-//! up), encoded anew from its pixels so that nothing of the original file survives, and named by
-//! its content like every media file.
+//! Copies of images from elsewhere made anew from their pixels, so that nothing of the original
+//! file survives, and named by their content like every media file: a small square for avatars
+//! (the centre cropped square, scaled down, never up), and a copy fitted to a width for the
+//! images of an archived page.
 
 use image::ImageFormat;
 use image::imageops::FilterType;
@@ -14,7 +15,7 @@ const MAX_PIXELS: u64 = 16_000_000;
 /// A small picture seen at a glance: artefacts of a lower quality would show on faces.
 const JPEG_QUALITY: u8 = 88;
 
-/// A square copy, ready to be written.
+/// A copy, ready to be written.
 #[derive(Debug)]
 pub struct Square {
     pub hash: String,
@@ -37,6 +38,30 @@ pub fn square(bytes: &[u8], side: u32) -> Result<Square, MediaError> {
         (ImageFormat::Jpeg, "jpg")
     };
     let bytes = process::encode(&small, format, JPEG_QUALITY)?;
+    Ok(Square {
+        hash: hex::encode(Sha256::digest(&bytes)),
+        ext,
+        bytes,
+    })
+}
+
+/// The image in `bytes` at most `max_width` pixels wide (scaled down, never up), its pixels
+/// capped at `max_pixels` before decoding: PNG where it may be transparent, else JPEG.
+pub fn fitted(bytes: &[u8], max_width: u32, max_pixels: u64) -> Result<Square, MediaError> {
+    let image = process::decode(bytes, max_pixels)?;
+    let image = if image.width() > max_width {
+        let height = (u64::from(image.height()) * u64::from(max_width) / u64::from(image.width()))
+            .max(1) as u32;
+        image.resize_exact(max_width, height, FilterType::Lanczos3)
+    } else {
+        image
+    };
+    let (format, ext) = if image.color().has_alpha() {
+        (ImageFormat::Png, "png")
+    } else {
+        (ImageFormat::Jpeg, "jpg")
+    };
+    let bytes = process::encode(&image, format, JPEG_QUALITY)?;
     Ok(Square {
         hash: hex::encode(Sha256::digest(&bytes)),
         ext,

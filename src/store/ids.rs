@@ -66,6 +66,8 @@ ids! {
     ShelfId;
     /// A file imported from the panel (`imports`).
     ImportId;
+    /// A saved link (`bookmarks`).
+    BookmarkId;
 }
 
 #[cfg(test)]

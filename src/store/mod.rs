@@ -6,6 +6,7 @@ pub mod actors;
 pub mod auth_codes;
 pub mod blocks;
 pub mod book_status;
+pub mod bookmarks;
 pub mod books;
 mod db;
 pub mod follows;

@@ -405,6 +405,7 @@ pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
     img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
     out.into_inner()
 }
+pub mod article_site;
 pub mod fake_mastodon;
 pub mod federation;
 pub mod open_library;

@@ -17,7 +17,7 @@ use crate::store::taxonomy;
 
 use super::create::{self, location, post_by_url};
 use super::request::{self, Props};
-use super::{authorize, bearer, both_tokens, invalid, require, source, update};
+use super::{authorize, bearer, bookmark, both_tokens, invalid, require, source, update};
 
 /// Posts listed per `q=source` page when the app gives no limit, and the most it may ask for.
 const DEFAULT_LIMIT: u32 = 20;
@@ -179,6 +179,10 @@ async fn act(app: &App, req: &Request, body: Body) -> Result<Response, Failure> 
                 && dest != base.join("/")
             {
                 return Err(invalid(format!("Unknown destination {dest}.")));
+            }
+            // A private bookmark is saved to the bookmarks; nothing is published.
+            if let Some(url) = bookmark::wanted(&parsed.props, &parsed.commands) {
+                return bookmark::save(app, url, &parsed.props).await;
             }
             let settings = app.settings().await?;
             let draft = create::compose(

@@ -1,8 +1,10 @@
 //! Micropub (W3C Recommendation): apps create, update, delete and undelete posts, query the
 //! configuration and posts, and upload media. `request` reads the three body forms into one
 //! shape; `create`, `update` and `source` map between Micropub properties and Porch posts;
-//! `media` is the media endpoint. Everything goes through the same save path as the panel.
+//! `media` is the media endpoint; `bookmark` saves a private bookmark, which publishes nothing.
+//! Everything goes through the same save path as the panel.
 
+mod bookmark;
 mod create;
 pub mod endpoint;
 pub mod media;

@@ -1,0 +1,6 @@
+//! Bookmarks: saved links with an archived readable copy, tags, notes.
+
+pub mod archive;
+pub mod extract;
+pub mod normalize;
+pub mod save;

@@ -1,0 +1,258 @@
+//! Bookmarks: the owner's saved links, their tags, and the readable copy archived of each.
+
+use anyhow::{Context, Result};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde::Serialize;
+
+use super::ids::{BookmarkId, PostId};
+
+/// A bookmark as lists and the reader show it; the archived HTML and text are read only where
+/// they are shown (`archive_of`).
+#[derive(Clone, Debug, Serialize)]
+pub struct Bookmark {
+    pub id: BookmarkId,
+    pub url: String,
+    pub title: String,
+    pub note: String,
+    pub unread: bool,
+    pub source: String,
+    pub post_id: Option<PostId>,
+    pub archive_state: String,
+    pub archive_error: String,
+    pub archived_at: Option<i64>,
+    pub article_title: String,
+    pub author: String,
+    pub site_name: String,
+    pub published: String,
+    pub lead_image: String,
+    pub tags: Vec<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// What a new bookmark is made of.
+#[derive(Clone, Debug, Default)]
+pub struct NewBookmark {
+    pub url: String,
+    pub url_key: String,
+    pub title: String,
+    pub note: String,
+    pub tags: Vec<String>,
+    pub source: &'static str,
+    pub post_id: Option<PostId>,
+}
+
+/// The readable copy a job made of a bookmarked page.
+#[derive(Clone, Debug, Default)]
+pub struct Archive {
+    pub article_title: String,
+    pub author: String,
+    pub site_name: String,
+    pub published: String,
+    pub lead_image: String,
+    pub html: String,
+    pub text: String,
+}
+
+/// Which bookmarks a list shows.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    pub tag: Option<String>,
+    /// Some(true): unread only; Some(false): read only.
+    pub unread: Option<bool>,
+}
+
+const COLUMNS: &str = "b.id, b.url, b.title, b.note, b.unread, b.source, b.post_id,
+    b.archive_state, b.archive_error, b.archived_at, b.article_title, b.author, b.site_name,
+    b.published, b.lead_image, b.created_at, b.updated_at,
+    (SELECT group_concat(tag, char(31)) FROM
+        (SELECT tag FROM bookmark_tags t WHERE t.bookmark_id = b.id ORDER BY tag COLLATE NOCASE))
+        AS tags";
+
+fn from_row(r: &Row) -> rusqlite::Result<Bookmark> {
+    let tags: Option<String> = r.get("tags")?;
+    Ok(Bookmark {
+        id: r.get("id")?,
+        url: r.get("url")?,
+        title: r.get("title")?,
+        note: r.get("note")?,
+        unread: r.get("unread")?,
+        source: r.get("source")?,
+        post_id: r.get("post_id")?,
+        archive_state: r.get("archive_state")?,
+        archive_error: r.get("archive_error")?,
+        archived_at: r.get("archived_at")?,
+        article_title: r.get("article_title")?,
+        author: r.get("author")?,
+        site_name: r.get("site_name")?,
+        published: r.get("published")?,
+        lead_image: r.get("lead_image")?,
+        tags: tags
+            .map(|t| t.split('\u{1f}').map(str::to_string).collect())
+            .unwrap_or_default(),
+        created_at: r.get("created_at")?,
+        updated_at: r.get("updated_at")?,
+    })
+}
+
+/// The bookmark saved under a normalized URL, if any.
+pub fn by_key(conn: &Connection, url_key: &str) -> Result<Option<BookmarkId>> {
+    conn.prepare_cached("SELECT id FROM bookmarks WHERE url_key = ?1")?
+        .query_row([url_key], |r| r.get(0))
+        .optional()
+        .context("store: find a bookmark by its URL")
+}
+
+pub fn by_id(conn: &Connection, id: BookmarkId) -> Result<Option<Bookmark>> {
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM bookmarks b WHERE b.id = ?1"
+    ))?
+    .query_row([id], from_row)
+    .optional()
+    .context("store: read a bookmark")
+}
+
+/// The archived copy: (HTML, text).
+pub fn archive_of(conn: &Connection, id: BookmarkId) -> Result<Option<(String, String)>> {
+    conn.prepare_cached("SELECT archived_html, archived_text FROM bookmarks WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
+        .context("store: read a bookmark's archive")
+}
+
+pub fn insert(conn: &Connection, new: &NewBookmark, now: i64) -> Result<BookmarkId> {
+    conn.prepare_cached(
+        "INSERT INTO bookmarks (url, url_key, title, note, source, post_id, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+    )?
+    .execute(params![
+        new.url,
+        new.url_key,
+        new.title,
+        new.note,
+        new.source,
+        new.post_id,
+        now
+    ])
+    .context("store: add a bookmark")?;
+    let id = BookmarkId(conn.last_insert_rowid());
+    set_tags(conn, id, &new.tags)?;
+    Ok(id)
+}
+
+/// Changes what the owner edits; false when there is no such bookmark.
+pub fn update(
+    conn: &Connection,
+    id: BookmarkId,
+    title: &str,
+    note: &str,
+    tags: &[String],
+    now: i64,
+) -> Result<bool> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE bookmarks SET title = ?2, note = ?3, updated_at = ?4 WHERE id = ?1",
+        )?
+        .execute(params![id, title, note, now])
+        .context("store: edit a bookmark")?;
+    if changed > 0 {
+        set_tags(conn, id, tags)?;
+    }
+    Ok(changed > 0)
+}
+
+fn set_tags(conn: &Connection, id: BookmarkId, tags: &[String]) -> Result<()> {
+    conn.prepare_cached("DELETE FROM bookmark_tags WHERE bookmark_id = ?1")?
+        .execute([id])?;
+    let mut insert = conn
+        .prepare_cached("INSERT OR IGNORE INTO bookmark_tags (bookmark_id, tag) VALUES (?1, ?2)")?;
+    for tag in tags {
+        insert.execute(params![id, tag])?;
+    }
+    Ok(())
+}
+
+/// False when there is no such bookmark.
+pub fn set_unread(conn: &Connection, id: BookmarkId, unread: bool) -> Result<bool> {
+    let changed = conn
+        .prepare_cached("UPDATE bookmarks SET unread = ?2 WHERE id = ?1")?
+        .execute(params![id, unread])
+        .context("store: mark a bookmark read")?;
+    Ok(changed > 0)
+}
+
+/// False when there is no such bookmark.
+pub fn delete(conn: &Connection, id: BookmarkId) -> Result<bool> {
+    let changed = conn
+        .prepare_cached("DELETE FROM bookmarks WHERE id = ?1")?
+        .execute([id])
+        .context("store: delete a bookmark")?;
+    Ok(changed > 0)
+}
+
+/// Newest first.
+pub fn list(conn: &Connection, filter: &Filter, limit: u32, offset: u32) -> Result<Vec<Bookmark>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM bookmarks b
+         WHERE (?1 IS NULL OR EXISTS (SELECT 1 FROM bookmark_tags t
+                                      WHERE t.bookmark_id = b.id AND t.tag = ?1))
+           AND (?2 IS NULL OR b.unread = ?2)
+         ORDER BY b.created_at DESC, b.id DESC LIMIT ?3 OFFSET ?4"
+    ))?;
+    let rows = stmt.query_map(params![filter.tag, filter.unread, limit, offset], from_row)?;
+    rows.collect::<rusqlite::Result<_>>()
+        .context("store: list bookmarks")
+}
+
+/// Every tag in use, with how many bookmarks carry it, by name.
+pub fn tags(conn: &Connection) -> Result<Vec<(String, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT min(tag), count(*) FROM bookmark_tags GROUP BY tag ORDER BY tag COLLATE NOCASE",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    rows.collect::<rusqlite::Result<_>>()
+        .context("store: list bookmark tags")
+}
+
+/// Sets a bookmark to be archived (again); false when there is no such bookmark.
+pub fn mark_pending(conn: &Connection, id: BookmarkId) -> Result<bool> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE bookmarks SET archive_state = 'pending', archive_error = '' WHERE id = ?1",
+        )?
+        .execute([id])?;
+    Ok(changed > 0)
+}
+
+pub fn save_archive(conn: &Connection, id: BookmarkId, a: &Archive, now: i64) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE bookmarks SET archive_state = 'archived', archive_error = '', archived_at = ?2,
+             article_title = ?3, author = ?4, site_name = ?5, published = ?6, lead_image = ?7,
+             archived_html = ?8, archived_text = ?9,
+             title = CASE WHEN title = '' THEN ?3 ELSE title END
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        id,
+        now,
+        a.article_title,
+        a.author,
+        a.site_name,
+        a.published,
+        a.lead_image,
+        a.html,
+        a.text
+    ])
+    .context("store: save a bookmark's archive")?;
+    Ok(())
+}
+
+/// The archive could not be made; an earlier copy, if any, is kept.
+pub fn archive_failed(conn: &Connection, id: BookmarkId, reason: &str) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE bookmarks SET archive_state = 'failed', archive_error = ?2 WHERE id = ?1",
+    )?
+    .execute(params![id, reason])
+    .context("store: record a failed archive")?;
+    Ok(())
+}
