@@ -541,3 +541,6 @@ CREATE TABLE bookmark_tags (
     PRIMARY KEY (bookmark_id, tag)
 ) WITHOUT ROWID;
 CREATE INDEX bookmark_tags_tag ON bookmark_tags (tag);
+
+-- Search over the bookmarks in the panel (kept in step by store::bookmarks).
+CREATE VIRTUAL TABLE bookmarks_fts USING fts5 (title, body, note, tags, tokenize = 'unicode61 remove_diacritics 2');

@@ -1268,3 +1268,91 @@ fn bookmarking_a_post_from_the_timeline_keeps_it_privately_and_tells_no_one() {
     );
     assert_eq!(forged.status, 403);
 }
+
+// Search.
+
+#[test]
+fn search_finds_a_phrase_only_in_the_archived_page_and_by_note_tag_and_title() {
+    let (server, site) = archiving();
+    let admin = server.admin();
+    let long = add(&admin, &site.url("/long"), "", "porches");
+    assert_eq!(settled(&server, long).0, "archived");
+    let csrf = admin.csrf();
+    let other = save(
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("url", "https://elsewhere.example/notes"),
+            ("title", "Quillwort plans"),
+            ("tags", "garden, Heliotrope"),
+            ("note", "Remember the zucchini <b>seeds</b>"),
+        ],
+    );
+    assert_eq!(other.status, 303, "{}", other.text());
+    let found = |q: &str| {
+        let page = admin.get(&format!("/admin/bookmarks?q={}", encode(q)));
+        assert_eq!(page.status, 200, "{}", page.text());
+        let doc = Html::parse_document(&page.text());
+        select(&doc, "li.bookmark a.title")
+            .iter()
+            .map(|a| collapse(&text_of(a)))
+            .collect::<Vec<_>>()
+    };
+    // A word only the archived article has: the first paragraph's.
+    let (_, body) = &long_paragraphs()[10];
+    let word = body
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .find(|w| w.len() > 6)
+        .unwrap()
+        .to_string();
+    let titles = found(&word);
+    assert_eq!(titles.len(), 1, "{word}: {titles:?}");
+    let page = admin
+        .get(&format!("/admin/bookmarks?q={}", encode(&word)))
+        .text();
+    assert!(page.contains("<mark>"), "the match is marked: {page}");
+    // Note, tag (any case), title; every word must match.
+    assert_eq!(found("zucchini"), ["Quillwort plans"]);
+    assert_eq!(found("HELIOTROPE"), ["Quillwort plans"]);
+    assert_eq!(found("quillwort plans"), ["Quillwort plans"]);
+    assert!(found("quillwort nowhere-at-all").is_empty());
+    // What the owner typed is never FTS5 syntax, and markup in a note is text.
+    for odd in [
+        "\"",
+        "AND OR NOT",
+        "title:x",
+        "a\u{0}b",
+        "*",
+        "(",
+        "NEAR(a b)",
+    ] {
+        let r = admin.get(&format!("/admin/bookmarks?q={}", encode(odd)));
+        assert_eq!(r.status, 200, "{odd:?}: {}", r.text());
+    }
+    let seeds = admin.get("/admin/bookmarks?q=seeds").text();
+    assert!(!seeds.contains("<b>seeds"), "{seeds}");
+    // Edits and deletions are searched as they are now.
+    let garden = number(
+        &server,
+        "SELECT id FROM bookmarks WHERE title = 'Quillwort plans'",
+        [],
+    );
+    let csrf = admin.csrf();
+    admin.post_form(
+        &format!("/admin/bookmarks/{garden}"),
+        &[
+            ("csrf", &csrf),
+            ("title", "Xylophone plans"),
+            ("tags", ""),
+            ("note", ""),
+        ],
+    );
+    assert!(found("zucchini").is_empty());
+    assert_eq!(found("xylophone"), ["Xylophone plans"]);
+    admin.post_form(
+        &format!("/admin/bookmarks/{garden}/delete"),
+        &[("csrf", &csrf)],
+    );
+    assert!(found("xylophone").is_empty());
+}

@@ -16,19 +16,24 @@ use crate::bookmarks::save::{self, Link, Saved};
 use crate::ctx;
 use crate::error::Result;
 use crate::paging::Page;
-use crate::render::time;
+use crate::render::{escape_html, time};
 use crate::store::bookmarks::{self, Bookmark, Filter};
 
 const PER_PAGE: u32 = 50;
 
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
+    /// Words to search for: the list becomes the bookmarks that match, best first.
+    q: Option<String>,
     tag: Option<String>,
     /// "unread" or "read".
     state: Option<String>,
     page: Option<u32>,
     done: Option<String>,
 }
+
+/// Search results shown at most.
+const FOUND_SHOWN: u32 = 100;
 
 /// A bookmark as its row shows it.
 #[derive(Serialize)]
@@ -38,6 +43,8 @@ pub struct Row {
     /// The site's host, shown beside the title.
     pub host: String,
     pub saved: String,
+    /// For a search: the archived text around the match, escaped, the match in `<mark>`.
+    pub snippet: String,
 }
 
 pub fn row(bookmark: Bookmark, tz: chrono_tz::Tz) -> Row {
@@ -45,7 +52,15 @@ pub fn row(bookmark: Bookmark, tz: chrono_tz::Tz) -> Row {
         host: crate::urls::host(&bookmark.url).unwrap_or_default(),
         saved: time::display_date(bookmark.created_at, tz),
         bookmark,
+        snippet: String::new(),
     }
+}
+
+/// A search snippet made safe to show: its text escaped, then its match marks made `<mark>`.
+fn snippet_html(snippet: &str) -> String {
+    escape_html(snippet)
+        .replace(bookmarks::MATCH_START, "<mark>")
+        .replace(bookmarks::MATCH_END, "</mark>")
 }
 
 #[handler]
@@ -64,20 +79,42 @@ pub async fn index(
         },
     };
     let page = Page::new(q.page, PER_PAGE);
-    let (found, tags) = {
+    let search = q.q.clone().unwrap_or_default().trim().to_string();
+    let (rows, prev, next, tags) = if search.is_empty() {
         let filter = filter.clone();
         let (limit, offset) = (page.fetch(), page.offset());
-        app.db
+        let (found, tags) = app
+            .db
             .read(move |c| {
                 Ok((
                     bookmarks::list(c, &filter, limit, offset)?,
                     bookmarks::tags(c)?,
                 ))
             })
-            .await?
+            .await?;
+        let (found, prev, next) = page.split(found);
+        let rows: Vec<Row> = found.into_iter().map(|b| row(b, tz)).collect();
+        (rows, prev, next, tags)
+    } else {
+        let typed = search.clone();
+        let (found, tags) = app
+            .db
+            .read(move |c| {
+                Ok((
+                    bookmarks::search(c, &typed, FOUND_SHOWN)?,
+                    bookmarks::tags(c)?,
+                ))
+            })
+            .await?;
+        let rows: Vec<Row> = found
+            .into_iter()
+            .map(|(b, snippet)| Row {
+                snippet: snippet_html(&snippet),
+                ..row(b, tz)
+            })
+            .collect();
+        (rows, None, None, tags)
     };
-    let (found, prev, next) = page.split(found);
-    let rows: Vec<Row> = found.into_iter().map(|b| row(b, tz)).collect();
     let tags: Vec<_> = tags
         .into_iter()
         .map(|(name, count)| ctx! { name, count })
@@ -94,7 +131,7 @@ pub async fn index(
         "bookmarks",
         q.done.as_deref(),
         ctx! {
-            rows, tags, prev, next, bookmarklet,
+            rows, tags, prev, next, bookmarklet, search,
             tag => filter.tag, state => q.state,
         },
     )

@@ -137,7 +137,47 @@ pub fn insert(conn: &Connection, new: &NewBookmark, now: i64) -> Result<Bookmark
     .context("store: add a bookmark")?;
     let id = BookmarkId(conn.last_insert_rowid());
     set_tags(conn, id, &new.tags)?;
+    reindex(conn, id)?;
     Ok(id)
+}
+
+/// Brings a bookmark's search entry in step with it (or removes it, when it is gone).
+fn reindex(conn: &Connection, id: BookmarkId) -> Result<()> {
+    conn.prepare_cached("DELETE FROM bookmarks_fts WHERE rowid = ?1")?
+        .execute([id])?;
+    conn.prepare_cached(
+        "INSERT INTO bookmarks_fts (rowid, title, body, note, tags)
+         SELECT b.id, b.title || ' ' || b.article_title, b.archived_text, b.note,
+                coalesce((SELECT group_concat(t.tag, ' ') FROM bookmark_tags t
+                          WHERE t.bookmark_id = b.id), '')
+         FROM bookmarks b WHERE b.id = ?1",
+    )?
+    .execute([id])
+    .context("store: index a bookmark for search")?;
+    Ok(())
+}
+
+/// Marks where a search snippet's matches start and end; the panel escapes the snippet, then
+/// turns these into highlighting.
+pub const MATCH_START: char = '\u{2}';
+pub const MATCH_END: char = '\u{3}';
+
+/// Bookmarks matching every word typed (title, archived text, note, tags), best first, each with
+/// a snippet of its archived text around the match (plain text with `MATCH_START`/`MATCH_END`).
+pub fn search(conn: &Connection, typed: &str, limit: u32) -> Result<Vec<(Bookmark, String)>> {
+    let Some(terms) = super::fts_terms(typed) else {
+        return Ok(Vec::new());
+    };
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS}, snippet(bookmarks_fts, 1, char(2), char(3), '…', 16) AS snippet
+         FROM bookmarks_fts f JOIN bookmarks b ON b.id = f.rowid
+         WHERE bookmarks_fts MATCH ?1 ORDER BY f.rank LIMIT ?2"
+    ))?;
+    let rows = stmt.query_map(params![terms, limit], |r| {
+        Ok((from_row(r)?, r.get::<_, String>("snippet")?))
+    })?;
+    rows.collect::<rusqlite::Result<_>>()
+        .context("store: search bookmarks")
 }
 
 /// Changes what the owner edits; false when there is no such bookmark.
@@ -157,6 +197,7 @@ pub fn update(
         .context("store: edit a bookmark")?;
     if changed > 0 {
         set_tags(conn, id, tags)?;
+        reindex(conn, id)?;
     }
     Ok(changed > 0)
 }
@@ -187,6 +228,7 @@ pub fn delete(conn: &Connection, id: BookmarkId) -> Result<bool> {
         .prepare_cached("DELETE FROM bookmarks WHERE id = ?1")?
         .execute([id])
         .context("store: delete a bookmark")?;
+    reindex(conn, id)?;
     Ok(changed > 0)
 }
 
@@ -244,7 +286,7 @@ pub fn save_archive(conn: &Connection, id: BookmarkId, a: &Archive, now: i64) ->
         a.text
     ])
     .context("store: save a bookmark's archive")?;
-    Ok(())
+    reindex(conn, id)
 }
 
 /// The archive could not be made; an earlier copy, if any, is kept.

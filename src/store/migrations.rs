@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0010_reply_avatars.sql"),
     include_str!("migrations/0011_panel_marks.sql"),
     include_str!("migrations/0012_bookmarks.sql"),
+    include_str!("migrations/0013_bookmark_search.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

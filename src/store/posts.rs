@@ -289,20 +289,15 @@ pub fn with_photos(conn: &Connection, limit: u32, offset: u32) -> Result<Vec<Pos
 /// quoted, so that FTS5's own syntax in a visitor's query can never cause an error; control
 /// characters (NUL among them, which ends an FTS5 string early) separate words like spaces.
 pub fn search(conn: &Connection, terms: &str, limit: u32) -> Result<Vec<Post>> {
-    let quoted: Vec<String> = terms
-        .split(|c: char| c.is_whitespace() || c.is_control())
-        .filter(|w| !w.is_empty())
-        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
-        .collect();
-    if quoted.is_empty() {
+    let Some(terms) = super::fts_terms(terms) else {
         return Ok(Vec::new());
-    }
+    };
     let sql = format!(
         "SELECT {COLUMNS} FROM posts_fts f JOIN posts p ON p.id = f.rowid
          WHERE posts_fts MATCH ?1 AND p.status = 'published'
          ORDER BY f.rank LIMIT ?2"
     );
-    query(conn, &sql, &[&quoted.join(" "), &limit])
+    query(conn, &sql, &[&terms, &limit])
 }
 
 /// Pages marked for the navigation, in their order.
