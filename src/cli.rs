@@ -72,6 +72,14 @@ enum ExportCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// The bookmarks as a Netscape bookmark file (HTML), which browsers and bookmark services read
+    Bookmarks {
+        #[command(flatten)]
+        data: DataArg,
+        /// The file to write
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Args, Clone)]
@@ -222,6 +230,17 @@ pub fn run() -> Result<()> {
                 std::fs::File::create(&out).with_context(|| format!("create {}", out.display()))?;
             let count = crate::books::export::write_csv(&db, std::io::BufWriter::new(file))?;
             eprintln!("{count} books written to {}", out.display());
+            Ok(())
+        }
+        Some(Command::Export {
+            what: ExportCommand::Bookmarks { data, out },
+        }) => {
+            let db = server::open_data(&data.data)?;
+            let file =
+                std::fs::File::create(&out).with_context(|| format!("create {}", out.display()))?;
+            let count =
+                crate::bookmarks::export::write_netscape(&db, std::io::BufWriter::new(file))?;
+            eprintln!("{count} bookmarks written to {}", out.display());
             Ok(())
         }
         Some(Command::Restore(args)) => {

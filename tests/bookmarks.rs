@@ -1356,3 +1356,82 @@ fn search_finds_a_phrase_only_in_the_archived_page_and_by_note_tag_and_title() {
     );
     assert!(found("xylophone").is_empty());
 }
+
+// Export.
+
+#[test]
+fn porch_export_bookmarks_writes_a_netscape_file_that_parsers_read_back() {
+    let server = TestServer::with_owner();
+    let admin = server.admin();
+    let first = add(
+        &admin,
+        "https://one.example/a?utm_source=x",
+        "Tom & Jerry <classic> \"quoted\"",
+        "cartoons, Old",
+    );
+    let csrf = admin.csrf();
+    let note = save(
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("url", "https://two.example/b"),
+            ("title", ""),
+            ("tags", ""),
+            ("note", "Read <this> & that"),
+        ],
+    );
+    assert_eq!(note.status, 303, "{}", note.text());
+    let read = admin.post_form(
+        &format!("/admin/bookmarks/{first}/read"),
+        &[("csrf", &csrf), ("unread", "0")],
+    );
+    assert_eq!(read.status, 303);
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bookmarks.html");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_porch"))
+        .args(["export", "bookmarks", "--data"])
+        .arg(&server.data)
+        .arg("--out")
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let file = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        file.starts_with("<!DOCTYPE NETSCAPE-Bookmark-file-1>"),
+        "{file}"
+    );
+    assert!(file.contains(r#"CONTENT="text/html; charset=UTF-8""#));
+    let doc = Html::parse_document(&file);
+    let links = select(&doc, "dt > a");
+    assert_eq!(links.len(), 2, "{file}");
+    // Newest first: the second saved is first.
+    let second = links[0].value();
+    assert_eq!(second.attr("href"), Some("https://two.example/b"));
+    assert_eq!(second.attr("toread"), Some("1"));
+    assert_eq!(second.attr("private"), Some("1"));
+    assert_eq!(
+        text_of(&links[0]),
+        "https://two.example/b",
+        "no title: the link"
+    );
+    let one = links[1].value();
+    assert_eq!(
+        one.attr("href"),
+        Some("https://one.example/a?utm_source=x"),
+        "as saved"
+    );
+    assert_eq!(one.attr("tags"), Some("cartoons,Old"));
+    assert_eq!(one.attr("toread"), Some("0"));
+    let saved_at = number(
+        &server,
+        &format!("SELECT created_at FROM bookmarks WHERE id = {first}"),
+        [],
+    );
+    assert_eq!(one.attr("add_date"), Some(saved_at.to_string().as_str()));
+    assert_eq!(text_of(&links[1]), "Tom & Jerry <classic> \"quoted\"");
+    let notes = select(&doc, "dd");
+    assert_eq!(notes.len(), 1, "{file}");
+    assert_eq!(text_of(&notes[0]).trim(), "Read <this> & that");
+}
