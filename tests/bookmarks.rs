@@ -1389,14 +1389,7 @@ fn porch_export_bookmarks_writes_a_netscape_file_that_parsers_read_back() {
 
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("bookmarks.html");
-    let status = std::process::Command::new(env!("CARGO_BIN_EXE_porch"))
-        .args(["export", "bookmarks", "--data"])
-        .arg(&server.data)
-        .arg("--out")
-        .arg(&out)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    assert!(common::porch_export("bookmarks", &server.data, &out));
     let file = std::fs::read_to_string(&out).unwrap();
     assert!(
         file.starts_with("<!DOCTYPE NETSCAPE-Bookmark-file-1>"),

@@ -837,14 +837,7 @@ fn an_export_imported_into_an_empty_site_gives_the_same_books_shelves_dates_and_
     // The command line writes the same file.
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("books.csv");
-    let status = std::process::Command::new(env!("CARGO_BIN_EXE_porch"))
-        .args(["export", "books", "--data"])
-        .arg(&server.data)
-        .arg("--out")
-        .arg(&out)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    assert!(common::porch_export("books", &server.data, &out));
     assert_eq!(std::fs::read_to_string(&out).unwrap(), csv);
 }
 

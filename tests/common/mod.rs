@@ -406,6 +406,18 @@ pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
     out.into_inner()
 }
 pub mod article_site;
+/// Runs `porch export <what> --data <data> --out <out>`, as the owner would; whether it worked.
+pub fn porch_export(what: &str, data: &Path, out: &Path) -> bool {
+    std::process::Command::new(env!("CARGO_BIN_EXE_porch"))
+        .args(["export", what, "--data"])
+        .arg(data)
+        .arg("--out")
+        .arg(out)
+        .status()
+        .unwrap()
+        .success()
+}
+
 pub mod fake_mastodon;
 pub mod federation;
 pub mod open_library;
