@@ -542,5 +542,29 @@ CREATE TABLE bookmark_tags (
 ) WITHOUT ROWID;
 CREATE INDEX bookmark_tags_tag ON bookmark_tags (tag);
 
--- Search over the bookmarks in the panel (kept in step by store::bookmarks).
-CREATE VIRTUAL TABLE bookmarks_fts USING fts5 (title, body, note, tags, tokenize = 'unicode61 remove_diacritics 2');
+-- Search over the bookmarks in the panel, their highlights included (kept in step by
+-- store::bookmarks and store::highlights).
+CREATE VIRTUAL TABLE bookmarks_fts USING fts5 (title, body, note, tags, highlights, tokenize = 'unicode61 remove_diacritics 2');
+
+-- Highlights: passages of a bookmark's kept copy that the owner marked, each anchored as a W3C
+-- Web Annotation is: the exact quote, some text before and after it, and its place in the
+-- copy's text (code points from `pos_start` up to `pos_end`, counted over every text node of
+-- the archived HTML). When the page is archived again each is found again by its quote; one no
+-- longer in the page keeps its quote and note, with no place (`pos_start` NULL).
+CREATE TABLE highlights (
+    id          INTEGER PRIMARY KEY,
+    bookmark_id INTEGER NOT NULL REFERENCES bookmarks (id) ON DELETE CASCADE,
+    quote       TEXT NOT NULL,
+    prefix      TEXT NOT NULL DEFAULT '',
+    suffix      TEXT NOT NULL DEFAULT '',
+    pos_start   INTEGER,
+    pos_end     INTEGER,
+    note        TEXT NOT NULL DEFAULT '',
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+);
+CREATE INDEX highlights_recent ON highlights (created_at DESC, id DESC);
+CREATE INDEX highlights_of_bookmark ON highlights (bookmark_id, pos_start);
+
+-- Search over the highlights (`/admin/highlights`): the quote and the note.
+CREATE VIRTUAL TABLE highlights_fts USING fts5 (quote, note, tokenize = 'unicode61 remove_diacritics 2');

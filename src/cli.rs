@@ -44,8 +44,9 @@ enum Command {
     Backup(BackupArgs),
     /// Restore a backup archive into an empty data folder
     Restore(RestoreArgs),
-    /// Import a Goodreads or StoryGraph library export (CSV) onto the bookshelf; works whether
-    /// or not a server is running on the data folder
+    /// Import a Goodreads or StoryGraph library export (CSV) onto the bookshelf, or a bookmark
+    /// file (Netscape HTML, Pocket CSV) into the bookmarks; works whether or not a server is
+    /// running on the data folder
     Import(ImportArgs),
     /// Export part of the site
     Export {
@@ -72,7 +73,9 @@ enum ExportCommand {
         #[arg(long)]
         out: PathBuf,
     },
-    /// The bookmarks as a Netscape bookmark file (HTML), which browsers and bookmark services read
+    /// The bookmarks as a Netscape bookmark file (HTML), which browsers and bookmark services
+    /// read; or, when the file's name ends in .json, as JSON with their highlights (W3C Web
+    /// Annotations)
     Bookmarks {
         #[command(flatten)]
         data: DataArg,
@@ -238,8 +241,16 @@ pub fn run() -> Result<()> {
             let db = server::open_data(&data.data)?;
             let file =
                 std::fs::File::create(&out).with_context(|| format!("create {}", out.display()))?;
-            let count =
-                crate::bookmarks::export::write_netscape(&db, std::io::BufWriter::new(file))?;
+            let out_file = std::io::BufWriter::new(file);
+            let json = out
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+            let count = if json {
+                let base = db.read_blocking(|c| crate::store::settings::get_raw(c, "base_url"))?;
+                crate::bookmarks::export::write_json(&db, base.as_deref(), out_file)?
+            } else {
+                crate::bookmarks::export::write_netscape(&db, out_file)?
+            };
             eprintln!("{count} bookmarks written to {}", out.display());
             Ok(())
         }
@@ -326,32 +337,61 @@ fn import(args: ImportArgs) -> Result<()> {
     let db = server::open_data(&args.data.data)?;
     // Progress is for a person watching; a log or a pipe gets the summary only.
     let watched = std::io::stderr().is_terminal();
-    let outcome = crate::books::import::import_file(&db, &args.file, |_, so_far| {
+    let progress = |rows: i64| {
         if watched {
-            eprint!("\r{} rows read", so_far.counts.rows);
+            eprint!("\r{rows} rows read");
         }
-        Ok(())
-    })?;
-    let counts = &outcome.counts;
+    };
+    // A bookmark file is told by its first bytes; anything else is read as a library export,
+    // whose reader says what it expected.
+    let (counts, report, summary) = if crate::bookmarks::import::check_file(&args.file).is_ok() {
+        let outcome = crate::bookmarks::import::import_file(&db, &args.file, &mut |_, so_far| {
+            progress(so_far.counts.rows);
+            Ok(())
+        })?;
+        let c = &outcome.counts;
+        let summary = format!(
+            "{} bookmarks of the {} read: {} added, {} saved before, {} skipped. \
+             Their pages are kept in the background, one every {} seconds, while Porch runs.",
+            c.rows,
+            outcome.format.map(|f| f.name()).unwrap_or("file"),
+            c.added,
+            c.existing,
+            c.skipped,
+            crate::bookmarks::import::ARCHIVE_SPACING_SECS
+        );
+        (outcome.counts, outcome.report, summary)
+    } else {
+        let outcome = crate::books::import::import_file(&db, &args.file, &mut |_, so_far| {
+            progress(so_far.counts.rows);
+            Ok(())
+        })
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "{e:#}\nPorch imports a Goodreads or StoryGraph export (CSV), a bookmark file \
+                 (Netscape HTML, from a browser, Pinboard or linkding) or a Pocket export (CSV)."
+            )
+        })?;
+        let c = &outcome.counts;
+        let summary = format!(
+            "{} rows of the {} read: {} books added, {} already on the shelf, {} skipped.",
+            c.rows,
+            outcome.format.map(|f| f.name()).unwrap_or("CSV file"),
+            c.added,
+            c.existing,
+            c.skipped
+        );
+        (outcome.counts, outcome.report, summary)
+    };
     if watched {
         eprint!("\r");
     }
-    eprintln!(
-        "{} rows of the {} export read: {} books added, {} already on the shelf, {} skipped.",
-        counts.rows,
-        outcome.format.map(|f| f.name()).unwrap_or("CSV"),
-        counts.added,
-        counts.existing,
-        counts.skipped
-    );
-    for line in &outcome.report {
+    eprintln!("{summary}");
+    for line in &report {
         eprintln!("  {line}");
     }
-    if counts.skipped > outcome.report.len() as i64 {
-        eprintln!(
-            "  …and {} more.",
-            counts.skipped - outcome.report.len() as i64
-        );
+    if counts.skipped > report.len() as i64 {
+        eprintln!("  …and {} more.", counts.skipped - report.len() as i64);
     }
     Ok(())
 }

@@ -13,6 +13,7 @@ use crate::activitypub::delivery::{self, Deliver, FanOut, Probe};
 use crate::activitypub::following::{self, FollowMove};
 use crate::app::App;
 use crate::bookmarks::archive::{self, ArchiveBookmark};
+use crate::bookmarks::import_job::{self as bookmark_import, ImportBookmarks};
 use crate::books::cover::{self, FetchCover};
 use crate::books::import_job::{self, ImportBooks};
 use crate::books::read_post;
@@ -57,6 +58,7 @@ pub async fn run(app: &App, kind: &str, payload: &str) -> Result<()> {
 
         // Bookmarks
         ArchiveBookmark::KIND => archive::archive(app, parse(payload)?).await,
+        ImportBookmarks::KIND => bookmark_import::run(app, parse(payload)?).await,
 
         // Upkeep
         Housekeeping::KIND => housekeeping(app).await,

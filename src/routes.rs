@@ -105,6 +105,19 @@ pub fn build(app: App) -> impl Endpoint {
             "/bookmarks/new",
             get(admin::bookmarks::new).post(admin::bookmarks::create),
         )
+        .at(
+            "/bookmarks/import",
+            get(admin::bookmark_import::index).post(admin::bookmark_import::upload),
+        )
+        .at("/bookmarks/imports/:id", get(admin::bookmark_import::show))
+        .at(
+            "/bookmarks/export.html",
+            get(admin::bookmark_import::export_html),
+        )
+        .at(
+            "/bookmarks/export.json",
+            get(admin::bookmark_import::export_json),
+        )
         .at("/bookmarks/files/:name", get(admin::bookmark::file))
         .at(
             "/bookmarks/:id",
@@ -113,6 +126,10 @@ pub fn build(app: App) -> impl Endpoint {
         .at("/bookmarks/:id/read", post(admin::bookmark::mark_read))
         .at("/bookmarks/:id/archive", post(admin::bookmark::rearchive))
         .at("/bookmarks/:id/delete", post(admin::bookmark::delete))
+        .at("/bookmarks/:id/highlights", post(admin::highlights::create))
+        .at("/highlights", get(admin::highlights::index))
+        .at("/highlights/:id", post(admin::highlights::edit))
+        .at("/highlights/:id/delete", post(admin::highlights::delete))
         .at("/manifest.webmanifest", get(admin::manifest::manifest))
         // Categories
         .at(

@@ -3,7 +3,9 @@
 //! normalized URL, refusals that save nothing, the archiving job (a long article read whole with
 //! its images kept here, a redirect, a 404 with a Retry, a page too large, a hostile page, images
 //! on a second site), the SSRF guard, the list's order and filters, editing, marking read,
-//! deleting, privacy on every public surface, the panel's manifest and the bookmarklet.
+//! deleting, privacy on every public surface, the panel's manifest and the bookmarklet;
+//! highlights (anchored, drawn, found again after the page changes, listed, searched, turned
+//! into a post) and search.
 
 mod common;
 
@@ -127,6 +129,15 @@ fn field_value(html: &str, name: &str) -> Option<String> {
         "textarea" => text_of(&field),
         _ => field.value().attr("value").unwrap_or_default().to_string(),
     })
+}
+
+/// The reader's form of a bookmark's title, tags and note (its highlights have notes too).
+fn details_form(html: &str) -> String {
+    let doc = Html::parse_document(html);
+    select(&doc, "form#details")
+        .first()
+        .map(|form| form.html())
+        .unwrap_or_default()
 }
 
 /// A value for a query string.
@@ -1150,8 +1161,9 @@ fn a_private_micropub_bookmark_is_saved_and_archived_and_publishes_nothing() {
     let admin = server.admin();
     let page = reader(&admin, id).text();
     assert!(page.contains("Kept for later"), "{page}");
-    assert_eq!(field_value(&page, "note").as_deref(), Some("Read this"));
-    assert_eq!(field_value(&page, "tags").as_deref(), Some("rust, web"));
+    let details = details_form(&page);
+    assert_eq!(field_value(&details, "note").as_deref(), Some("Read this"));
+    assert_eq!(field_value(&details, "tags").as_deref(), Some("rust, web"));
 
     // post-status=draft with mp-bookmark=private, as JSON: the same link is the same bookmark.
     let json = serde_json::json!({
@@ -1355,6 +1367,697 @@ fn search_finds_a_phrase_only_in_the_archived_page_and_by_note_tag_and_title() {
         &[("csrf", &csrf)],
     );
     assert!(found("xylophone").is_empty());
+}
+
+// Highlights.
+
+/// Marks a passage of bookmark `id`: as the reader's button sends it (with the selection's
+/// places) or as the form sends a pasted quote (places empty).
+fn highlight(
+    admin: &Client,
+    id: i64,
+    quote: &str,
+    note: &str,
+    places: Option<(usize, usize)>,
+) -> Resp {
+    let csrf = admin.csrf();
+    let (start, end) = places
+        .map(|(s, e)| (s.to_string(), e.to_string()))
+        .unwrap_or_default();
+    admin.post_form(
+        &format!("/admin/bookmarks/{id}/highlights"),
+        &[
+            ("csrf", &csrf),
+            ("quote", quote),
+            ("note", note),
+            ("start", &start),
+            ("end", &end),
+        ],
+    )
+}
+
+/// The highlight id in a redirect to the reader (`…?done=highlighted#h-7`).
+#[track_caller]
+fn highlight_id(r: &Resp) -> i64 {
+    assert_eq!(r.status, 303, "{}", r.text());
+    r.location()
+        .split_once("#h-")
+        .and_then(|(_, id)| id.parse().ok())
+        .unwrap_or_else(|| panic!("no highlight in {:?}", r.location()))
+}
+
+/// The copy's text as a browser's `textContent` counts it (every text node, nothing added),
+/// without the highlights drawn into it.
+fn copy_text(admin: &Client, id: i64) -> String {
+    let html = reader(admin, id).text();
+    let doc = Html::parse_document(&html);
+    text_of(select(&doc, "div.archived").first().expect("a kept copy"))
+}
+
+/// The drawn highlights on a reader page: each mark's id (the first piece of a highlight has
+/// one), and the text of its piece, with the paragraph it is in.
+fn marks(admin: &Client, id: i64) -> Vec<(String, String, String)> {
+    let html = reader(admin, id).text();
+    let doc = Html::parse_document(&html);
+    select(&doc, "div.archived mark.highlight")
+        .iter()
+        .map(|m| {
+            let paragraph = m
+                .ancestors()
+                .filter_map(scraper::ElementRef::wrap)
+                .find(|e| e.value().name() == "p")
+                .map(|p| collapse(&text_of(&p)))
+                .unwrap_or_default();
+            (
+                m.value().attr("id").unwrap_or_default().to_string(),
+                text_of(m),
+                paragraph,
+            )
+        })
+        .collect()
+}
+
+fn highlight_place(server: &TestServer, h: i64) -> Option<(i64, i64)> {
+    server
+        .app
+        .db
+        .read_blocking(move |c| {
+            Ok(c.query_row(
+                "SELECT pos_start, pos_end FROM highlights WHERE id = ?1",
+                [h],
+                |r| Ok(r.get::<_, Option<i64>>(0)?.zip(r.get::<_, Option<i64>>(1)?)),
+            )?)
+        })
+        .unwrap()
+}
+
+#[test]
+fn a_selected_passage_is_highlighted_drawn_on_every_view_and_found_again_after_rearchiving() {
+    let (server, site) = archiving();
+    let admin = server.admin();
+    let id = add(&admin, &site.url("/revised"), "", "");
+    assert_eq!(settled(&server, id).0, "archived");
+    let text = copy_text(&admin, id);
+    // "the eaves" is in two paragraphs: the reader's selection says which (the second), by
+    // its places in UTF-16 units, which are bytes here (the page is ASCII).
+    let rain = text
+        .find("Rain drips from the eaves")
+        .expect("the fourth paragraph");
+    let start = rain + "Rain drips from ".len();
+    let second = highlight(
+        &admin,
+        id,
+        "the eaves",
+        "Where the groove is.",
+        Some((start, start + 9)),
+    );
+    let second = highlight_id(&second);
+    assert_eq!(
+        highlight_place(&server, second),
+        Some((start as i64, start as i64 + 9))
+    );
+    // A pasted quote, spaced differently from the page, is found by its words.
+    let swallows = highlight_id(&highlight(
+        &admin,
+        id,
+        "  Swallows nest\nunder the   eaves every summer,  ",
+        "",
+        None,
+    ));
+    // One in the paragraph the page will lose.
+    let well = highlight_id(&highlight(
+        &admin,
+        id,
+        "The old well has been covered",
+        "Ask about the flood.",
+        None,
+    ));
+    let drawn = marks(&admin, id);
+    assert_eq!(drawn.len(), 3, "{drawn:?}");
+    let by_id = |drawn: &[(String, String, String)], h: i64| {
+        drawn
+            .iter()
+            .find(|(mark, _, _)| *mark == format!("h-{h}"))
+            .cloned()
+            .unwrap_or_else(|| panic!("h-{h} is not drawn: {drawn:?}"))
+    };
+    let (_, quote, paragraph) = by_id(&drawn, second);
+    assert_eq!(quote, "the eaves");
+    assert!(paragraph.starts_with("Rain drips"), "{paragraph}");
+    assert_eq!(
+        by_id(&drawn, swallows).1,
+        "Swallows nest under the eaves every summer,"
+    );
+    // Drawing adds no text: the copy reads the same.
+    assert_eq!(copy_text(&admin, id), text);
+    let page = reader(&admin, id).text();
+    assert!(page.contains("Where the groove is."), "the note is listed");
+    assert!(page.contains("Ask about the flood."));
+
+    // The page changes; archived again, each highlight is found where its text went, and the
+    // one whose paragraph is gone keeps its quote and note, listed but not drawn.
+    let r = admin.post_form(
+        &format!("/admin/bookmarks/{id}/archive"),
+        &[("csrf", &admin.csrf())],
+    );
+    assert_eq!(r.status, 303);
+    assert_eq!(settled(&server, id).0, "archived");
+    let text = copy_text(&admin, id);
+    assert!(
+        text.contains("A new opening paragraph"),
+        "the new copy: {text}"
+    );
+    let drawn = marks(&admin, id);
+    let (_, quote, paragraph) = by_id(&drawn, second);
+    assert_eq!(quote, "the eaves");
+    assert!(paragraph.starts_with("Rain drips"), "{paragraph}");
+    let (_, quote, _) = by_id(&drawn, swallows);
+    assert_eq!(
+        collapse(&quote),
+        "Swallows nest under the eaves every summer,"
+    );
+    assert!(
+        drawn
+            .iter()
+            .all(|(mark, _, _)| *mark != format!("h-{well}"))
+    );
+    assert_eq!(highlight_place(&server, well), None);
+    let (moved, _) = highlight_place(&server, second).unwrap();
+    assert!(moved > start as i64, "moved along by the new paragraph");
+    let page = reader(&admin, id).text();
+    assert!(page.contains("No longer in the kept copy"), "{page}");
+    assert!(page.contains("The old well has been covered"));
+    assert!(page.contains("Ask about the flood."));
+    assert_eq!(number(&server, "SELECT count(*) FROM highlights", []), 3);
+
+    // Exported as JSON, the highlights are W3C Web Annotations whose selectors find the
+    // passages in the kept copy's text (the one no longer there has its quote alone).
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bookmarks.json");
+    assert!(common::porch_export("bookmarks", &server.data, &out));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let exported = &json["bookmarks"][0];
+    assert_eq!(exported["url"], site.url("/revised"));
+    assert_eq!(exported["archive"]["state"], "archived");
+    assert_eq!(exported["archive"]["title"], REVISED_TITLE);
+    let annotations = exported["highlights"].as_array().unwrap();
+    assert_eq!(annotations.len(), 3);
+    // The places count the text of the exported copy's HTML, as a browser's textContent.
+    let kept: Vec<char> = text_of(
+        &Html::parse_fragment(exported["archive"]["html"].as_str().unwrap()).root_element(),
+    )
+    .chars()
+    .collect();
+    assert_eq!(kept.iter().collect::<String>(), copy_text(&admin, id));
+    for a in annotations {
+        assert_eq!(a["@context"], "http://www.w3.org/ns/anno.jsonld");
+        assert_eq!(a["type"], "Annotation");
+        assert_eq!(a["motivation"], "highlighting");
+        // In the panel when the site's address is recorded (as `porch serve` does), else a URN.
+        let iri = a["id"].as_str().unwrap();
+        let h = iri.rsplit([':', '-']).next().unwrap();
+        assert!(
+            iri == format!("{}/admin/bookmarks/{id}#h-{h}", server.base)
+                || iri == format!("urn:porch:highlight:{h}"),
+            "{a}"
+        );
+        assert_eq!(
+            number(
+                &server,
+                &format!("SELECT count(*) FROM highlights WHERE id = {h}"),
+                []
+            ),
+            1
+        );
+        assert_eq!(a["target"]["source"], site.url("/revised"));
+        let selectors = a["target"]["selector"].as_array().unwrap();
+        assert_eq!(selectors[0]["type"], "TextQuoteSelector");
+        let exact = selectors[0]["exact"].as_str().unwrap();
+        match selectors.get(1) {
+            Some(position) => {
+                assert_eq!(position["type"], "TextPositionSelector");
+                let (s, e) = (
+                    position["start"].as_u64().unwrap() as usize,
+                    position["end"].as_u64().unwrap() as usize,
+                );
+                assert_eq!(kept[s..e].iter().collect::<String>(), exact, "{a}");
+            }
+            None => assert_eq!(exact, "The old well has been covered"),
+        }
+    }
+    let noted: Vec<&str> = annotations
+        .iter()
+        .filter_map(|a| a["body"]["value"].as_str())
+        .collect();
+    assert!(noted.contains(&"Where the groove is."), "{noted:?}");
+    assert!(
+        annotations
+            .iter()
+            .filter(|a| a["body"]["value"] == "Where the groove is.")
+            .all(|a| a["body"]["purpose"] == "commenting")
+    );
+}
+
+#[test]
+fn a_passage_not_in_the_copy_is_refused_and_nothing_is_kept() {
+    let (server, site) = archiving();
+    let admin = server.admin();
+    let id = add(&admin, &site.url("/revised"), "", "");
+    assert_eq!(settled(&server, id).0, "archived");
+    for (quote, says) in [
+        ("Words that are nowhere on the page", "not in the kept copy"),
+        ("   ", "Select or paste the passage"),
+    ] {
+        let r = highlight(&admin, id, quote, "a note", None);
+        assert_eq!(r.status, 422, "{quote:?}");
+        let html = r.text();
+        assert!(html.contains(says), "{quote:?}: {html}");
+        assert_eq!(
+            field_value(&html, "note").as_deref(),
+            Some("a note"),
+            "kept as typed"
+        );
+    }
+    let long = "x".repeat(5_001);
+    assert_eq!(highlight(&admin, id, &long, "", None).status, 422);
+    // Places that do not hold the quote: the quote is what counts.
+    let r = highlight(&admin, id, "The ford is shallow", "", Some((0, 19)));
+    let h = highlight_id(&r);
+    let text = copy_text(&admin, id);
+    let at = text.find("The ford is shallow").unwrap() as i64;
+    assert_eq!(highlight_place(&server, h), Some((at, at + 19)));
+    // Without the token, or for no bookmark, nothing.
+    let r = admin.post_form(
+        &format!("/admin/bookmarks/{id}/highlights"),
+        &[("csrf", "forged"), ("quote", "The ford"), ("note", "")],
+    );
+    assert_eq!(r.status, 403);
+    assert_eq!(
+        highlight(&admin, id + 100, "The ford", "", None).status,
+        404
+    );
+    assert_eq!(number(&server, "SELECT count(*) FROM highlights", []), 1);
+    // A bookmark with no copy yet has nothing to highlight in.
+    let bare = add(&admin, &site.url("/no-such-page"), "", "");
+    assert_eq!(settled(&server, bare).0, "failed");
+    let r = highlight(&admin, bare, "anything", "", None);
+    assert_eq!(r.status, 422, "{:?}", r.headers);
+    assert!(r.text().contains("no kept copy"), "{}", r.text());
+}
+
+#[test]
+fn highlights_are_listed_searched_turned_into_posts_edited_and_deleted() {
+    let (server, site) = archiving();
+    let admin = server.admin();
+    let id = add(&admin, &site.url("/revised"), "", "porch");
+    let other = add(&admin, &site.url("/page/plain-page"), "", "");
+    assert_eq!(settled(&server, id).0, "archived");
+    settled(&server, other);
+    let gate = highlight_id(&highlight(
+        &admin,
+        id,
+        "The garden gate was painted green",
+        "Paint ours too.",
+        None,
+    ));
+    let ford = highlight_id(&highlight(&admin, id, "The ford is shallow", "", None));
+
+    // All highlights, newest first, each linked to its place in the reader.
+    let page = admin.get("/admin/highlights");
+    assert_eq!(page.status, 200);
+    let html = page.text();
+    let (g, f) = (
+        html.find("The garden gate was painted green").unwrap(),
+        html.find("The ford is shallow").unwrap(),
+    );
+    assert!(f < g, "newest first");
+    assert!(
+        html.contains(&format!("/admin/bookmarks/{id}#h-{gate}")),
+        "{html}"
+    );
+    assert!(html.contains(REVISED_TITLE));
+
+    // Searched: the highlights page by quote and note; the bookmarks by a highlight's note.
+    let found = admin.get("/admin/highlights?q=paint+ours").text();
+    assert!(found.contains("The garden gate"), "{found}");
+    assert!(!found.contains("The ford is shallow"));
+    let bookmarks_found = admin.get("/admin/bookmarks?q=ours").text();
+    assert!(bookmarks_found.contains(REVISED_TITLE), "{bookmarks_found}");
+    // Only bookmarks with highlights.
+    let with = list(&admin, "?state=highlighted");
+    assert!(with.contains(REVISED_TITLE));
+    assert!(!with.contains("plain page"), "{with}");
+
+    // New post from highlight: the composer opens with a link and the quote.
+    let compose = admin.get(&format!("/admin/new?highlight={gate}"));
+    assert_eq!(compose.status, 200);
+    let markdown = field_value(&compose.text(), "markdown").unwrap();
+    assert_eq!(
+        markdown,
+        format!(
+            "[{REVISED_TITLE}](<{}>)\n\n> The garden gate was painted green\n\n",
+            site.url("/revised")
+        )
+    );
+
+    // The note is edited; then the highlight is deleted, and search forgets it.
+    let csrf = admin.csrf();
+    let r = admin.post_form(
+        &format!("/admin/highlights/{gate}"),
+        &[("csrf", &csrf), ("note", "Green, like the door.")],
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert_eq!(
+        r.location(),
+        format!("/admin/bookmarks/{id}?done=highlight_saved#h-{gate}")
+    );
+    assert!(reader(&admin, id).text().contains("Green, like the door."));
+    assert!(
+        admin
+            .get("/admin/highlights?q=door")
+            .text()
+            .contains("The garden gate")
+    );
+    assert!(
+        !admin
+            .get("/admin/highlights?q=ours")
+            .text()
+            .contains("The garden gate")
+    );
+    let r = admin.post_form(
+        &format!("/admin/highlights/{gate}/delete"),
+        &[("csrf", &csrf), ("back", "list")],
+    );
+    assert_eq!(r.location(), "/admin/highlights?done=highlight_deleted");
+    let left = admin.get("/admin/highlights").text();
+    assert!(!left.contains("The garden gate"));
+    assert!(left.contains(&format!("id=\"h-{ford}\"")), "{left}");
+    assert!(
+        !admin
+            .get("/admin/bookmarks?q=door")
+            .text()
+            .contains(REVISED_TITLE)
+    );
+    assert!(
+        marks(&admin, id)
+            .iter()
+            .all(|(m, _, _)| *m != format!("h-{gate}"))
+    );
+    let r = admin.post_form(
+        &format!("/admin/highlights/{gate}/delete"),
+        &[("csrf", &csrf)],
+    );
+    assert_eq!(r.status, 404);
+
+    // A deleted bookmark takes its highlights, and their search entries, with it.
+    admin.post_form(&format!("/admin/bookmarks/{id}/delete"), &[("csrf", &csrf)]);
+    assert_eq!(number(&server, "SELECT count(*) FROM highlights", []), 0);
+    assert_eq!(
+        number(&server, "SELECT count(*) FROM highlights_fts", []),
+        0
+    );
+    assert!(
+        !admin
+            .get("/admin/highlights")
+            .text()
+            .contains("The ford is shallow")
+    );
+    // The owner's alone.
+    assert_eq!(server.client().get("/admin/highlights").status, 303);
+}
+
+// Import.
+
+const FIREFOX: &str = include_str!("fixtures/bookmarks/firefox.html");
+const CHROMIUM: &str = include_str!("fixtures/bookmarks/chromium.html");
+const POCKET: &str = include_str!("fixtures/bookmarks/pocket.csv");
+
+/// Runs `porch import` on a data folder; its success and what it said.
+fn porch_import(data: &std::path::Path, file: &std::path::Path) -> (bool, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_porch"))
+        .args(["import", "--data"])
+        .arg(data)
+        .arg(file)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A bookmark of the database at `data` as (title, tags, unread, created_at, note).
+fn imported(data: &std::path::Path, url: &str) -> Option<(String, String, bool, i64, String)> {
+    let db = rusqlite::Connection::open(data.join("porch.db")).unwrap();
+    db.query_row(
+        "SELECT b.title, coalesce((SELECT group_concat(tag, ',') FROM
+             (SELECT tag FROM bookmark_tags t WHERE t.bookmark_id = b.id ORDER BY tag COLLATE NOCASE)), ''),
+             b.unread, b.created_at, b.note
+         FROM bookmarks b WHERE b.url = ?1",
+        [url],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+    )
+    .ok()
+}
+
+fn count_in(data: &std::path::Path, sql: &str) -> i64 {
+    let db = rusqlite::Connection::open(data.join("porch.db")).unwrap();
+    db.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn porch_import_reads_firefox_chromium_and_pocket_files_once_and_spaces_the_copies() {
+    // No server runs on this folder: the copies stay queued, and nothing is fetched.
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let files = dir.path();
+    for (name, body) in [
+        ("firefox.html", FIREFOX),
+        ("chromium.html", CHROMIUM),
+        ("pocket.csv", POCKET),
+    ] {
+        std::fs::write(files.join(name), body).unwrap();
+    }
+
+    let (ok, said) = porch_import(&data, &files.join("firefox.html"));
+    assert!(ok, "{said}");
+    assert!(
+        said.contains(
+            "14 bookmarks of the Netscape bookmark file read: 12 added, 0 saved before, 2 skipped."
+        ),
+        "{said}"
+    );
+    assert!(said.contains("Bookmark 8: place:"), "{said}");
+    assert!(said.contains("Bookmark 11: javascript:"), "{said}");
+    // Folders became tags (the toolbar and "Other Bookmarks" roots did not), with the file's
+    // own tags; entities are decoded; the date is the file's.
+    let (title, tags, unread, created, _) =
+        imported(&data, "https://soups.example.com/miso").expect("the miso soup");
+    assert!(!title.is_empty());
+    assert!(tags.split(',').any(|t| t == "Soups"), "{tags}");
+    assert!(
+        !tags.contains("Bookmarks Toolbar") && !tags.contains("Other Bookmarks"),
+        "{tags}"
+    );
+    assert!(!unread, "a browser's bookmark is not a reading list's");
+    assert!(
+        created > 1_000_000_000 && created < 2_000_000_000,
+        "{created}"
+    );
+    assert!(
+        imported(
+            &data,
+            "https://cooking.example.org/bread?type=rye&hydration=75"
+        )
+        .is_some(),
+        "&amp; decoded"
+    );
+
+    let (ok, said) = porch_import(&data, &files.join("chromium.html"));
+    assert!(ok, "{said}");
+    assert!(said.contains("9 added"), "{said}");
+    let (ok, said) = porch_import(&data, &files.join("pocket.csv"));
+    assert!(ok, "{said}");
+    assert!(
+        said.contains("of the Pocket export read: 8 added"),
+        "{said}"
+    );
+    assert!(said.contains("Row 6:"), "{said}");
+    assert!(said.contains("Row 7: This row has no url."), "{said}");
+    let (_, tags, unread, created, _) =
+        imported(&data, "https://food.example.com/bbj").expect("bread, butter and jam");
+    assert_eq!(tags, "baking,food", "split on |, each once");
+    assert!(!unread, "archive is read");
+    assert_eq!(created, 1_700_000_100);
+    let (title, ..) = imported(&data, "https://food.example.com/bbj").unwrap();
+    assert_eq!(title, "Bread, butter and jam");
+
+    // Again: nothing new, nothing queued twice.
+    let total = count_in(&data, "SELECT count(*) FROM bookmarks");
+    assert_eq!(total, 29);
+    let (ok, said) = porch_import(&data, &files.join("firefox.html"));
+    assert!(ok, "{said}");
+    assert!(said.contains("0 added, 12 saved before"), "{said}");
+    assert_eq!(count_in(&data, "SELECT count(*) FROM bookmarks"), total);
+    assert_eq!(
+        count_in(
+            &data,
+            "SELECT count(*) FROM jobs WHERE kind = 'archive_bookmark'"
+        ),
+        total
+    );
+    // Each copy is queued two seconds after the one before, across the three imports; nothing
+    // else is queued (no post, no delivery, no mail).
+    let db = rusqlite::Connection::open(data.join("porch.db")).unwrap();
+    let times: Vec<i64> = db
+        .prepare("SELECT run_at FROM jobs WHERE kind = 'archive_bookmark' ORDER BY run_at")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(times.windows(2).all(|w| w[1] - w[0] == 2), "{times:?}");
+    assert_eq!(
+        count_in(
+            &data,
+            "SELECT count(*) FROM jobs WHERE kind <> 'archive_bookmark'"
+        ),
+        0
+    );
+    assert_eq!(count_in(&data, "SELECT count(*) FROM posts"), 0);
+
+    // A file that is no bookmark file (nor a library export) changes nothing and says why.
+    std::fs::write(files.join("notes.txt"), "Just some notes\nabout nothing\n").unwrap();
+    let (ok, said) = porch_import(&data, &files.join("notes.txt"));
+    assert!(!ok);
+    assert!(said.contains("Netscape HTML"), "{said}");
+    assert_eq!(count_in(&data, "SELECT count(*) FROM bookmarks"), total);
+}
+
+/// A Netscape file of article-site pages, in a folder.
+fn site_bookmarks(site: &ArticleSite, slugs: &[&str]) -> String {
+    let links: String = slugs
+        .iter()
+        .map(|slug| {
+            format!(
+                "<DT><A HREF=\"{}\" ADD_DATE=\"1600000000\" TOREAD=\"1\">{slug}</A>\n",
+                site.url(&format!("/page/{slug}"))
+            )
+        })
+        .collect();
+    format!(
+        "<!DOCTYPE NETSCAPE-Bookmark-file-1>\n<META HTTP-EQUIV=\"Content-Type\" \
+         CONTENT=\"text/html; charset=UTF-8\">\n<TITLE>Bookmarks</TITLE>\n<H1>Bookmarks</H1>\n\
+         <DL><p>\n<DT><H3>Reading</H3>\n<DL><p>\n{links}</DL><p>\n</DL><p>\n"
+    )
+}
+
+#[test]
+fn a_file_uploaded_in_the_panel_is_imported_once_and_its_pages_are_kept_politely() {
+    let (server, site) = archiving();
+    let admin = server.admin();
+    let screen = admin.get("/admin/bookmarks/import");
+    assert_eq!(screen.status, 200);
+    let file = site_bookmarks(&site, &["first-read", "second-read", "third-read"]);
+    let html = common::import_in_panel(
+        &server,
+        &admin,
+        "/admin/bookmarks/import",
+        "bookmarks.html",
+        &file,
+    );
+    assert!(
+        html.contains("Done: 3 rows of the Netscape bookmark file read."),
+        "{html}"
+    );
+    assert!(html.contains("<dt>Added</dt><dd>3</dd>"), "{html}");
+    let list = list(&admin, "?tag=Reading");
+    for slug in ["first-read", "second-read", "third-read"] {
+        assert!(list.contains(slug), "{list}");
+    }
+    // The copies come one after another, a couple of seconds apart, and each is kept.
+    wait_until("the imported pages to be kept", || {
+        number(
+            &server,
+            "SELECT count(*) FROM bookmarks WHERE archive_state = 'archived'",
+            [],
+        ) == 3
+    });
+    let kept: Vec<i64> = server
+        .app
+        .db
+        .read_blocking(|c| {
+            Ok(
+                c.prepare("SELECT archived_at FROM bookmarks ORDER BY archived_at")?
+                    .query_map([], |r| r.get(0))?
+                    .collect::<Result<_, _>>()?,
+            )
+        })
+        .unwrap();
+    assert!(kept[2] - kept[0] >= 3, "spaced out: {kept:?}");
+    // The kept pages are searched: "about third read" is only in the page.
+    let found = admin.get("/admin/bookmarks?q=about+third").text();
+    assert!(
+        found.contains("third-read") && !found.contains("first-read"),
+        "{found}"
+    );
+
+    // The same file again adds nothing and queues nothing.
+    let html = common::import_in_panel(
+        &server,
+        &admin,
+        "/admin/bookmarks/import",
+        "bookmarks.html",
+        &file,
+    );
+    assert!(html.contains("<dt>Saved before</dt><dd>3</dd>"), "{html}");
+    assert_eq!(bookmarks(&server), 3);
+    assert_eq!(
+        number(
+            &server,
+            "SELECT count(*) FROM jobs WHERE kind = 'archive_bookmark'",
+            []
+        ),
+        0
+    );
+    // A file Porch does not read is refused at once, with the reason; nothing is recorded.
+    let csrf = admin.csrf();
+    let r = admin.post_multipart(
+        "/admin/bookmarks/import",
+        &[("csrf", &csrf)],
+        &[("file", "notes.txt", b"Nothing to see here.\n".as_slice())],
+    );
+    assert_eq!(r.status, 400);
+    assert!(
+        r.text().contains("neither a Netscape bookmark file"),
+        "{}",
+        r.text()
+    );
+    assert_eq!(number(&server, "SELECT count(*) FROM imports", []), 2);
+    // Without the token, nothing.
+    let r = admin.post_multipart(
+        "/admin/bookmarks/import",
+        &[("csrf", "forged")],
+        &[("file", "bookmarks.html", file.as_bytes())],
+    );
+    assert_eq!(r.status, 403);
+    // Exports from the panel: the Netscape file and the JSON.
+    let html = admin.get("/admin/bookmarks/export.html");
+    assert_eq!(html.status, 200);
+    assert!(
+        html.text()
+            .starts_with("<!DOCTYPE NETSCAPE-Bookmark-file-1>")
+    );
+    let json = admin.get("/admin/bookmarks/export.json");
+    assert_eq!(json.status, 200);
+    let json: serde_json::Value = serde_json::from_slice(&json.body).unwrap();
+    assert_eq!(json["bookmarks"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        server.client().get("/admin/bookmarks/export.json").status,
+        303
+    );
 }
 
 // Export.

@@ -621,35 +621,14 @@ fn a_cover_in_use_by_a_book_cannot_be_deleted_from_the_media_library() {
 const GOODREADS_OLD: &str = include_str!("fixtures/books/goodreads_old.csv");
 const STORYGRAPH: &str = include_str!("fixtures/books/storygraph.csv");
 
-/// Uploads an export on the panel's import screen and waits for its job; returns its page.
-fn import_in_panel(server: &TestServer, admin: &Client, name: &str, csv: &str) -> String {
-    let csrf = admin.csrf();
-    let r = admin.post_multipart(
-        "/admin/books/import",
-        &[("csrf", &csrf)],
-        &[("file", name, csv.as_bytes())],
-    );
-    assert_eq!(r.status, 303, "{}", r.text());
-    let page = r.location().to_string();
-    assert!(page.starts_with("/admin/books/imports/"), "{page}");
-    wait_until("the import to finish", || {
-        number(
-            server,
-            "SELECT count(*) FROM imports WHERE status IN ('done', 'failed')
-                 AND id = (SELECT max(id) FROM imports)",
-            [],
-        ) == 1
-    });
-    admin.get(&page).text()
-}
-
 #[test]
 fn a_goodreads_export_is_imported_from_the_panel_with_a_summary_and_never_twice() {
     let server = TestServer::with_owner();
     let admin = server.admin();
-    let html = import_in_panel(
+    let html = common::import_in_panel(
         &server,
         &admin,
+        "/admin/books/import",
         "goodreads_library_export.csv",
         GOODREADS_OLD,
     );
@@ -698,7 +677,13 @@ fn a_goodreads_export_is_imported_from_the_panel_with_a_summary_and_never_twice(
         0
     );
     // The same file again adds nothing.
-    let again = import_in_panel(&server, &admin, "again.csv", GOODREADS_OLD);
+    let again = common::import_in_panel(
+        &server,
+        &admin,
+        "/admin/books/import",
+        "again.csv",
+        GOODREADS_OLD,
+    );
     assert!(again.contains("<dt>Added</dt><dd>0</dd>"), "{again}");
     assert!(again.contains("<dt>Already on your shelf</dt><dd>7</dd>"));
     assert_eq!(books(&server), 7);
@@ -794,8 +779,20 @@ fn shelf_facts(server: &TestServer) -> Vec<String> {
 fn an_export_imported_into_an_empty_site_gives_the_same_books_shelves_dates_and_ratings() {
     let server = TestServer::with_owner();
     let admin = server.admin();
-    import_in_panel(&server, &admin, "goodreads.csv", GOODREADS_OLD);
-    import_in_panel(&server, &admin, "storygraph.csv", STORYGRAPH);
+    common::import_in_panel(
+        &server,
+        &admin,
+        "/admin/books/import",
+        "goodreads.csv",
+        GOODREADS_OLD,
+    );
+    common::import_in_panel(
+        &server,
+        &admin,
+        "/admin/books/import",
+        "storygraph.csv",
+        STORYGRAPH,
+    );
     // A half star, a typed-in book without an ISBN, and notes over several lines.
     add_by_hand(
         &admin,
@@ -827,7 +824,7 @@ fn an_export_imported_into_an_empty_site_gives_the_same_books_shelves_dates_and_
 
     let empty = TestServer::with_owner();
     let other = empty.admin();
-    let html = import_in_panel(&empty, &other, "books.csv", &csv);
+    let html = common::import_in_panel(&empty, &other, "/admin/books/import", "books.csv", &csv);
     assert!(
         html.contains(&format!("<dt>Added</dt><dd>{}</dd>", before.len())),
         "{html}"

@@ -1,6 +1,7 @@
 //! The owner's first hour in a real browser: Debian's Chromium, headless, driven through
 //! chromedriver (WebDriver). Setup from the one-time link, signing out and in, the composer's live
-//! preview, a photo attached through the file input, and the published post on the home page.
+//! preview, a photo attached through the file input, and the published post on the home page;
+//! a passage of a bookmark's kept copy highlighted by selecting it.
 //!
 //! Needs the Debian packages `chromium` and `chromium-driver`; PORCH_CHROMEDRIVER and
 //! PORCH_CHROMIUM point at other binaries. Without them this test fails: CI installs them.
@@ -148,6 +149,7 @@ const ADMIN_PAGES: &[&str] = &[
     "/admin/books/import",
     "/admin/bookmarks",
     "/admin/bookmarks/new",
+    "/admin/highlights",
     "/admin/categories",
     "/admin/timeline",
     "/admin/notifications",
@@ -195,6 +197,35 @@ async fn set_dark_mode(driver: &ChromeDriver, browser: &Client) {
         )
         .expect("chromedriver runs the DevTools command");
     assert_eq!(answer.status(), 200);
+}
+
+/// A bookmark with a kept copy, as the archiving job leaves one (the job and its fetching are
+/// `tests/bookmarks.rs`'s), for the reader to be tried in the browser.
+fn seed_bookmark(server: &TestServer) -> i64 {
+    use porch::store::bookmarks::{self, Archive, NewBookmark};
+    server
+        .app
+        .db
+        .write_blocking(|tx| {
+            let new = NewBookmark {
+                url: "https://example.com/house".into(),
+                url_key: "https://example.com/house".into(),
+                source: "panel",
+                ..NewBookmark::default()
+            };
+            let id = bookmarks::insert(tx, &new, porch::store::now())?;
+            let copy = Archive {
+                article_title: "The House by the Ford".into(),
+                html: "<h2>Spring</h2>\n<p>Swallows came back in the first week of April.</p>\n\
+                       <p>The garden gate was painted green, after the long winter.</p>"
+                    .into(),
+                text: "Spring\n\nSwallows came back.\n\nThe garden gate was painted green.".into(),
+                ..Archive::default()
+            };
+            bookmarks::save_archive(tx, id, &copy, porch::store::now())?;
+            Ok(id.0)
+        })
+        .unwrap()
 }
 
 /// Whether a computed `rgb(r, g, b)` colour is dark (its mean channel under half).
@@ -611,6 +642,40 @@ fn the_owner_sets_up_the_site_and_publishes_a_photo_post_from_a_real_browser() {
             .await
             .unwrap();
         assert!(left.is_null(), "a post that was saved leaves no copy: {left}");
+
+        // The reader: a passage selected in the kept copy and Highlight pressed is stored,
+        // and drawn on the page again after a reload.
+        let bookmark = seed_bookmark(&server);
+        browser
+            .goto(&server.url(&format!("/admin/bookmarks/{bookmark}")))
+            .await
+            .unwrap();
+        find(&browser, "div.archived").await;
+        assert!(!find(&browser, ".highlight-button").await.is_displayed().await.unwrap());
+        browser
+            .execute(
+                "const p = document.querySelectorAll('div.archived p')[1];
+                 const text = p.firstChild;
+                 const at = text.data.indexOf('painted green');
+                 const range = document.createRange();
+                 range.setStart(text, at);
+                 range.setEnd(text, at + 'painted green'.length);
+                 getSelection().removeAllRanges();
+                 getSelection().addRange(range);",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let button = find(&browser, ".highlight-button:not([hidden])").await;
+        shot(&browser, "reader-selection").await;
+        button.click().await.unwrap();
+        wait_for_path(&browser, &format!("/admin/bookmarks/{bookmark}?done=highlighted")).await;
+        for _ in 0..2 {
+            let mark = find(&browser, "div.archived mark.highlight").await;
+            assert_eq!(mark.text().await.unwrap(), "painted green");
+            browser.refresh().await.unwrap();
+        }
+        shot(&browser, "reader-highlighted").await;
 
         // On a phone (390 px wide), no admin page scrolls sideways, the Settings page with a
         // 1,200 px header image included (its preview once overflowed: the CSP refused the

@@ -1,5 +1,6 @@
 //! One bookmark (`/admin/bookmarks/<id>`): the reader, which shows the archived copy with the
-//! panel's styles and links to the original, and the form that edits its title, tags and note;
+//! panel's styles, its highlights drawn in, and links to the original; the highlights listed
+//! with their notes; and the form that edits its title, tags and note;
 //! marking it read, archiving it again, deleting it; and the archived images, served to the
 //! owner alone (`/admin/bookmarks/files/<name>`).
 
@@ -8,16 +9,17 @@ use poem::{IntoResponse, Response, handler};
 use serde::{Deserialize, Serialize};
 
 use super::bookmarks::row;
+use super::highlights::{HighlightForm, highlight_row};
 use super::{DoneQuery, FieldError};
 use crate::app::App;
 use crate::auth::Admin;
 use crate::auth::csrf::{AdminForm, NoFields};
-use crate::bookmarks::save;
+use crate::bookmarks::{anchor, save};
 use crate::ctx;
 use crate::error::{Failure, Result};
 use crate::media::{files, serve};
 use crate::render::time;
-use crate::store::{self, bookmarks, ids::BookmarkId};
+use crate::store::{self, bookmarks, highlights, ids::BookmarkId};
 
 #[derive(Deserialize, Serialize, Default)]
 pub struct EditForm {
@@ -29,32 +31,57 @@ pub struct EditForm {
     note: String,
 }
 
-async fn show(
+/// What the reader shows again when a form on it was refused, with why.
+pub(super) enum Refused {
+    Edit(EditForm, FieldError),
+    Highlight(HighlightForm, FieldError),
+}
+
+pub(super) async fn show(
     app: &App,
     admin: &Admin,
     id: BookmarkId,
-    refusal: Option<(EditForm, FieldError)>,
+    refused: Option<Refused>,
     done: Option<&str>,
 ) -> Result<Response> {
     let tz = time::zone(&app.settings().await?.timezone);
-    let (bookmark, archive) = app
+    let (bookmark, archived_html, marks) = app
         .db
-        .read(move |c| Ok((bookmarks::by_id(c, id)?, bookmarks::archive_of(c, id)?)))
+        .read(move |c| {
+            let marks = highlights::of_bookmark(c, id)?;
+            let (html, _) = bookmarks::archive_of(c, id)?.unwrap_or_default();
+            let placed: Vec<_> = marks
+                .iter()
+                .filter_map(|h| {
+                    let start = usize::try_from(h.anchor.start?).ok()?;
+                    let end = usize::try_from(h.anchor.end?).ok()?;
+                    Some((h.id, start, end))
+                })
+                .collect();
+            Ok((
+                bookmarks::by_id(c, id)?,
+                anchor::draw(&html, &placed),
+                marks,
+            ))
+        })
         .await?;
     let bookmark = bookmark.ok_or(Failure::not_found())?;
-    let (archived_html, _) = archive.unwrap_or_default();
-    let refused = refusal.is_some();
-    let (form, error) = match refusal {
-        Some((form, error)) => (form, Some(error)),
-        None => (
-            EditForm {
-                title: bookmark.title.clone(),
-                tags: bookmark.tags.join(", "),
-                note: bookmark.note.clone(),
-            },
-            None,
-        ),
-    };
+    let marks: Vec<_> = marks.into_iter().map(|h| highlight_row(h, tz)).collect();
+    let status = refused.is_some();
+    let (mut form, mut error) = (
+        EditForm {
+            title: bookmark.title.clone(),
+            tags: bookmark.tags.join(", "),
+            note: bookmark.note.clone(),
+        },
+        None,
+    );
+    let (mut highlight, mut highlight_error) = (HighlightForm::default(), None);
+    match refused {
+        Some(Refused::Edit(f, e)) => (form, error) = (f, Some(e)),
+        Some(Refused::Highlight(f, e)) => (highlight, highlight_error) = (f, Some(e)),
+        None => {}
+    }
     let archived_at = bookmark.archived_at.map(|at| time::panel(at, tz));
     let mut page = super::render(
         app,
@@ -65,14 +92,18 @@ async fn show(
         ctx! {
             b => row(bookmark, tz),
             archived_at,
-            // Sanitized when it was archived, its images all local (`bookmarks::extract`).
+            // Sanitized when it was archived, its images all local (`bookmarks::extract`);
+            // the highlights are drawn into it as `<mark>`, their text escaped.
             archived_html,
+            marks,
             form,
             error,
+            highlight,
+            highlight_error,
         },
     )
     .await?;
-    if refused {
+    if status {
         page.set_status(poem::http::StatusCode::UNPROCESSABLE_ENTITY);
     }
     Ok(page)
@@ -98,7 +129,7 @@ pub async fn edit(
         Ok(tags) => tags,
         Err((field, message)) => {
             let error = FieldError::on(field, message);
-            return show(app, &f.admin, id, Some((f.form, error)), None).await;
+            return show(app, &f.admin, id, Some(Refused::Edit(f.form, error)), None).await;
         }
     };
     let (title, note) = (

@@ -26,7 +26,7 @@ pub struct ListQuery {
     /// Words to search for: the list becomes the bookmarks that match, best first.
     q: Option<String>,
     tag: Option<String>,
-    /// "unread" or "read".
+    /// "unread", "read" or "highlighted".
     state: Option<String>,
     page: Option<u32>,
     done: Option<String>,
@@ -77,6 +77,7 @@ pub async fn index(
             Some("read") => Some(false),
             _ => None,
         },
+        highlighted: q.state.as_deref() == Some("highlighted"),
     };
     let page = Page::new(q.page, PER_PAGE);
     let search = q.q.clone().unwrap_or_default().trim().to_string();
@@ -115,6 +116,7 @@ pub async fn index(
             .collect();
         (rows, None, None, tags)
     };
+    let waiting = app.db.read(bookmarks::imported_waiting).await?;
     let tags: Vec<_> = tags
         .into_iter()
         .map(|(name, count)| ctx! { name, count })
@@ -131,7 +133,7 @@ pub async fn index(
         "bookmarks",
         q.done.as_deref(),
         ctx! {
-            rows, tags, prev, next, bookmarklet, search,
+            rows, tags, prev, next, bookmarklet, search, waiting,
             tag => filter.tag, state => q.state,
         },
     )

@@ -13,10 +13,10 @@ use crate::auth::Admin;
 use crate::error::{Failure, Result};
 use crate::media::files;
 use crate::posts::save::{Action, Compose, MAX_ALT_CHARS};
-use crate::render::time;
-use crate::store::ids::{CategoryId, MediaId, PostId};
+use crate::render::{markdown, time};
+use crate::store::ids::{CategoryId, HighlightId, MediaId, PostId};
 use crate::store::posts::{self, Kind, Status};
-use crate::store::{media, taxonomy, webmentions};
+use crate::store::{highlights, media, taxonomy, webmentions};
 
 #[derive(Deserialize)]
 pub struct NewQuery {
@@ -24,6 +24,8 @@ pub struct NewQuery {
     done: Option<String>,
     /// A media library item to start the post with ("New post with this photo").
     photo: Option<MediaId>,
+    /// A bookmark's highlight to start the post with ("New post from highlight").
+    highlight: Option<HighlightId>,
 }
 
 #[derive(Serialize)]
@@ -88,13 +90,45 @@ pub async fn new(
         Some("page") => Kind::Page,
         _ => Kind::Post,
     };
+    let markdown = match q.highlight {
+        Some(id) => app
+            .db
+            .read(move |c| highlights::by_id(c, id))
+            .await?
+            .map(|h| quoting(&h))
+            .unwrap_or_default(),
+        None => String::new(),
+    };
     let compose = Compose {
+        markdown,
         photos: q.photo.map(|id| (id, String::new())).into_iter().collect(),
         // A new page joins the navigation only when the owner says so.
         in_nav: false,
         ..Compose::new(kind, Action::Publish)
     };
     show(app, &admin, &compose, None, None, q.done.as_deref()).await
+}
+
+/// A post that quotes a highlight: a link to the page it is from, then the passage.
+fn quoting(h: &highlights::Highlight) -> String {
+    let title = if h.title.trim().is_empty() {
+        crate::urls::host(&h.url).unwrap_or_else(|| h.url.clone())
+    } else {
+        h.title.clone()
+    };
+    let quote: Vec<String> = h
+        .anchor
+        .quote
+        .trim()
+        .lines()
+        .map(|line| format!("> {}", line.trim_end()).trim_end().to_string())
+        .collect();
+    format!(
+        "[{}](<{}>)\n\n{}\n\n",
+        markdown::bracket_text(&title),
+        h.url.replace('>', "%3E"),
+        quote.join("\n")
+    )
 }
 
 #[handler]

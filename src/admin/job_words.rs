@@ -14,6 +14,8 @@ use rusqlite::Connection;
 
 use crate::activitypub::delivery::{Deliver, FanOut, Probe};
 use crate::activitypub::following::FollowMove;
+use crate::bookmarks::archive::ArchiveBookmark;
+use crate::bookmarks::import_job::ImportBookmarks;
 use crate::books::cover::FetchCover;
 use crate::books::import_job::ImportBooks;
 use crate::indieweb::webmention::send::{SendWebmention, SendWebmentions};
@@ -23,9 +25,9 @@ use crate::media::avatars::FetchAvatar;
 use crate::posts::changed::{Change, PostChanged};
 use crate::posts::save::PublishPost;
 use crate::render::{text, time};
-use crate::store::ids::{ActivityId, ActorId, BookId, ImportId, PostId};
+use crate::store::ids::{ActivityId, ActorId, BookId, BookmarkId, ImportId, PostId};
 use crate::store::kinds::Verb;
-use crate::store::{activities, actors, books, imports, posts};
+use crate::store::{activities, actors, bookmarks, books, imports, posts};
 
 /// The kind of the daily upkeep job. Its type lives in the job table, which the panel may not
 /// name (see ARCHITECTURE.md); kinds are never renamed, and a unit test below holds the two
@@ -47,6 +49,8 @@ pub enum Job {
     SendWebmention(SendWebmention),
     FetchCover(FetchCover),
     ImportBooks(ImportBooks),
+    ArchiveBookmark(ArchiveBookmark),
+    ImportBookmarks(ImportBookmarks),
     Housekeeping,
 }
 
@@ -65,6 +69,8 @@ pub fn read(kind: &str, payload: &str) -> Option<Job> {
         SendWebmention::KIND => Job::SendWebmention(parse(payload).ok()?),
         FetchCover::KIND => Job::FetchCover(parse(payload).ok()?),
         ImportBooks::KIND => Job::ImportBooks(parse(payload).ok()?),
+        ArchiveBookmark::KIND => Job::ArchiveBookmark(parse(payload).ok()?),
+        ImportBookmarks::KIND => Job::ImportBookmarks(parse(payload).ok()?),
         // Its payload says nothing.
         HOUSEKEEPING => Job::Housekeeping,
         _ => return None,
@@ -79,6 +85,7 @@ pub struct Wanted {
     actors: BTreeSet<ActorId>,
     books: BTreeSet<BookId>,
     imports: BTreeSet<ImportId>,
+    bookmarks: BTreeSet<BookmarkId>,
 }
 
 impl Wanted {
@@ -115,6 +122,12 @@ impl Wanted {
             Job::ImportBooks(j) => {
                 self.imports.insert(j.import_id);
             }
+            Job::ImportBookmarks(j) => {
+                self.imports.insert(j.import_id);
+            }
+            Job::ArchiveBookmark(j) => {
+                self.bookmarks.insert(j.bookmark_id);
+            }
             Job::FollowMove(_) | Job::VerifyWebmention(_) | Job::Housekeeping => {}
         }
     }
@@ -130,6 +143,8 @@ pub struct Names {
     pub actors: HashMap<ActorId, String>,
     pub books: HashMap<BookId, String>,
     pub imports: HashMap<ImportId, String>,
+    /// Bookmarks by their title, or their link when they have none.
+    pub bookmarks: HashMap<BookmarkId, String>,
 }
 
 /// Looks up everything `wanted` names. Each set holds the distinct ids of one page of jobs
@@ -172,6 +187,13 @@ pub fn look_up(c: &Connection, wanted: Wanted) -> Result<Names> {
     for id in wanted.imports {
         if let Some(import) = imports::get(c, id)? {
             names.imports.insert(id, import.file_name);
+        }
+    }
+    for id in wanted.bookmarks {
+        if let Some(b) = bookmarks::by_id(c, id)? {
+            names
+                .bookmarks
+                .insert(id, if b.title.is_empty() { b.url } else { b.title });
         }
     }
     Ok(names)
@@ -279,6 +301,17 @@ pub fn sentence(kind: &str, job: Option<&Job>, names: &Names) -> String {
         Job::ImportBooks(j) => match names.imports.get(&j.import_id) {
             Some(file) => format!("Import books from “{file}”"),
             None => "Import books from an uploaded file".to_string(),
+        },
+        Job::ImportBookmarks(j) => match names.imports.get(&j.import_id) {
+            Some(file) => format!("Import bookmarks from “{file}”"),
+            None => "Import bookmarks from an uploaded file".to_string(),
+        },
+        Job::ArchiveBookmark(j) => match names.bookmarks.get(&j.bookmark_id) {
+            Some(name) => format!("Keep a readable copy of “{name}”"),
+            None => format!(
+                "Keep a copy of bookmark {}, which is no longer there",
+                j.bookmark_id
+            ),
         },
         Job::Housekeeping => "Tidy up: forget expired sign-ins and old records".to_string(),
     }
@@ -482,6 +515,9 @@ mod tests {
         n.activities.insert(ActivityId(5), (Verb::Follow, None));
         n.books.insert(BookId(2), "Middlemarch".into());
         n.imports.insert(ImportId(9), "goodreads.csv".into());
+        n.imports.insert(ImportId(10), "bookmarks.html".into());
+        n.bookmarks
+            .insert(BookmarkId(4), "The slow craft of bees".into());
         n.actors.insert(ActorId(6), "@bob@mastodon.example".into());
         n
     }
@@ -569,6 +605,14 @@ mod tests {
         assert_eq!(
             say("import_books", r#"{"import_id":9}"#),
             "Import books from “goodreads.csv”"
+        );
+        assert_eq!(
+            say("import_bookmarks", r#"{"import_id":10}"#),
+            "Import bookmarks from “bookmarks.html”"
+        );
+        assert_eq!(
+            say("archive_bookmark", r#"{"bookmark_id":4}"#),
+            "Keep a readable copy of “The slow craft of bees”"
         );
         assert_eq!(
             say("housekeeping", "null"),

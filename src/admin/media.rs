@@ -16,6 +16,7 @@ use crate::error::{Failure, Result};
 use crate::media::files;
 use crate::media::upload::{self, UploadError};
 use crate::paging::Page;
+use crate::render::markdown;
 use crate::store::ids::MediaId;
 use crate::store::media::{self, Media, Uses};
 use crate::store::posts::{Kind, Status};
@@ -62,18 +63,10 @@ fn item(app: &App, m: &Media) -> Item {
     }
 }
 
-/// Markdown that shows an image: the alt text on one line, with the characters that would end
-/// or break its brackets escaped. Upload URLs are a hash and an extension, with nothing to
+/// Markdown that shows an image. Upload URLs are a hash and an extension, with nothing to
 /// escape.
 fn markdown_image(alt: &str, url: &str) -> String {
-    let mut escaped = String::with_capacity(alt.len());
-    for c in alt.split_whitespace().collect::<Vec<_>>().join(" ").chars() {
-        if matches!(c, '\\' | '[' | ']') {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
-    format!("![{escaped}]({url})")
+    format!("![{}]({url})", markdown::bracket_text(alt))
 }
 
 /// An item as the library lists it: with what uses it.

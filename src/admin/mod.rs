@@ -5,6 +5,7 @@ pub mod book_edit;
 pub mod book_form;
 pub mod book_import;
 pub mod bookmark;
+pub mod bookmark_import;
 pub mod bookmarks;
 pub mod books;
 pub mod bookshelves;
@@ -12,6 +13,8 @@ pub mod categories;
 pub mod compose;
 pub mod errors;
 pub mod fediverse;
+pub mod highlights;
+pub mod imports;
 pub mod indieauth;
 pub mod job_words;
 pub mod jobs;
@@ -144,6 +147,9 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "unread" => "Marked unread.",
         "archiving" => "Porch is making a new copy of the page.",
         "bookmarked_post" => "Saved to your bookmarks. Nobody is told.",
+        "highlighted" => "Highlighted.",
+        "highlight_saved" => "Note saved.",
+        "highlight_deleted" => "Highlight deleted.",
         _ => return None,
     })
 }

@@ -11,6 +11,7 @@ use anyhow::{Result, bail};
 use serde::{Deserialize, Serialize};
 
 use super::extract::{self, Article};
+use super::highlights;
 use crate::app::App;
 use crate::jobs::Task;
 use crate::media::{files, square};
@@ -60,7 +61,11 @@ pub async fn archive(app: &App, ArchiveBookmark { bookmark_id }: ArchiveBookmark
     match make(app, &bookmark.url).await? {
         Ok(copy) => {
             app.db
-                .write(move |tx| bookmarks::save_archive(tx, bookmark_id, &copy, store::now()))
+                .write(move |tx| {
+                    bookmarks::save_archive(tx, bookmark_id, &copy, store::now())?;
+                    // Highlights made in the old copy are found again in this one.
+                    highlights::reanchor(tx, bookmark_id, &copy.html)
+                })
                 .await
         }
         Err(NotMade::ForGood(reason)) => {

@@ -1,7 +1,12 @@
 //! Bookmarks: saved links with an archived readable copy, tags, notes.
 
+pub mod anchor;
 pub mod archive;
 pub mod export;
 pub mod extract;
+pub mod highlights;
+pub mod import;
+pub mod import_file;
+pub mod import_job;
 pub mod normalize;
 pub mod save;

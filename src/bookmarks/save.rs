@@ -12,8 +12,8 @@ use crate::store::posts::{self, Status};
 use crate::store::{self, bookmarks, ids::BookmarkId, ids::PostId};
 
 /// The most tags one bookmark carries, and the longest tag.
-const MAX_TAGS: usize = 20;
-const MAX_TAG_CHARS: usize = 60;
+pub const MAX_TAGS: usize = 20;
+pub const MAX_TAG_CHARS: usize = 60;
 /// The longest title and note kept.
 pub const MAX_TITLE_CHARS: usize = 500;
 pub const MAX_NOTE_CHARS: usize = 10_000;
@@ -85,7 +85,7 @@ pub fn check_details(title: &str, note: &str, tags: &str) -> Result<Vec<String>,
 
 /// Saves a checked link in the caller's transaction, and queues its archive when it is new.
 pub fn save(tx: &Connection, link: &Link, key: String, tags: Vec<String>) -> Result<Saved> {
-    let saved = insert(tx, link, key, tags)?;
+    let saved = insert(tx, link, key, tags, store::now())?;
     if let Saved::New(id) = saved {
         queue_archive(tx, id)?;
     }
@@ -101,14 +101,21 @@ pub fn save_with_copy(
     tags: Vec<String>,
     copy: &bookmarks::Archive,
 ) -> Result<Saved> {
-    let saved = insert(tx, link, key, tags)?;
+    let saved = insert(tx, link, key, tags, store::now())?;
     if let Saved::New(id) = saved {
         bookmarks::save_archive(tx, id, copy, store::now())?;
     }
     Ok(saved)
 }
 
-fn insert(tx: &Connection, link: &Link, key: String, tags: Vec<String>) -> Result<Saved> {
+/// Saves a checked link as saved at `at`, unless it was saved before; queues nothing.
+pub(super) fn insert(
+    tx: &Connection,
+    link: &Link,
+    key: String,
+    tags: Vec<String>,
+    at: i64,
+) -> Result<Saved> {
     if let Some(id) = bookmarks::by_key(tx, &key)? {
         return Ok(Saved::Existing(id));
     }
@@ -123,7 +130,7 @@ fn insert(tx: &Connection, link: &Link, key: String, tags: Vec<String>) -> Resul
             source: link.source,
             post_id: link.post_id,
         },
-        store::now(),
+        at,
     )?;
     Ok(Saved::New(id))
 }

@@ -15,7 +15,7 @@ use rusqlite::Connection;
 
 use crate::store::Db;
 use crate::store::books::{self, BookDetails, Reading};
-use crate::store::imports::Counts;
+use crate::store::imports;
 
 use super::cover::{self, ISBN_COVER_SPACING_SECS};
 use super::import_csv::{self, Format};
@@ -25,26 +25,9 @@ use super::shelf::{self, Added, MAX_NOTES_CHARS};
 /// Rows written per transaction: large enough to be quick, small enough that a server sharing
 /// the database waits at most a few milliseconds for its own writes.
 const BATCH_ROWS: usize = 250;
-/// Skipped rows listed by reason; past this only their count grows.
-pub const MAX_REPORTED: usize = 100;
 
 /// What an import did.
-#[derive(Debug, Default)]
-pub struct Outcome {
-    pub format: Option<Format>,
-    pub counts: Counts,
-    /// "Row 8: This row has no title.", the first `MAX_REPORTED` of them.
-    pub report: Vec<String>,
-}
-
-impl Outcome {
-    fn skip(&mut self, line: String) {
-        self.counts.skipped += 1;
-        if self.report.len() < MAX_REPORTED {
-            self.report.push(line);
-        }
-    }
-}
+pub type Outcome = imports::Outcome<Format>;
 
 /// Imports the export at `path`. `after_batch` runs inside each batch's transaction with the
 /// outcome so far (the panel's job records its progress there). A file that is no export at
@@ -52,14 +35,11 @@ impl Outcome {
 pub fn import_file(
     db: &Db,
     path: &Path,
-    mut after_batch: impl FnMut(&Connection, &Outcome) -> Result<()>,
+    after_batch: &mut dyn FnMut(&Connection, &Outcome) -> Result<()>,
 ) -> Result<Outcome> {
     let file = File::open(path).with_context(|| format!("open {}", path.display()))?;
     let (format, mut rows) = import_csv::open(BufReader::new(file))?;
-    let mut outcome = Outcome {
-        format: Some(format),
-        ..Outcome::default()
-    };
+    let mut outcome = Outcome::of(format);
     let now = crate::store::now();
     // Covers by ISBN are rate-limited at Open Library: one fetch every few seconds.
     let mut next_cover = now;

@@ -33,10 +33,11 @@ pub enum Format {
 }
 
 impl Format {
+    /// What the owner is told was read ("the Goodreads export").
     pub fn name(self) -> &'static str {
         match self {
-            Format::Goodreads => "Goodreads",
-            Format::StoryGraph => "StoryGraph",
+            Format::Goodreads => "Goodreads export",
+            Format::StoryGraph => "StoryGraph export",
         }
     }
 }

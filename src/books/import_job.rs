@@ -13,6 +13,7 @@ use crate::store::ids::ImportId;
 use crate::store::imports;
 
 use super::import;
+use super::import_csv::Format;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportBooks {
@@ -31,25 +32,5 @@ pub fn file_path(app: &App, id: ImportId) -> PathBuf {
 
 pub async fn run(app: &App, ImportBooks { import_id }: ImportBooks) -> Result<()> {
     let path = file_path(app, import_id);
-    let db = app.db.clone();
-    let read = {
-        let path = path.clone();
-        tokio::task::spawn_blocking(move || {
-            import::import_file(&db, &path, |tx, outcome| {
-                let format = outcome.format.map(|f| f.name()).unwrap_or_default();
-                imports::progress(tx, import_id, format, &outcome.counts, &outcome.report)
-            })
-        })
-        .await?
-    };
-    // A file that is no export is the owner's to fix: the import ends, failed, with the reason.
-    let error = read.err().map(|e| e.to_string());
-    let now = crate::store::now();
-    app.db
-        .write(move |tx| imports::finish(tx, import_id, error.as_deref(), now))
-        .await?;
-    if let Err(e) = tokio::fs::remove_file(&path).await {
-        tracing::warn!(error = %e, path = %path.display(), "could not remove an imported file");
-    }
-    Ok(())
+    imports::run_job(&app.db, import_id, path, Format::name, import::import_file).await
 }

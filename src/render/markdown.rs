@@ -21,6 +21,24 @@ pub fn to_html(markdown: &str) -> String {
     sanitize::owner_html(&markdown_to_html(markdown, &options()))
 }
 
+/// Text to put between a link's or an image's brackets: on one line, with the characters that
+/// would end the brackets or start emphasis escaped, so that it shows as it is.
+pub fn bracket_text(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+    {
+        if matches!(c, '\\' | '[' | ']' | '*' | '_' | '`' | '<' | '>') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,6 +26,8 @@ pub struct Bookmark {
     pub published: String,
     pub lead_image: String,
     pub tags: Vec<String>,
+    /// How many passages the owner highlighted in it.
+    pub highlights: i64,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -60,6 +62,8 @@ pub struct Filter {
     pub tag: Option<String>,
     /// Some(true): unread only; Some(false): read only.
     pub unread: Option<bool>,
+    /// Only those with at least one highlight.
+    pub highlighted: bool,
 }
 
 const COLUMNS: &str = "b.id, b.url, b.title, b.note, b.unread, b.source, b.post_id,
@@ -67,7 +71,8 @@ const COLUMNS: &str = "b.id, b.url, b.title, b.note, b.unread, b.source, b.post_
     b.published, b.lead_image, b.created_at, b.updated_at,
     (SELECT group_concat(tag, char(31)) FROM
         (SELECT tag FROM bookmark_tags t WHERE t.bookmark_id = b.id ORDER BY tag COLLATE NOCASE))
-        AS tags";
+        AS tags,
+    (SELECT count(*) FROM highlights h WHERE h.bookmark_id = b.id) AS highlights";
 
 fn from_row(r: &Row) -> rusqlite::Result<Bookmark> {
     let tags: Option<String> = r.get("tags")?;
@@ -90,6 +95,7 @@ fn from_row(r: &Row) -> rusqlite::Result<Bookmark> {
         tags: tags
             .map(|t| t.split('\u{1f}').map(str::to_string).collect())
             .unwrap_or_default(),
+        highlights: r.get("highlights")?,
         created_at: r.get("created_at")?,
         updated_at: r.get("updated_at")?,
     })
@@ -141,15 +147,18 @@ pub fn insert(conn: &Connection, new: &NewBookmark, now: i64) -> Result<Bookmark
     Ok(id)
 }
 
-/// Brings a bookmark's search entry in step with it (or removes it, when it is gone).
-fn reindex(conn: &Connection, id: BookmarkId) -> Result<()> {
+/// Brings a bookmark's search entry in step with it (or removes it, when it is gone): its
+/// titles, kept text, note, tags and highlights.
+pub(super) fn reindex(conn: &Connection, id: BookmarkId) -> Result<()> {
     conn.prepare_cached("DELETE FROM bookmarks_fts WHERE rowid = ?1")?
         .execute([id])?;
     conn.prepare_cached(
-        "INSERT INTO bookmarks_fts (rowid, title, body, note, tags)
+        "INSERT INTO bookmarks_fts (rowid, title, body, note, tags, highlights)
          SELECT b.id, b.title || ' ' || b.article_title, b.archived_text, b.note,
                 coalesce((SELECT group_concat(t.tag, ' ') FROM bookmark_tags t
-                          WHERE t.bookmark_id = b.id), '')
+                          WHERE t.bookmark_id = b.id), ''),
+                coalesce((SELECT group_concat(h.quote || ' ' || h.note, ' ') FROM highlights h
+                          WHERE h.bookmark_id = b.id), '')
          FROM bookmarks b WHERE b.id = ?1",
     )?
     .execute([id])
@@ -162,7 +171,7 @@ fn reindex(conn: &Connection, id: BookmarkId) -> Result<()> {
 pub const MATCH_START: char = '\u{2}';
 pub const MATCH_END: char = '\u{3}';
 
-/// Bookmarks matching every word typed (title, archived text, note, tags), best first, each with
+/// Bookmarks matching every word typed (titles, archived text, note, tags, highlights), best first, each with
 /// a snippet of its archived text around the match (plain text with `MATCH_START`/`MATCH_END`).
 pub fn search(conn: &Connection, typed: &str, limit: u32) -> Result<Vec<(Bookmark, String)>> {
     let Some(terms) = super::fts_terms(typed) else {
@@ -224,6 +233,11 @@ pub fn set_unread(conn: &Connection, id: BookmarkId, unread: bool) -> Result<boo
 
 /// False when there is no such bookmark.
 pub fn delete(conn: &Connection, id: BookmarkId) -> Result<bool> {
+    // Its highlights go with it (the foreign key); their search entries must go too.
+    conn.prepare_cached(
+        "DELETE FROM highlights_fts WHERE rowid IN (SELECT id FROM highlights WHERE bookmark_id = ?1)",
+    )?
+    .execute([id])?;
     let changed = conn
         .prepare_cached("DELETE FROM bookmarks WHERE id = ?1")?
         .execute([id])
@@ -239,9 +253,13 @@ pub fn list(conn: &Connection, filter: &Filter, limit: u32, offset: u32) -> Resu
          WHERE (?1 IS NULL OR EXISTS (SELECT 1 FROM bookmark_tags t
                                       WHERE t.bookmark_id = b.id AND t.tag = ?1))
            AND (?2 IS NULL OR b.unread = ?2)
+           AND (NOT ?5 OR EXISTS (SELECT 1 FROM highlights h WHERE h.bookmark_id = b.id))
          ORDER BY b.created_at DESC, b.id DESC LIMIT ?3 OFFSET ?4"
     ))?;
-    let rows = stmt.query_map(params![filter.tag, filter.unread, limit, offset], from_row)?;
+    let rows = stmt.query_map(
+        params![filter.tag, filter.unread, limit, offset, filter.highlighted],
+        from_row,
+    )?;
     rows.collect::<rusqlite::Result<_>>()
         .context("store: list bookmarks")
 }
@@ -297,4 +315,13 @@ pub fn archive_failed(conn: &Connection, id: BookmarkId, reason: &str) -> Result
     .execute(params![id, reason])
     .context("store: record a failed archive")?;
     Ok(())
+}
+
+/// How many imported bookmarks still wait for their copy (they are kept a few seconds apart).
+pub fn imported_waiting(conn: &Connection) -> Result<i64> {
+    conn.prepare_cached(
+        "SELECT count(*) FROM bookmarks WHERE source = 'import' AND archive_state = 'pending'",
+    )?
+    .query_row([], |r| r.get(0))
+    .context("store: count imported bookmarks waiting")
 }

@@ -68,6 +68,8 @@ ids! {
     ImportId;
     /// A saved link (`bookmarks`).
     BookmarkId;
+    /// A passage of a bookmark's kept copy (`highlights`).
+    HighlightId;
 }
 
 #[cfg(test)]

@@ -1,11 +1,81 @@
-//! Files being imported from the panel: what kind, how far the job has read, what it added and
-//! what it had to skip.
+//! Files being imported (from the panel or by `porch import`): what kind, how far the reading
+//! has come, what it added and what it had to skip; and, for the panel's import jobs, the
+//! reading of a kept upload from start to end.
+
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde::Serialize;
 
+use super::Db;
 use super::ids::ImportId;
+
+/// Skipped rows listed by reason; past this only their count grows.
+pub const MAX_REPORTED: usize = 100;
+
+/// What an import of a file in format `F` did, or has done so far.
+#[derive(Debug)]
+pub struct Outcome<F> {
+    pub format: Option<F>,
+    pub counts: Counts,
+    /// "Row 8: This row has no title.", the first `MAX_REPORTED` of them.
+    pub report: Vec<String>,
+}
+
+impl<F> Outcome<F> {
+    pub fn of(format: F) -> Outcome<F> {
+        Outcome {
+            format: Some(format),
+            counts: Counts::default(),
+            report: Vec::new(),
+        }
+    }
+
+    /// Counts a row that could not be used, with why.
+    pub fn skip(&mut self, line: String) {
+        self.counts.skipped += 1;
+        if self.report.len() < MAX_REPORTED {
+            self.report.push(line);
+        }
+    }
+}
+
+/// What reads a file into the site, calling back after each batch (inside its transaction)
+/// with the outcome so far; an error whose message is for the owner when the file cannot be
+/// read at all.
+pub type Reader<F> =
+    fn(&Db, &Path, &mut dyn FnMut(&Connection, &Outcome<F>) -> Result<()>) -> Result<Outcome<F>>;
+
+/// A panel import's job: reads the upload kept at `path` with `read` (off the async threads),
+/// recording its progress with the format's `name`; ends the import done, or failed with the
+/// reason (a file that is not what it should be is the owner's to fix); removes the file.
+pub async fn run_job<F: Copy + Send + 'static>(
+    db: &Db,
+    id: ImportId,
+    path: PathBuf,
+    name: fn(F) -> &'static str,
+    read: Reader<F>,
+) -> Result<()> {
+    let read = {
+        let (db, path) = (db.clone(), path.clone());
+        tokio::task::spawn_blocking(move || {
+            read(&db, &path, &mut |tx, outcome| {
+                let format = outcome.format.map(name).unwrap_or_default();
+                progress(tx, id, format, &outcome.counts, &outcome.report)
+            })
+        })
+        .await?
+    };
+    let error = read.err().map(|e| e.to_string());
+    let now = super::now();
+    db.write(move |tx| finish(tx, id, error.as_deref(), now))
+        .await?;
+    if let Err(e) = tokio::fs::remove_file(&path).await {
+        tracing::warn!(error = %e, path = %path.display(), "could not remove an imported file");
+    }
+    Ok(())
+}
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Import {

@@ -112,6 +112,17 @@ pub fn recover_lost(
     Ok((queued, failed))
 }
 
+/// When the last queued job of a kind is due, if any is queued: work spaced out over time (the
+/// copies of imported bookmarks) starts after it rather than beside it.
+pub fn last_queued(conn: &Connection, kind: &str) -> Result<Option<i64>> {
+    conn.query_row(
+        "SELECT max(run_at) FROM jobs WHERE kind = ?1 AND status = 'queued'",
+        [kind],
+        |r| r.get(0),
+    )
+    .context("store: last queued job")
+}
+
 /// When the next queued job is due, or a running one's lease ends, if ever.
 pub fn next_due(conn: &Connection) -> Result<Option<i64>> {
     conn.query_row(

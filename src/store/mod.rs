@@ -10,6 +10,7 @@ pub mod bookmarks;
 pub mod books;
 mod db;
 pub mod follows;
+pub mod highlights;
 pub mod ids;
 pub mod imports;
 pub mod jobs;

@@ -8,6 +8,7 @@
 //! `/page/<slug>` is a short article titled after its slug, for tests that need many bookmarks.
 
 use std::net::TcpListener;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use super::{Answer, jpeg, png, serve_on};
@@ -261,6 +262,7 @@ impl ArticleSite {
         let requests = Arc::new(Mutex::new(Vec::new()));
         let log = requests.clone();
         let pages = Pages {
+            revised_asked: AtomicUsize::new(0),
             long: long_page().into_bytes(),
             hostile: hostile_page().into_bytes(),
             huge: huge_page(),
@@ -316,6 +318,8 @@ fn count(requests: &Mutex<Vec<String>>, path: &str) -> usize {
 }
 
 struct Pages {
+    /// How many times `/revised` was asked for: the first answer is its first version.
+    revised_asked: AtomicUsize,
     long: Vec<u8>,
     hostile: Vec<u8>,
     huge: Vec<u8>,
@@ -358,6 +362,10 @@ impl Pages {
             "/huge" => html(&self.huge),
             "/hostile" => html(&self.hostile),
             "/elsewhere" => html(&self.elsewhere),
+            "/revised" => {
+                let first = self.revised_asked.fetch_add(1, Ordering::SeqCst) == 0;
+                html(revised_page(first).as_bytes())
+            }
             "/img/a.png" => image("image/png", &self.a_png),
             "/img/b.jpg" => image("image/jpeg", &self.b_jpeg),
             p if p.starts_with("/page/") && p.len() > "/page/".len() => {
@@ -368,6 +376,47 @@ impl Pages {
             _ => not_found(),
         }
     }
+}
+
+/// The title of `/revised`, an article that changes after it is first read.
+pub const REVISED_TITLE: &str = "Notes from the House by the Ford";
+/// Paragraphs of `/revised`'s first version. The second adds an opening paragraph, drops the
+/// third (`REVISED_DROPPED`), and spaces the others differently; "the eaves" is in two.
+pub const REVISED_PARAGRAPHS: [&str; 5] = [
+    "The garden gate was painted green in April, after the long winter.",
+    "Swallows nest under the eaves every summer, and leave in September.",
+    "The old well has been covered since the flood of the wet year.",
+    "Rain drips from the eaves all winter and wears a groove in the step.",
+    "The ford is shallow enough to cross on foot by the end of July.",
+];
+pub const REVISED_DROPPED: usize = 2;
+
+fn revised_page(first: bool) -> String {
+    let mut paragraphs: Vec<String> = REVISED_PARAGRAPHS
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| first || i != REVISED_DROPPED)
+        .map(|(_, p)| {
+            if first {
+                format!("<p>{p}</p>")
+            } else {
+                format!("<p>\n  {}\n</p>", p.replace(", ", ",\n   "))
+            }
+        })
+        .collect();
+    if !first {
+        paragraphs.insert(
+            0,
+            "<p>A new opening paragraph, written later, that moves everything after it along \
+             and mentions the eaves once more in passing.</p>"
+                .to_string(),
+        );
+    }
+    format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>{REVISED_TITLE}</title></head>\
+         <body><article><h1>{REVISED_TITLE}</h1>\n{}\n</article></body></html>",
+        paragraphs.join("\n")
+    )
 }
 
 /// An article page of a little over 6 MB: past the 5 MB Porch reads at most.

@@ -418,6 +418,35 @@ pub fn porch_export(what: &str, data: &Path, out: &Path) -> bool {
         .success()
 }
 
+/// Uploads a file on a panel import screen (`/admin/books/import`, `/admin/bookmarks/import`)
+/// and waits for its job to end; returns the import's page.
+pub fn import_in_panel(
+    server: &TestServer,
+    admin: &Client,
+    screen: &str,
+    name: &str,
+    body: &str,
+) -> String {
+    let csrf = admin.csrf();
+    let r = admin.post_multipart(
+        screen,
+        &[("csrf", &csrf)],
+        &[("file", name, body.as_bytes())],
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    let page = r.location().to_string();
+    assert!(page.starts_with(&format!("{screen}s/")), "{page}");
+    federation::wait_until("the import to finish", || {
+        federation::number(
+            server,
+            "SELECT count(*) FROM imports WHERE status IN ('done', 'failed')
+                 AND id = (SELECT max(id) FROM imports)",
+            [],
+        ) == 1
+    });
+    admin.get(&page).text()
+}
+
 pub mod fake_mastodon;
 pub mod federation;
 pub mod open_library;
