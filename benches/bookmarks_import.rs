@@ -34,7 +34,7 @@ fn firefox_file() -> String {
         );
         for i in 0..per_folder {
             let n = folder * per_folder + i;
-            let tags = if n % 3 == 0 {
+            let tags = if n.is_multiple_of(3) {
                 format!(" TAGS=\"reading,tag{}\"", n % 40)
             } else {
                 String::new()
@@ -47,7 +47,7 @@ fn firefox_file() -> String {
                 1_500_000_000 + n * 60,
                 n % 500,
             );
-            if n % 5 == 0 {
+            if n.is_multiple_of(5) {
                 let _ = writeln!(
                     html,
                     "            <DD>A note on article {n}, with a few words about why it was worth keeping &amp; reading later."
