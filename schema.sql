@@ -504,7 +504,8 @@ CREATE INDEX remote_posts_pending ON remote_posts (id) WHERE moderation = 'pendi
 
 -- Bookmarks ---------------------------------------------------------------------------------
 
--- Bookmarks: links the owner saves, private, each with a readable copy archived by a job.
+-- Bookmarks: links the owner saves, private unless marked public, each with a readable copy
+-- archived by a job.
 -- `url_key` is the normalized URL, so that a link saved twice is one bookmark. `source` says how
 -- it came (panel, micropub, timeline, post, import); `post_id` is the public post it came with,
 -- if any. `archive_state`: pending (a job is on it), archived, failed (`archive_error` says
@@ -531,8 +532,20 @@ CREATE TABLE bookmarks (
     archived_text TEXT NOT NULL DEFAULT '',
     created_at    INTEGER NOT NULL,
     updated_at    INTEGER NOT NULL
-);
+, public INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX bookmarks_recent ON bookmarks (created_at DESC, id DESC);
+-- `public`: listed on `/bookmarks/` and in its feed; a change to a public bookmark changes the
+-- public site (the page cache's stamp).
+CREATE INDEX bookmarks_public ON bookmarks (created_at DESC, id DESC) WHERE public = 1;
+CREATE TRIGGER bookmarks_changed_i AFTER INSERT ON bookmarks WHEN NEW.public = 1 BEGIN
+    UPDATE site_meta SET content_version = content_version + 1, content_changed_at = unixepoch();
+END;
+CREATE TRIGGER bookmarks_changed_u AFTER UPDATE ON bookmarks WHEN NEW.public = 1 OR OLD.public = 1 BEGIN
+    UPDATE site_meta SET content_version = content_version + 1, content_changed_at = unixepoch();
+END;
+CREATE TRIGGER bookmarks_changed_d AFTER DELETE ON bookmarks WHEN OLD.public = 1 BEGIN
+    UPDATE site_meta SET content_version = content_version + 1, content_changed_at = unixepoch();
+END;
 
 -- A bookmark's tags, as the owner typed them (matched without regard to case).
 CREATE TABLE bookmark_tags (

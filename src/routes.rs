@@ -12,7 +12,7 @@ use crate::indieweb::{self, indieauth, micropub};
 use crate::site::cache::Cached;
 use crate::site::errors::FriendlyErrors;
 use crate::xmlrpc;
-use crate::{admin, books, feeds, media, middleware, site};
+use crate::{admin, bookmarks, books, feeds, media, middleware, site};
 
 /// A public page or feed: answered from the page cache with ETag and Last-Modified.
 fn page<E: IntoEndpoint>(ep: E) -> Cached<E::Endpoint> {
@@ -301,6 +301,9 @@ pub fn build(app: App) -> impl Endpoint {
         .at("/books/", get(page(books::pages::index)))
         .at("/books/:slug/", get(page(books::pages::show)))
         .at("/books/:slug/feed.json", get(page(books::feed::shelf)))
+        // Bookmarks the owner made public
+        .at("/bookmarks/", get(page_by_query(bookmarks::pages::index)))
+        .at("/bookmarks/feed.json", get(page(bookmarks::pages::feed)))
         // Everything else is a permalink (a post, a page, or 404 / 410), and the home page:
         // poem's router sends "/" to a catch-all when there is one. ActivityPub clients asking
         // for a post (or the home page) get its object instead of the HTML.

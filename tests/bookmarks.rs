@@ -965,6 +965,9 @@ fn a_bookmark_appears_on_no_public_page_feed_sitemap_or_search() {
     ] {
         assert!(!seen.contains(private), "{private:?} is public");
     }
+    // Nothing is public: the bookmarks page and its feed are not there at all.
+    assert_eq!(visitor.get("/bookmarks/").status, 404);
+    assert_eq!(visitor.get("/bookmarks/feed.json").status, 404);
     let actor = visitor.get_with("/actor", &[("Accept", "application/activity+json")]);
     assert!(!actor.text().contains(&site.base));
     let outbox = visitor.get_with("/outbox", &[("Accept", "application/activity+json")]);
@@ -1785,6 +1788,103 @@ fn highlights_are_listed_searched_turned_into_posts_edited_and_deleted() {
     );
     // The owner's alone.
     assert_eq!(server.client().get("/admin/highlights").status, 303);
+}
+
+// The public bookmarks page.
+
+#[test]
+fn a_bookmark_marked_public_is_on_the_bookmarks_page_and_its_feed_and_no_other_is() {
+    let (server, site) = archiving();
+    let admin = server.admin();
+    let shared = add(&admin, &site.url("/page/shared-page"), "", "");
+    let kept = add(
+        &admin,
+        &site.url("/page/kept-page"),
+        "Secret plans",
+        "secret",
+    );
+    settled(&server, shared);
+    settled(&server, kept);
+    let highlight_quote = "This page is about shared page";
+    highlight_id(&highlight(
+        &admin,
+        shared,
+        highlight_quote,
+        "only mine",
+        None,
+    ));
+    let visitor = server.client();
+    assert_eq!(visitor.get("/bookmarks/").status, 404);
+
+    let csrf = admin.csrf();
+    let r = admin.post_form(
+        &format!("/admin/bookmarks/{shared}"),
+        &[
+            ("csrf", &csrf),
+            ("title", "A page worth sharing"),
+            ("tags", "garden, Tools"),
+            ("note", "Read this & weep."),
+            ("public", "1"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    let page = visitor.get("/bookmarks/");
+    assert_eq!(page.status, 200);
+    let html = page.text();
+    for private in [
+        "Secret plans",
+        "kept-page",
+        "secret",
+        highlight_quote,
+        "only mine",
+    ] {
+        assert!(!html.contains(private), "{private:?} is public: {html}");
+    }
+    // Microformats: an h-entry that bookmarks the page, with the owner's words.
+    let url = server.url("/bookmarks/");
+    let doc = microformats::from_html(&html, &url.parse().unwrap()).unwrap();
+    let mf2 = serde_json::to_value(&doc).unwrap();
+    let feed = mf2["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["type"][0] == "h-feed")
+        .unwrap_or_else(|| panic!("no h-feed: {mf2}"));
+    let entries = feed["children"].as_array().unwrap();
+    assert_eq!(entries.len(), 1, "{feed}");
+    let e = &entries[0]["properties"];
+    assert_eq!(e["bookmark-of"][0], site.url("/page/shared-page"));
+    assert_eq!(e["name"][0], "A page worth sharing");
+    assert_eq!(e["content"][0]["value"], "Read this & weep.");
+    assert_eq!(e["category"], serde_json::json!(["garden", "Tools"]));
+    assert!(e["published"][0].as_str().is_some());
+    // The JSON Feed says the same.
+    let json = visitor.get("/bookmarks/feed.json");
+    assert_eq!(json.status, 200);
+    let json: serde_json::Value = serde_json::from_slice(&json.body).unwrap();
+    assert_eq!(json["version"], "https://jsonfeed.org/version/1.1");
+    let items = json["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["external_url"], site.url("/page/shared-page"));
+    assert_eq!(items[0]["content_text"], "Read this & weep.");
+    assert!(!json.to_string().contains("Secret plans"));
+    // The page links its feed; the reader's copy and images stay the owner's.
+    assert!(html.contains("/bookmarks/feed.json"));
+    assert!(!html.contains("/admin/bookmarks/files/"));
+
+    // Made private again, it is gone at once (the page cache knows).
+    let r = admin.post_form(
+        &format!("/admin/bookmarks/{shared}"),
+        &[
+            ("csrf", &csrf),
+            ("title", "A page worth sharing"),
+            ("tags", ""),
+            ("note", ""),
+        ],
+    );
+    assert_eq!(r.status, 303);
+    assert_eq!(visitor.get("/bookmarks/").status, 404);
+    assert_eq!(visitor.get("/bookmarks/feed.json").status, 404);
 }
 
 // Import.

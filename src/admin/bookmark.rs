@@ -29,6 +29,9 @@ pub struct EditForm {
     tags: String,
     #[serde(default)]
     note: String,
+    /// A ticked box: listed on the public `/bookmarks/` page.
+    #[serde(default)]
+    public: Option<String>,
 }
 
 /// What the reader shows again when a form on it was refused, with why.
@@ -73,6 +76,7 @@ pub(super) async fn show(
             title: bookmark.title.clone(),
             tags: bookmark.tags.join(", "),
             note: bookmark.note.clone(),
+            public: bookmark.public.then(|| "1".to_string()),
         },
         None,
     );
@@ -132,13 +136,15 @@ pub async fn edit(
             return show(app, &f.admin, id, Some(Refused::Edit(f.form, error)), None).await;
         }
     };
-    let (title, note) = (
-        f.form.title.trim().to_string(),
-        f.form.note.trim().to_string(),
-    );
+    let details = bookmarks::Details {
+        title: f.form.title.trim().to_string(),
+        note: f.form.note.trim().to_string(),
+        tags,
+        public: f.form.public.is_some(),
+    };
     let changed = app
         .db
-        .write(move |tx| bookmarks::update(tx, id, &title, &note, &tags, store::now()))
+        .write(move |tx| bookmarks::update(tx, id, &details, store::now()))
         .await?;
     if !changed {
         return Err(Failure::not_found());

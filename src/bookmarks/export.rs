@@ -3,7 +3,7 @@
 //!
 //! - as a Netscape bookmark file, the format browsers, Pinboard, linkding and Raindrop read:
 //!   each link with its title, the date it was saved (`ADD_DATE`), its tags (`TAGS`), `PRIVATE`
-//!   (all of Porch's are) and `TOREAD` for an unread one, its note as the `<DD>` after it;
+//!   unless the owner made it public, and `TOREAD` for an unread one, its note as the `<DD>` after it;
 //! - as JSON, everything Porch keeps of each (the kept copy with its details, its HTML and its
 //!   plain text; the HTML's images are files of this site, under `/admin/bookmarks/files/`),
 //!   with its highlights as W3C Web Annotations, whose places count the text of that HTML.
@@ -42,10 +42,11 @@ pub fn write_netscape(db: &Db, mut out: impl Write) -> Result<usize> {
             let title = if b.title.is_empty() { &b.url } else { &b.title };
             writeln!(
                 out,
-                "    <DT><A HREF=\"{}\" ADD_DATE=\"{}\" LAST_MODIFIED=\"{}\" PRIVATE=\"1\" TOREAD=\"{}\" TAGS=\"{}\">{}</A>",
+                "    <DT><A HREF=\"{}\" ADD_DATE=\"{}\" LAST_MODIFIED=\"{}\" PRIVATE=\"{}\" TOREAD=\"{}\" TAGS=\"{}\">{}</A>",
                 escape_html(&b.url),
                 b.created_at,
                 b.updated_at,
+                u8::from(!b.public),
                 u8::from(b.unread),
                 escape_html(&b.tags.join(",")),
                 escape_html(title),
@@ -126,7 +127,7 @@ fn bookmark_json(
         "note": b.note,
         "tags": b.tags,
         "unread": b.unread,
-        "private": true,
+        "private": !b.public,
         "created": time::iso_utc(b.created_at),
         "updated": time::iso_utc(b.updated_at),
         "source": b.source,

@@ -1,4 +1,5 @@
-//! Bookmarks: saved links with an archived readable copy, tags, notes.
+//! Bookmarks: saved links with an archived readable copy, tags, notes, highlights; the public
+//! page of those the owner shares.
 
 pub mod anchor;
 pub mod archive;
@@ -9,4 +10,5 @@ pub mod import;
 pub mod import_file;
 pub mod import_job;
 pub mod normalize;
+pub mod pages;
 pub mod save;

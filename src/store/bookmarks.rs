@@ -15,6 +15,8 @@ pub struct Bookmark {
     pub title: String,
     pub note: String,
     pub unread: bool,
+    /// Listed on the public `/bookmarks/` page and its feed.
+    pub public: bool,
     pub source: String,
     pub post_id: Option<PostId>,
     pub archive_state: String,
@@ -66,7 +68,7 @@ pub struct Filter {
     pub highlighted: bool,
 }
 
-const COLUMNS: &str = "b.id, b.url, b.title, b.note, b.unread, b.source, b.post_id,
+const COLUMNS: &str = "b.id, b.url, b.title, b.note, b.unread, b.public, b.source, b.post_id,
     b.archive_state, b.archive_error, b.archived_at, b.article_title, b.author, b.site_name,
     b.published, b.lead_image, b.created_at, b.updated_at,
     (SELECT group_concat(tag, char(31)) FROM
@@ -82,6 +84,7 @@ fn from_row(r: &Row) -> rusqlite::Result<Bookmark> {
         title: r.get("title")?,
         note: r.get("note")?,
         unread: r.get("unread")?,
+        public: r.get("public")?,
         source: r.get("source")?,
         post_id: r.get("post_id")?,
         archive_state: r.get("archive_state")?,
@@ -189,23 +192,25 @@ pub fn search(conn: &Connection, typed: &str, limit: u32) -> Result<Vec<(Bookmar
         .context("store: search bookmarks")
 }
 
+/// What the owner edits of a bookmark.
+#[derive(Clone, Debug, Default)]
+pub struct Details {
+    pub title: String,
+    pub note: String,
+    pub tags: Vec<String>,
+    pub public: bool,
+}
+
 /// Changes what the owner edits; false when there is no such bookmark.
-pub fn update(
-    conn: &Connection,
-    id: BookmarkId,
-    title: &str,
-    note: &str,
-    tags: &[String],
-    now: i64,
-) -> Result<bool> {
+pub fn update(conn: &Connection, id: BookmarkId, d: &Details, now: i64) -> Result<bool> {
     let changed = conn
         .prepare_cached(
-            "UPDATE bookmarks SET title = ?2, note = ?3, updated_at = ?4 WHERE id = ?1",
+            "UPDATE bookmarks SET title = ?2, note = ?3, public = ?4, updated_at = ?5 WHERE id = ?1",
         )?
-        .execute(params![id, title, note, now])
+        .execute(params![id, d.title, d.note, d.public, now])
         .context("store: edit a bookmark")?;
     if changed > 0 {
-        set_tags(conn, id, tags)?;
+        set_tags(conn, id, &d.tags)?;
         reindex(conn, id)?;
     }
     Ok(changed > 0)
@@ -324,4 +329,15 @@ pub fn imported_waiting(conn: &Connection) -> Result<i64> {
     )?
     .query_row([], |r| r.get(0))
     .context("store: count imported bookmarks waiting")
+}
+
+/// The bookmarks the owner made public, newest first.
+pub fn public(conn: &Connection, limit: u32, offset: u32) -> Result<Vec<Bookmark>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM bookmarks b WHERE b.public = 1
+         ORDER BY b.created_at DESC, b.id DESC LIMIT ?1 OFFSET ?2"
+    ))?;
+    let rows = stmt.query_map(params![limit, offset], from_row)?;
+    rows.collect::<rusqlite::Result<_>>()
+        .context("store: list public bookmarks")
 }

@@ -30,3 +30,17 @@ INSERT INTO bookmarks_fts (rowid, title, body, note, tags, highlights)
            coalesce((SELECT group_concat(t.tag, ' ') FROM bookmark_tags t WHERE t.bookmark_id = b.id), ''),
            ''
     FROM bookmarks b;
+
+-- A bookmark the owner marks public is listed on `/bookmarks/` and in its feed; every other
+-- stays private. A change to a public one changes the public site (the page cache's stamp).
+ALTER TABLE bookmarks ADD COLUMN public INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX bookmarks_public ON bookmarks (created_at DESC, id DESC) WHERE public = 1;
+CREATE TRIGGER bookmarks_changed_i AFTER INSERT ON bookmarks WHEN NEW.public = 1 BEGIN
+    UPDATE site_meta SET content_version = content_version + 1, content_changed_at = unixepoch();
+END;
+CREATE TRIGGER bookmarks_changed_u AFTER UPDATE ON bookmarks WHEN NEW.public = 1 OR OLD.public = 1 BEGIN
+    UPDATE site_meta SET content_version = content_version + 1, content_changed_at = unixepoch();
+END;
+CREATE TRIGGER bookmarks_changed_d AFTER DELETE ON bookmarks WHEN OLD.public = 1 BEGIN
+    UPDATE site_meta SET content_version = content_version + 1, content_changed_at = unixepoch();
+END;
