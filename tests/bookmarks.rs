@@ -2073,9 +2073,9 @@ fn a_file_uploaded_in_the_panel_is_imported_once_and_its_pages_are_kept_politely
         "{html}"
     );
     assert!(html.contains("<dt>Added</dt><dd>3</dd>"), "{html}");
-    let list = list(&admin, "?tag=Reading");
+    let reading = list(&admin, "?tag=Reading");
     for slug in ["first-read", "second-read", "third-read"] {
-        assert!(list.contains(slug), "{list}");
+        assert!(reading.contains(slug), "{reading}");
     }
     // The copies come one after another, a couple of seconds apart, and each is kept.
     wait_until("the imported pages to be kept", || {
@@ -2122,6 +2122,23 @@ fn a_file_uploaded_in_the_panel_is_imported_once_and_its_pages_are_kept_politely
         ),
         0
     );
+    // `porch import` into the folder this server runs on: the server shows it at once, and its
+    // copy is queued for the server's worker (which looks at the queue at least every 30 s).
+    let dir = tempfile::tempdir().unwrap();
+    let more = dir.path().join("more.html");
+    std::fs::write(&more, site_bookmarks(&site, &["fourth-read"])).unwrap();
+    let (ok, said) = porch_import(&server.data, &more);
+    assert!(ok && said.contains("1 added"), "{said}");
+    assert!(list(&admin, "").contains("fourth-read"));
+    assert_eq!(
+        number(
+            &server,
+            "SELECT count(*) FROM jobs WHERE kind = 'archive_bookmark' AND status = 'queued'",
+            [],
+        ),
+        1
+    );
+
     // A file Porch does not read is refused at once, with the reason; nothing is recorded.
     let csrf = admin.csrf();
     let r = admin.post_multipart(
@@ -2153,7 +2170,7 @@ fn a_file_uploaded_in_the_panel_is_imported_once_and_its_pages_are_kept_politely
     let json = admin.get("/admin/bookmarks/export.json");
     assert_eq!(json.status, 200);
     let json: serde_json::Value = serde_json::from_slice(&json.body).unwrap();
-    assert_eq!(json["bookmarks"].as_array().unwrap().len(), 3);
+    assert_eq!(json["bookmarks"].as_array().unwrap().len(), 4);
     assert_eq!(
         server.client().get("/admin/bookmarks/export.json").status,
         303
@@ -2230,4 +2247,69 @@ fn porch_export_bookmarks_writes_a_netscape_file_that_parsers_read_back() {
     let notes = select(&doc, "dd");
     assert_eq!(notes.len(), 1, "{file}");
     assert_eq!(text_of(&notes[0]).trim(), "Read <this> & that");
+
+    // Round trip: the file imported into an empty site gives the same bookmarks, the public one
+    // public (`PRIVATE="0"`), the rest private.
+    let csrf = admin.csrf();
+    let shared = admin.post_form(
+        &format!("/admin/bookmarks/{first}"),
+        &[
+            ("csrf", &csrf),
+            ("title", "Tom & Jerry <classic> \"quoted\""),
+            ("tags", "cartoons, Old"),
+            ("note", ""),
+            ("public", "1"),
+        ],
+    );
+    assert_eq!(shared.status, 303);
+    assert!(common::porch_export("bookmarks", &server.data, &out));
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let (ok, said) = porch_import(&elsewhere, &out);
+    assert!(ok, "{said}");
+    assert!(said.contains("2 added"), "{said}");
+    let rows =
+        |db: &rusqlite::Connection| -> Vec<(String, String, String, i64, bool, bool, String)> {
+            db.prepare(
+                "SELECT b.url, b.title, coalesce((SELECT group_concat(tag, ',') FROM
+                 (SELECT tag FROM bookmark_tags t WHERE t.bookmark_id = b.id
+                  ORDER BY tag COLLATE NOCASE)), ''),
+                 b.created_at, b.unread, b.public, b.note
+             FROM bookmarks b ORDER BY b.url",
+            )
+            .unwrap()
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+        };
+    let original = server.app.db.read_blocking(|c| Ok(rows(c))).unwrap();
+    let copied = rows(&rusqlite::Connection::open(elsewhere.join("porch.db")).unwrap());
+    // A bookmark without a title is written with its link for one; it comes back so titled.
+    let untitled = |mut r: Vec<(String, String, String, i64, bool, bool, String)>| {
+        for row in &mut r {
+            if row.1.is_empty() {
+                row.1 = row.0.clone();
+            }
+        }
+        r
+    };
+    assert_eq!(untitled(copied), untitled(original));
+    assert_eq!(
+        count_in(
+            &elsewhere,
+            "SELECT count(*) FROM bookmarks WHERE public = 1"
+        ),
+        1
+    );
 }

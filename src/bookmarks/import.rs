@@ -113,8 +113,8 @@ fn checked(record: BookmarkRecord) -> Result<Checked, save::Refusal> {
     Ok((record, link, key, tags))
 }
 
-/// Saves one bookmark of the file, as saved when the file says, read or unread as it says, with
-/// its copy queued at `next_copy`.
+/// Saves one bookmark of the file, as saved when the file says, read or unread and public or
+/// private as it says, with its copy queued at `next_copy`.
 fn add(
     tx: &Connection,
     record: &BookmarkRecord,
@@ -132,6 +132,11 @@ fn add(
     if let Saved::New(id) = saved {
         if !record.unread {
             bookmarks::set_unread(tx, id, false)?;
+        }
+        // Only a file that says so (a shared bookmark of Pinboard or linkding, or Porch's own
+        // export of a public one) makes a bookmark public.
+        if record.public {
+            bookmarks::set_public(tx, id, true)?;
         }
         jobs::enqueue(tx, &ArchiveBookmark { bookmark_id: id }, *next_copy)?;
         *next_copy += ARCHIVE_SPACING_SECS;

@@ -76,8 +76,9 @@ pub struct BookmarkRecord {
     pub note: String,
     /// When it was bookmarked, in Unix seconds, if the file says.
     pub added_at: Option<i64>,
-    /// Marked private (Pinboard, linkding).
-    pub private: bool,
+    /// Marked shared, not private (`PRIVATE="0"`, as Pinboard and linkding write); a browser's
+    /// file says neither, and its bookmarks are taken as private.
+    pub public: bool,
     /// Saved to read later and not yet read.
     pub unread: bool,
 }
@@ -483,7 +484,7 @@ impl Builder {
         for folder in self.folders.iter().flatten() {
             add_tag(&mut tags, folder);
         }
-        let is_one = |name| attribute(attrs, name).is_some_and(|value| value.trim() == "1");
+        let is = |name, wanted| attribute(attrs, name).is_some_and(|value| value.trim() == wanted);
         self.current = Some(Open {
             index: self.count,
             href: attribute(attrs, "href").map(str::to_string),
@@ -492,8 +493,8 @@ impl Builder {
             record: BookmarkRecord {
                 tags,
                 added_at: attribute(attrs, "add_date").and_then(timestamp),
-                private: is_one("private"),
-                unread: is_one("toread"),
+                public: is("private", "0"),
+                unread: is("toread", "1"),
                 ..BookmarkRecord::default()
             },
         });
@@ -602,7 +603,7 @@ impl<R: Read> Pocket<R> {
             tags,
             note: String::new(),
             added_at: timestamp(cell(&self.record, Some(c.time_added))?),
-            private: false,
+            public: false,
             // Pocket's two statuses: `unread` and `archive`, which is what it calls read.
             unread: !cell(&self.record, c.status)?.eq_ignore_ascii_case("archive"),
         })
@@ -802,7 +803,7 @@ mod tests {
                 // The folder's own <DD> before it is no bookmark's note.
                 note: "Grandma's method: feed the starter the night before.".into(),
                 added_at: Some(1_690_100_100),
-                private: false,
+                public: false,
                 unread: false,
             }
         );
@@ -929,12 +930,12 @@ mod tests {
                 tags: tags(&["linux", "kernel"]),
                 note: "Long read — save for the train.".into(),
                 added_at: Some(1_699_000_000),
-                private: false,
+                public: true,
                 unread: true,
             }
         );
         let dal = by_title(&items, "Dal tadka");
-        assert!(dal.private);
+        assert!(!dal.public);
         assert!(!dal.unread);
         assert_eq!(dal.tags, tags(&["food", "lentils"]));
         assert_eq!(
@@ -942,8 +943,12 @@ mod tests {
             "Use \"toor\" dal, not moong.\nTemper the spices last & serve at once."
         );
         let keynote = by_title(&items, "Keynote: small tools");
-        assert!(keynote.private && keynote.unread);
+        assert!(!keynote.public && keynote.unread);
         assert_eq!(keynote.note, "Slides at 12:40.\nQ&A at 41:00.");
+        assert!(
+            by_title(&items, "Widows and orphans").public,
+            "PRIVATE=\"0\""
+        );
         assert!(by_title(&items, "Widows and orphans").tags.is_empty());
         assert_eq!(by_title(&items, "Widows and orphans").note, "");
         let chain = by_title(&items, "How to fix a chain");
@@ -984,7 +989,7 @@ mod tests {
                     tags: tags(&["rust", "programming"]),
                     note: String::new(),
                     added_at: Some(1_700_000_000),
-                    private: false,
+                    public: false,
                     unread: true,
                 })
             )
@@ -1215,7 +1220,7 @@ mod tests {
                 tags: tags(&["t3", "Folder 9"]),
                 note: "Note 9999".into(),
                 added_at: Some(1_600_009_999),
-                private: false,
+                public: false,
                 unread: false,
             }
         );

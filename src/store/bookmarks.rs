@@ -236,6 +236,15 @@ pub fn set_unread(conn: &Connection, id: BookmarkId, unread: bool) -> Result<boo
     Ok(changed > 0)
 }
 
+/// Lists it on the public page, or takes it off; false when there is no such bookmark.
+pub fn set_public(conn: &Connection, id: BookmarkId, public: bool) -> Result<bool> {
+    let changed = conn
+        .prepare_cached("UPDATE bookmarks SET public = ?2 WHERE id = ?1")?
+        .execute(params![id, public])
+        .context("store: share a bookmark")?;
+    Ok(changed > 0)
+}
+
 /// False when there is no such bookmark.
 pub fn delete(conn: &Connection, id: BookmarkId) -> Result<bool> {
     // Its highlights go with it (the foreign key); their search entries must go too.
