@@ -81,42 +81,36 @@ pub async fn index(
     };
     let page = Page::new(q.page, PER_PAGE);
     let search = q.q.clone().unwrap_or_default().trim().to_string();
-    let (rows, prev, next, tags) = if search.is_empty() {
-        let filter = filter.clone();
-        let (limit, offset) = (page.fetch(), page.offset());
-        let (found, tags) = app
-            .db
-            .read(move |c| {
-                Ok((
-                    bookmarks::list(c, &filter, limit, offset)?,
-                    bookmarks::tags(c)?,
-                ))
-            })
-            .await?;
-        let (found, prev, next) = page.split(found);
-        let rows: Vec<Row> = found.into_iter().map(|b| row(b, tz)).collect();
-        (rows, prev, next, tags)
+    // One read for the list (or the search), the tags and the imported pages still waiting.
+    let (typed, wanted) = (search.clone(), filter.clone());
+    let (limit, offset) = (page.fetch(), page.offset());
+    let (found, tags, waiting) = app
+        .db
+        .read(move |c| {
+            let found: Vec<(Bookmark, String)> = if typed.is_empty() {
+                bookmarks::list(c, &wanted, limit, offset)?
+                    .into_iter()
+                    .map(|b| (b, String::new()))
+                    .collect()
+            } else {
+                bookmarks::search(c, &typed, FOUND_SHOWN)?
+            };
+            Ok((found, bookmarks::tags(c)?, bookmarks::imported_waiting(c)?))
+        })
+        .await?;
+    // A search shows its best matches on one page.
+    let (found, prev, next) = if search.is_empty() {
+        page.split(found)
     } else {
-        let typed = search.clone();
-        let (found, tags) = app
-            .db
-            .read(move |c| {
-                Ok((
-                    bookmarks::search(c, &typed, FOUND_SHOWN)?,
-                    bookmarks::tags(c)?,
-                ))
-            })
-            .await?;
-        let rows: Vec<Row> = found
-            .into_iter()
-            .map(|(b, snippet)| Row {
-                snippet: snippet_html(&snippet),
-                ..row(b, tz)
-            })
-            .collect();
-        (rows, None, None, tags)
+        (found, None, None)
     };
-    let waiting = app.db.read(bookmarks::imported_waiting).await?;
+    let rows: Vec<Row> = found
+        .into_iter()
+        .map(|(b, snippet)| Row {
+            snippet: snippet_html(&snippet),
+            ..row(b, tz)
+        })
+        .collect();
     let tags: Vec<_> = tags
         .into_iter()
         .map(|(name, count)| ctx! { name, count })

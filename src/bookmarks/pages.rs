@@ -3,7 +3,6 @@
 //! the owner marked public, newest first. Every other bookmark is private: nothing of it is
 //! read here. Neither shows a kept copy or a highlight. With nothing public, both are 404.
 
-use poem::http::header;
 use poem::web::{Data, Query};
 use poem::{Response, handler};
 use serde::{Deserialize, Serialize};
@@ -105,22 +104,6 @@ pub async fn index(Data(app): Data<&App>, Query(q): Query<PageQuery>) -> Result<
     Ok(views::html(body))
 }
 
-#[derive(Serialize)]
-struct Feed<'a> {
-    version: &'static str,
-    title: String,
-    home_page_url: String,
-    feed_url: String,
-    authors: Vec<Author<'a>>,
-    items: Vec<Item>,
-}
-
-#[derive(Serialize)]
-struct Author<'a> {
-    name: &'a str,
-    url: &'a str,
-}
-
 /// A bookmark as a JSON Feed item: its id and `external_url` the page saved (the item has no
 /// page of its own here), the note as its text.
 #[derive(Serialize)]
@@ -141,34 +124,20 @@ pub async fn feed(Data(app): Data<&App>) -> Result<Response> {
         return Err(Failure::not_found());
     }
     let (site, _) = views::site_view(app).await?;
-    let base = &app.config.base_url;
-    let feed = Feed {
-        version: "https://jsonfeed.org/version/1.1",
-        title: format!("Bookmarks · {}", site.title),
-        home_page_url: base.join("/bookmarks/"),
-        feed_url: base.join("/bookmarks/feed.json"),
-        authors: vec![Author {
-            name: &site.author.name,
-            url: &site.author.url,
-        }],
-        items: list
-            .into_iter()
-            .map(|b| {
-                let e = entry(b, chrono_tz::Tz::UTC);
-                Item {
-                    id: e.url.clone(),
-                    external_url: e.url,
-                    title: e.title,
-                    content_text: e.note,
-                    date_published: e.published,
-                    tags: e.tags,
-                }
-            })
-            .collect(),
-    };
-    let body = serde_json::to_string_pretty(&feed)
-        .map_err(|e| Failure::internal(anyhow::Error::from(e)))?;
-    Ok(Response::builder()
-        .header(header::CONTENT_TYPE, "application/feed+json; charset=utf-8")
-        .body(body))
+    let items: Vec<Item> = list
+        .into_iter()
+        .map(|b| {
+            let e = entry(b, chrono_tz::Tz::UTC);
+            Item {
+                id: e.url.clone(),
+                external_url: e.url,
+                title: e.title,
+                content_text: e.note,
+                date_published: e.published,
+                tags: e.tags,
+            }
+        })
+        .collect();
+    let title = format!("Bookmarks · {}", site.title);
+    Ok(views::section_feed(app, &site, title, "/bookmarks/", items))
 }

@@ -3,7 +3,6 @@
 //! title, "Title by Author" as HTML, its authors, its local cover, and the ISBN and reading
 //! dates in a `_porch` extension.
 
-use poem::http::header;
 use poem::web::{Data, Path};
 use poem::{Response, handler};
 use serde::Serialize;
@@ -15,22 +14,6 @@ use crate::site::views;
 
 use super::pages::{self, Found};
 use super::views::{self as book_views, PublicBook};
-
-#[derive(Serialize)]
-struct Feed<'a> {
-    version: &'static str,
-    title: String,
-    home_page_url: String,
-    feed_url: String,
-    authors: Vec<Author<'a>>,
-    items: Vec<Item>,
-}
-
-#[derive(Serialize)]
-struct Author<'a> {
-    name: &'a str,
-    url: &'a str,
-}
 
 #[derive(Serialize)]
 struct Item {
@@ -107,21 +90,10 @@ pub async fn shelf(Data(app): Data<&App>, Path(slug): Path<String>) -> Result<Re
     };
     let (title, list) = pages::shelf_books(app, &settings, &found).await?;
     let base = &app.config.base_url;
-    let feed = Feed {
-        version: "https://jsonfeed.org/version/1.1",
-        title: format!("{title} · {}", site.title),
-        home_page_url: base.join(&path),
-        feed_url: base.join(&format!("{path}feed.json")),
-        authors: vec![Author {
-            name: &site.author.name,
-            url: &site.author.url,
-        }],
-        items: list
-            .iter()
-            .map(|b| item(base, book_views::public(b), b.added_at))
-            .collect(),
-    };
-    Ok(Response::builder()
-        .header(header::CONTENT_TYPE, "application/feed+json; charset=utf-8")
-        .body(serde_json::to_string_pretty(&feed).unwrap_or_default()))
+    let items: Vec<Item> = list
+        .iter()
+        .map(|b| item(base, book_views::public(b), b.added_at))
+        .collect();
+    let title = format!("{title} · {}", site.title);
+    Ok(views::section_feed(app, &site, title, &path, items))
 }

@@ -255,6 +255,46 @@ pub async fn site_view(app: &App) -> Result<(SiteView, std::sync::Arc<SiteSettin
 }
 
 /// An HTML response for a rendered page.
+/// A JSON Feed 1.1 of one section of the site (a bookshelf, the public bookmarks) at `path`
+/// (its page; the feed is `feed.json` under it), by the site's author, as a response.
+pub fn section_feed<I: Serialize>(
+    app: &App,
+    site: &SiteView,
+    title: String,
+    path: &str,
+    items: Vec<I>,
+) -> Response {
+    #[derive(Serialize)]
+    struct Feed<'a, I> {
+        version: &'static str,
+        title: String,
+        home_page_url: String,
+        feed_url: String,
+        authors: [FeedAuthor<'a>; 1],
+        items: Vec<I>,
+    }
+    #[derive(Serialize)]
+    struct FeedAuthor<'a> {
+        name: &'a str,
+        url: &'a str,
+    }
+    let base = &app.config.base_url;
+    let feed = Feed {
+        version: "https://jsonfeed.org/version/1.1",
+        title,
+        home_page_url: base.join(path),
+        feed_url: base.join(&format!("{path}feed.json")),
+        authors: [FeedAuthor {
+            name: &site.author.name,
+            url: &site.author.url,
+        }],
+        items,
+    };
+    Response::builder()
+        .header(header::CONTENT_TYPE, "application/feed+json; charset=utf-8")
+        .body(serde_json::to_string_pretty(&feed).unwrap_or_default())
+}
+
 pub fn html(body: String) -> Response {
     Response::builder()
         .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
