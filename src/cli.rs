@@ -1,4 +1,5 @@
-//! The command line: `porch [serve]`, `init`, `passwd`, `token create`, `backup`, `restore`.
+//! The command line: `porch [serve]`, `init`, `passwd`, `token create`, `backup`, `restore`,
+//! `import`, `export`.
 
 use std::io::{BufRead, IsTerminal};
 use std::net::SocketAddr;
@@ -44,15 +45,30 @@ enum Command {
     Backup(BackupArgs),
     /// Restore a backup archive into an empty data folder
     Restore(RestoreArgs),
-    /// Import a Goodreads or StoryGraph library export (CSV) onto the bookshelf, or a bookmark
-    /// file (Netscape HTML, Pocket CSV) into the bookmarks; works whether or not a server is
-    /// running on the data folder
+    /// Import a blog archive (.bar, from Micro.blog or Porch) into posts and pages, a Goodreads
+    /// or StoryGraph library export (CSV) onto the bookshelf, or a bookmark file (Netscape HTML,
+    /// Pocket CSV) into the bookmarks; works whether or not a server is running on the data
+    /// folder, and never federates, pings or mails
     Import(ImportArgs),
-    /// Export part of the site
+    /// Export the whole site as a blog archive (`--out FILE.bar` or `.zip`), or one part of it
+    /// (`export books`, `export bookmarks`); works whether or not a server is running on the
+    /// data folder
+    #[command(args_conflicts_with_subcommands = true)]
     Export {
         #[command(subcommand)]
-        what: ExportCommand,
+        what: Option<ExportCommand>,
+        #[command(flatten)]
+        whole: ExportArchiveArgs,
     },
+}
+
+#[derive(Args)]
+struct ExportArchiveArgs {
+    #[command(flatten)]
+    data: DataArg,
+    /// The archive to write: a Blog Archive (.bar) or the same as a .zip
+    #[arg(long)]
+    out: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -225,8 +241,10 @@ pub fn run() -> Result<()> {
             Ok(())
         }
         Some(Command::Import(args)) => import(args),
+        Some(Command::Export { what: None, whole }) => export_archive(whole),
         Some(Command::Export {
-            what: ExportCommand::Books { data, out },
+            what: Some(ExportCommand::Books { data, out }),
+            ..
         }) => {
             let db = server::open_data(&data.data)?;
             let file =
@@ -236,7 +254,8 @@ pub fn run() -> Result<()> {
             Ok(())
         }
         Some(Command::Export {
-            what: ExportCommand::Bookmarks { data, out },
+            what: Some(ExportCommand::Bookmarks { data, out }),
+            ..
         }) => {
             let db = server::open_data(&data.data)?;
             let file =
@@ -342,9 +361,39 @@ fn import(args: ImportArgs) -> Result<()> {
             eprint!("\r{rows} rows read");
         }
     };
-    // A bookmark file is told by its first bytes; anything else is read as a library export,
-    // whose reader says what it expected.
-    let (counts, report, summary) = if crate::bookmarks::import::check_file(&args.file).is_ok() {
+    // A zip is a blog archive, or says why not; a bookmark file is told by its first bytes;
+    // anything else is read as a library export, whose reader says what it expected.
+    let blog_archive = crate::portability::bar_import::check_file(&args.file);
+    if let Err(reason) = &blog_archive
+        && crate::portability::bar_import::is_zip(&args.file)
+    {
+        bail!("{reason}");
+    }
+    let (counts, report, summary) = if blog_archive.is_ok() {
+        let media_dir = crate::config::media_dir(&args.data.data);
+        let base = stored_base_url(&db)?;
+        let outcome = crate::portability::bar_import::import_file(
+            &db,
+            &media_dir,
+            &base,
+            &args.file,
+            &mut |_, so_far| {
+                progress(so_far.counts.rows);
+                Ok(())
+            },
+        )?;
+        let c = &outcome.counts;
+        let summary = format!(
+            "{} items of the {} read: {} added, {} imported before, {} skipped. \
+             Nothing was sent to followers or anyone else.",
+            c.rows,
+            outcome.format.map(|f| f.name()).unwrap_or("archive"),
+            c.added,
+            c.existing,
+            c.skipped,
+        );
+        (outcome.counts, outcome.report, summary)
+    } else if crate::bookmarks::import::check_file(&args.file).is_ok() {
         let outcome = crate::bookmarks::import::import_file(&db, &args.file, &mut |_, so_far| {
             progress(so_far.counts.rows);
             Ok(())
@@ -368,8 +417,9 @@ fn import(args: ImportArgs) -> Result<()> {
         })
         .map_err(|e| {
             anyhow::anyhow!(
-                "{e:#}\nPorch imports a Goodreads or StoryGraph export (CSV), a bookmark file \
-                 (Netscape HTML, from a browser, Pinboard or linkding) or a Pocket export (CSV)."
+                "{e:#}\nPorch imports a blog archive (.bar, from Micro.blog or Porch), a \
+                 Goodreads or StoryGraph export (CSV), a bookmark file (Netscape HTML, from a \
+                 browser, Pinboard or linkding) or a Pocket export (CSV)."
             )
         })?;
         let c = &outcome.counts;
@@ -393,6 +443,69 @@ fn import(args: ImportArgs) -> Result<()> {
     if counts.skipped > report.len() as i64 {
         eprintln!("  …and {} more.", counts.skipped - report.len() as i64);
     }
+    Ok(())
+}
+
+/// The site's origin as recorded at setup, with no trailing slash; empty before setup.
+fn stored_base_url(db: &crate::store::Db) -> Result<String> {
+    let base = db.read_blocking(|c| settings::get_raw(c, "base_url"))?;
+    Ok(base.unwrap_or_default().trim_end_matches('/').to_string())
+}
+
+fn export_archive(args: ExportArchiveArgs) -> Result<()> {
+    let Some(out) = args.out else {
+        bail!("say where to write the archive: porch export --out site.bar");
+    };
+    let fits = out
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("bar") || e.eq_ignore_ascii_case("zip"));
+    if !fits {
+        bail!("the archive's name must end in .bar or .zip (both are zip files)");
+    }
+    let db = server::open_data(&args.data.data)?;
+    let media_dir = crate::config::media_dir(&args.data.data);
+    // Written beside its final name and renamed at the end: a failed export leaves no archive
+    // that looks whole.
+    let dir = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("write into {}", dir.display()))?;
+    let watched = std::io::stderr().is_terminal();
+    let base = stored_base_url(&db)?;
+    if base.is_empty() {
+        eprintln!(
+            "This site has no address yet (set it up first): its links are written as paths."
+        );
+    }
+    let counts = crate::portability::export::write_archive(
+        &db,
+        &media_dir,
+        &base,
+        std::io::BufWriter::new(tmp.as_file()),
+        &mut |c| {
+            if watched {
+                eprint!(
+                    "\r{} posts, {} drafts, {} files",
+                    c.posts, c.drafts, c.files
+                );
+            }
+            Ok(())
+        },
+    )?;
+    tmp.persist(&out)
+        .with_context(|| format!("write {}", out.display()))?;
+    if watched {
+        eprint!("\r");
+    }
+    eprintln!(
+        "{} posts and pages, {} drafts and {} media files written to {}",
+        counts.posts,
+        counts.drafts,
+        counts.files,
+        out.display()
+    );
     Ok(())
 }
 

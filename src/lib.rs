@@ -20,6 +20,7 @@ pub mod media;
 pub mod middleware;
 pub mod net;
 pub mod paging;
+pub mod portability;
 pub mod posts;
 pub mod render;
 pub mod routes;

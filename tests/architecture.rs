@@ -43,6 +43,7 @@ const FEATURES: &[&str] = &[
     "site",
     "books",
     "bookmarks",
+    "portability",
     "feeds",
     "activitypub",
     "indieweb",

@@ -210,43 +210,6 @@ fn jpeg_red_left(width: u32, height: u32) -> Vec<u8> {
 
 // ---- Talking to the server ----------------------------------------------------------------
 
-/// Posts a multipart form with extra request headers (the shared helper sends none).
-fn multipart_with(
-    client: &Client,
-    path: &str,
-    fields: &[(&str, &str)],
-    files: &[(&str, &str, &[u8])],
-    headers: &[(&str, &str)],
-) -> Resp {
-    let boundary = "----porchmediatestboundaryQ9x";
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-            )
-            .as_bytes(),
-        );
-    }
-    for (name, file_name, bytes) in files {
-        body.extend(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend(b"\r\n");
-    }
-    body.extend(format!("--{boundary}--\r\n").as_bytes());
-    client.post_raw(
-        path,
-        &format!("multipart/form-data; boundary={boundary}"),
-        &body,
-        headers,
-    )
-}
-
 /// Uploads one file to the media library as the browser form does.
 fn upload_form(client: &Client, file_name: &str, bytes: &[u8]) -> Resp {
     let csrf = client.csrf();
@@ -260,8 +223,7 @@ fn upload_form(client: &Client, file_name: &str, bytes: &[u8]) -> Resp {
 /// Uploads one file to the media library as the composer's drag-and-drop does.
 fn upload_json(client: &Client, file_name: &str, bytes: &[u8]) -> Resp {
     let csrf = client.csrf();
-    multipart_with(
-        client,
+    client.post_multipart_with(
         "/admin/media",
         &[("csrf", &csrf)],
         &[("file", file_name, bytes)],

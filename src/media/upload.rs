@@ -1,5 +1,7 @@
 //! Taking in one uploaded image: clean it, write its files, record it. The admin panel's media
-//! library and composer use this, as will the posting APIs.
+//! library and composer use this, as do the posting APIs and the imports (`record`).
+
+use rusqlite::Connection;
 
 use crate::app::App;
 use crate::error::Failure;
@@ -7,7 +9,7 @@ use crate::forms::multipart::UploadedFile;
 use crate::store::media::{self, Media, NewMedia};
 
 use super::files;
-use super::process::{self, MediaError};
+use super::process::{self, MediaError, Processed};
 
 #[derive(Debug, thiserror::Error)]
 pub enum UploadError {
@@ -52,27 +54,36 @@ pub async fn accept(
     let alt = alt.trim().to_string();
     let media = app
         .db
-        .write(move |tx| {
-            media::insert(
-                tx,
-                &NewMedia {
-                    hash: &processed.hash,
-                    ext: processed.ext,
-                    mime: processed.mime,
-                    width: processed.width,
-                    height: processed.height,
-                    bytes: processed.original.len() as u64,
-                    variants: &processed
-                        .variants
-                        .iter()
-                        .map(|(w, _)| *w)
-                        .collect::<Vec<_>>(),
-                    original_name: &name,
-                    alt: &alt,
-                    blurhash: &processed.blurhash,
-                },
-            )
-        })
+        .write(move |tx| record(tx, &processed, &name, &alt))
         .await?;
     Ok(media)
+}
+
+/// Records an image whose files `files::write` has written; the same bytes twice give the one
+/// existing row.
+pub fn record(
+    conn: &Connection,
+    processed: &Processed,
+    original_name: &str,
+    alt: &str,
+) -> anyhow::Result<Media> {
+    media::insert(
+        conn,
+        &NewMedia {
+            hash: &processed.hash,
+            ext: processed.ext,
+            mime: processed.mime,
+            width: processed.width,
+            height: processed.height,
+            bytes: processed.original.len() as u64,
+            variants: &processed
+                .variants
+                .iter()
+                .map(|(w, _)| *w)
+                .collect::<Vec<_>>(),
+            original_name,
+            alt,
+            blurhash: &processed.blurhash,
+        },
+    )
 }

@@ -4,6 +4,7 @@
 
 pub mod changed;
 pub mod delete;
+pub mod import;
 pub mod mentions;
 pub mod permalink;
 pub mod publish;

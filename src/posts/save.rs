@@ -243,6 +243,17 @@ pub struct Saved {
 }
 
 pub fn save(tx: &Connection, settings: &SiteSettings, c: &Compose) -> Result<Saved, SaveError> {
+    write(tx, settings, c, true)
+}
+
+/// Saves as `save` does; a save that does not `announce` states no `PostChanged`, so that
+/// nothing reacts to it (an import: no federation, no Webmention, no mail).
+pub(super) fn write(
+    tx: &Connection,
+    settings: &SiteSettings,
+    c: &Compose,
+    announce: bool,
+) -> Result<Saved, SaveError> {
     let tz = time::zone(&settings.timezone);
     let now = store::now();
     let existing = match c.id {
@@ -328,7 +339,9 @@ pub fn save(tx: &Connection, settings: &SiteSettings, c: &Compose) -> Result<Sav
     let was_public = existing
         .as_ref()
         .is_some_and(|p| p.status == Status::Published);
-    changed::record(tx, id, was_public, status == Status::Published)?;
+    if announce {
+        changed::record(tx, id, was_public, status == Status::Published)?;
+    }
 
     let mut path = existing.as_ref().and_then(|p| p.path.clone());
     if status == Status::Published && path.is_none() {

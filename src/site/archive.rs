@@ -1,12 +1,13 @@
 //! The archive: every month with posts (`/archive/`), and each month's posts (`/YYYY/MM/`).
 
 use crate::ctx;
+use poem::http::Uri;
 use poem::web::{Data, Path};
 use poem::{Response, handler};
 use serde::Serialize;
 
 use crate::app::App;
-use crate::error::{Failure, Result};
+use crate::error::Result;
 use crate::render::time;
 use crate::store::posts;
 
@@ -58,18 +59,22 @@ pub async fn index(Data(app): Data<&App>) -> Result<Response> {
 pub async fn month_page(
     Data(app): Data<&App>,
     Path((year, month)): Path<(String, String)>,
+    uri: &Uri,
 ) -> Result<Response> {
-    let (Ok(y), Ok(m)) = (year.parse::<i32>(), month.parse::<u32>()) else {
-        return Err(Failure::not_found());
+    // `/posts/some-title/` is no month, but may be an imported post's old address.
+    let month_of = |y: &str, m: &str| {
+        let m = m.parse::<u32>().ok().filter(|m| (1..=12).contains(m))?;
+        let y = y.parse::<i32>().ok()?;
+        (year.len() == 4 && month.len() == 2).then_some((y, m))
     };
-    if year.len() != 4 || month.len() != 2 || !(1..=12).contains(&m) {
-        return Err(Failure::not_found());
-    }
+    let Some((y, m)) = month_of(&year, &month) else {
+        return super::post_show::not_here(app, uri.path()).await;
+    };
     let prefix = format!("/{year}/{month}/");
     let lookup = prefix.clone();
     let list = app.db.read(move |c| posts::in_month(c, &lookup)).await?;
     if list.is_empty() {
-        return Err(Failure::not_found());
+        return super::post_show::not_here(app, uri.path()).await;
     }
     let (site, settings) = views::site_view(app).await?;
     let tz = time::zone(&settings.timezone);

@@ -1,5 +1,6 @@
 //! A post or page at its permalink. Every path the route table does not claim comes here, and
-//! is looked up as a permalink: published ones are shown, deleted ones answer 410 Gone.
+//! is looked up as a permalink: published ones are shown, deleted ones answer 410 Gone, and the
+//! old address of an imported post redirects to its permalink.
 
 use crate::ctx;
 use poem::http::Uri;
@@ -9,9 +10,24 @@ use poem::{IntoResponse, Response, handler};
 use crate::app::App;
 use crate::error::{Failure, Result};
 use crate::render::time;
+use crate::store::imported_posts;
 use crate::store::posts::{self, Kind, Status};
 
 use super::views::{self, Meta};
+
+/// The answer for a path no page of the site has: the permalink an imported post moved to
+/// from there (its old address on this site), else 404.
+pub async fn not_here(app: &App, path: &str) -> Result<Response> {
+    let old = path.to_string();
+    match app
+        .db
+        .read(move |c| imported_posts::redirect(c, &old))
+        .await?
+    {
+        Some(moved) => Ok(Redirect::moved_permanent(moved).into_response()),
+        None => Err(Failure::not_found()),
+    }
+}
 
 #[handler]
 pub async fn show(Data(app): Data<&App>, uri: &Uri) -> Result<Response> {
@@ -35,7 +51,7 @@ pub async fn show(Data(app): Data<&App>, uri: &Uri) -> Result<Response> {
                 return Ok(Redirect::permanent(format!("{path}/")).into_response());
             }
         }
-        return Err(Failure::not_found());
+        return not_here(app, &path).await;
     };
     match post.status {
         Status::Published => {}

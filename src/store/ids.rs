@@ -70,6 +70,8 @@ ids! {
     BookmarkId;
     /// A passage of a bookmark's kept copy (`highlights`).
     HighlightId;
+    /// An archive of the whole site made from the panel (`exports`).
+    ExportId;
 }
 
 #[cfg(test)]

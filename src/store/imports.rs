@@ -32,6 +32,13 @@ impl<F> Outcome<F> {
         }
     }
 
+    /// Reports something the owner should know that skipped no row (a photo left out).
+    pub fn note(&mut self, line: String) {
+        if self.report.len() < MAX_REPORTED {
+            self.report.push(line);
+        }
+    }
+
     /// Counts a row that could not be used, with why.
     pub fn skip(&mut self, line: String) {
         self.counts.skipped += 1;
@@ -41,13 +48,9 @@ impl<F> Outcome<F> {
     }
 }
 
-/// What reads a file into the site, calling back after each batch (inside its transaction)
-/// with the outcome so far; an error whose message is for the owner when the file cannot be
-/// read at all.
-pub type Reader<F> =
-    fn(&Db, &Path, &mut dyn FnMut(&Connection, &Outcome<F>) -> Result<()>) -> Result<Outcome<F>>;
-
 /// A panel import's job: reads the upload kept at `path` with `read` (off the async threads),
+/// which calls back after each batch (inside its transaction) with the outcome so far and fails
+/// with a message for the owner when the file cannot be read at all;
 /// recording its progress with the format's `name`; ends the import done, or failed with the
 /// reason (a file that is not what it should be is the owner's to fix); removes the file.
 pub async fn run_job<F: Copy + Send + 'static>(
@@ -55,7 +58,13 @@ pub async fn run_job<F: Copy + Send + 'static>(
     id: ImportId,
     path: PathBuf,
     name: fn(F) -> &'static str,
-    read: Reader<F>,
+    read: impl FnOnce(
+        &Db,
+        &Path,
+        &mut dyn FnMut(&Connection, &Outcome<F>) -> Result<()>,
+    ) -> Result<Outcome<F>>
+    + Send
+    + 'static,
 ) -> Result<()> {
     let read = {
         let (db, path) = (db.clone(), path.clone());

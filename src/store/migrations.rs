@@ -23,6 +23,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0012_bookmarks.sql"),
     include_str!("migrations/0013_bookmark_search.sql"),
     include_str!("migrations/0014_highlights.sql"),
+    include_str!("migrations/0015_moving.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -12,6 +12,7 @@ mod db;
 pub mod follows;
 pub mod highlights;
 pub mod ids;
+pub mod imported_posts;
 pub mod imports;
 pub mod jobs;
 pub mod kinds;

@@ -227,6 +227,34 @@ pub fn published(conn: &Connection, limit: u32, offset: u32) -> Result<Vec<Post>
     query(conn, &sql, &[&limit, &offset])
 }
 
+/// Which posts and pages an export reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exported {
+    /// Published posts and pages.
+    Public,
+    /// Drafts and scheduled posts.
+    Unpublished,
+}
+
+/// Posts and pages after `after` in id order, `limit` at a time: an export reads them all, a
+/// batch at a time, oldest first.
+pub fn batch_after(
+    conn: &Connection,
+    which: Exported,
+    after: PostId,
+    limit: u32,
+) -> Result<Vec<Post>> {
+    let statuses = match which {
+        Exported::Public => "'published'",
+        Exported::Unpublished => "'draft', 'scheduled'",
+    };
+    let sql = format!(
+        "SELECT {COLUMNS} FROM posts p WHERE p.status IN ({statuses}) AND p.id > ?1
+         ORDER BY p.id LIMIT ?2"
+    );
+    query(conn, &sql, &[&after, &limit])
+}
+
 pub fn in_category(
     conn: &Connection,
     category_id: CategoryId,

@@ -219,6 +219,16 @@ pub fn recent_replies(conn: &Connection, limit: u32) -> Result<Vec<RemotePost>> 
     )
 }
 
+/// Every reply to the owner's posts and every post that mentions the owner, oldest first (an
+/// export keeps them), whatever became of them in moderation.
+pub fn received(conn: &Connection) -> Result<Vec<RemotePost>> {
+    query(
+        conn,
+        "WHERE r.post_id IS NOT NULL OR r.mentions_owner ORDER BY r.published_at, r.id",
+        &[],
+    )
+}
+
 /// Replies waiting for the owner's decision, oldest first.
 pub fn pending(conn: &Connection) -> Result<Vec<RemotePost>> {
     query(

@@ -303,6 +303,17 @@ impl Client {
         fields: &[(&str, &str)],
         files: &[(&str, &str, &[u8])],
     ) -> Resp {
+        self.post_multipart_with(path, fields, files, &[])
+    }
+
+    /// `post_multipart` with more request headers (`Accept: application/json`, say).
+    pub fn post_multipart_with(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+        headers: &[(&str, &str)],
+    ) -> Resp {
         let boundary = "----porchtestboundary7MA4YWxkTrZu0gW";
         let mut body = Vec::new();
         for (name, value) in fields {
@@ -325,7 +336,7 @@ impl Client {
             path,
             &format!("multipart/form-data; boundary={boundary}"),
             &body,
-            &[],
+            headers,
         )
     }
 

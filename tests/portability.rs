@@ -1,0 +1,517 @@
+//! Moving a site in and out: `porch export` writes a Blog Archive (index.html as an h-feed,
+//! feed.json as JSON Feed 1.1, the media files, and `porch/` with what a blog archive leaves
+//! out), and `porch import` reads it, or Micro.blog's, back into an empty site, which then
+//! serves the same posts at the same addresses, with byte-identical media, having told no one.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::path::Path;
+
+use porch::store::posts::{self, Exported, Kind, Post, Status};
+use porch::store::settings;
+use serde_json::Value;
+
+use common::fake_mastodon::FakeMastodon;
+use common::federation::{self, number};
+use common::{TestServer, jpeg, png};
+
+/// Runs `porch <args…>`; its success and what it wrote to stderr.
+fn porch(args: &[&str], data: &Path) -> (bool, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_porch"))
+        .args(args)
+        .arg("--data")
+        .arg(data)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Records the address the site was set up with, as `porch init` and the setup screen do.
+fn set_address(server: &TestServer, base: &str) {
+    server
+        .app
+        .db
+        .write_blocking(|tx| settings::set_raw(tx, "base_url", base))
+        .unwrap();
+}
+
+fn all_posts(server: &TestServer, which: Exported) -> Vec<Post> {
+    server
+        .app
+        .db
+        .read_blocking(|c| posts::batch_after(c, which, porch::store::ids::PostId(0), 1000))
+        .unwrap()
+}
+
+/// Every entry of a zip file: name → bytes.
+fn entries(archive: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(archive).unwrap()).unwrap();
+    let mut out = BTreeMap::new();
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).unwrap();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).unwrap();
+        out.insert(entry.name().unwrap().to_string(), bytes);
+    }
+    out
+}
+
+/// Uploads an image to the media library as the composer does; its JSON (id, url, markdown).
+fn upload(admin: &common::Client, name: &str, bytes: &[u8], alt: &str) -> Value {
+    let csrf = admin.csrf();
+    let r = admin.post_multipart_with(
+        "/admin/media",
+        &[("csrf", &csrf), ("alt", alt)],
+        &[("file", name, bytes)],
+        &[("Accept", "application/json")],
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    r.json()[0].clone()
+}
+
+#[test]
+fn an_export_imported_into_an_empty_site_reproduces_it_and_tells_no_one() {
+    // The site that moves: posts with a photo, an inline image and a resized copy of it,
+    // categories, a backdated date, a page, a draft; a follower; an unused library image.
+    let old = TestServer::with_owner();
+    set_address(&old, &old.base);
+    let admin = old.admin();
+    let fake = FakeMastodon::start();
+    federation::bob_follows_alice(&old, &fake);
+
+    let barn = upload(&admin, "barn.jpg", &jpeg(1600, 1200), "A red barn");
+    let hash = barn["url"].as_str().unwrap().rsplit('/').next().unwrap();
+    let hash = hash.trim_end_matches(".jpg").to_string();
+    let spare = upload(&admin, "spare.png", &png(40, 30), "Unused so far");
+    let barn_id = barn["id"].to_string();
+    let markdown = format!(
+        "Porches face the street.\n\n{}\n\nSee [the small one]({}/uploads/{hash}-480.jpg).",
+        barn["markdown"].as_str().unwrap(),
+        old.base
+    );
+    for fields in [
+        vec![
+            ("title", "On Porches"),
+            ("markdown", markdown.as_str()),
+            ("new_categories", "Reading, Houses"),
+            ("when", "later"),
+            ("publish_at", "2020-03-04T10:00"),
+            ("action", "publish"),
+        ],
+        vec![
+            ("markdown", "Evening light on the barn"),
+            ("photo_id", barn_id.as_str()),
+            ("photo_alt", "The barn at dusk"),
+            ("content_warning", "Bright colours"),
+            ("action", "publish"),
+        ],
+        vec![
+            ("kind", "page"),
+            ("title", "Now"),
+            ("markdown", "What I am doing now."),
+            ("in_nav", "on"),
+            ("action", "publish"),
+        ],
+        vec![
+            ("title", "Secret plans"),
+            ("markdown", "Not yet."),
+            ("action", "draft"),
+        ],
+    ] {
+        let r = admin.compose(&fields);
+        assert_eq!(r.status, 303, "{}", r.text());
+    }
+    let published = all_posts(&old, Exported::Public);
+    assert_eq!(published.len(), 3);
+
+    // Exported while the server runs.
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("site.bar");
+    let (ok, said) = porch(&["export", "--out", archive.to_str().unwrap()], &old.data);
+    assert!(ok, "{said}");
+    assert!(
+        said.contains("3 posts and pages, 1 drafts and 3 media files"),
+        "{said}"
+    );
+    let files = entries(&archive);
+
+    // index.html: one h-entry per published post and page, its media inside the archive.
+    let index = String::from_utf8(files["index.html"].clone()).unwrap();
+    let doc = microformats::from_html(
+        &index,
+        &url::Url::parse("file:///archive/index.html").unwrap(),
+    )
+    .unwrap();
+    let doc = serde_json::to_value(&doc).unwrap();
+    let feed = &doc["items"][0];
+    assert_eq!(feed["type"][0], "h-feed", "{doc:#}");
+    let entries_found = feed["children"].as_array().unwrap();
+    assert_eq!(entries_found.len(), 3, "{doc:#}");
+    let mut urls = Vec::new();
+    for e in entries_found {
+        assert_eq!(e["type"][0], "h-entry");
+        let published = e["properties"]["published"][0].as_str().unwrap();
+        assert!(
+            chrono::DateTime::parse_from_rfc3339(published).is_ok(),
+            "dt-published with an offset: {published}"
+        );
+        urls.push(e["properties"]["url"][0].as_str().unwrap().to_string());
+    }
+    for post in &published {
+        assert!(
+            urls.contains(&old.url(post.path.as_deref().unwrap())),
+            "{urls:?}"
+        );
+    }
+    let porches = entries_found
+        .iter()
+        .find(|e| e["properties"]["name"][0] == "On Porches")
+        .expect("the titled post has a p-name");
+    let mut categories: Vec<&str> = porches["properties"]["category"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    categories.sort();
+    assert_eq!(categories, ["Houses", "Reading"]);
+    assert!(
+        entries_found
+            .iter()
+            .filter(|e| e["properties"]["name"].is_null())
+            .count()
+            >= 1,
+        "an untitled post has no p-name"
+    );
+    let page = scraper::Html::parse_document(&index);
+    let images = scraper::Selector::parse("img").unwrap();
+    let mut seen = 0;
+    for img in page.select(&images) {
+        let src = img.value().attr("src").unwrap();
+        assert!(
+            !src.starts_with("http") && !src.starts_with('/'),
+            "relative: {src}"
+        );
+        assert!(files.contains_key(src), "{src} is in the archive");
+        seen += 1;
+    }
+    assert_eq!(seen, 2, "the inline image and the attached photo");
+    assert!(index.contains(&format!("href=\"uploads/{hash}-480.jpg\"")));
+    assert!(files.contains_key(&format!("uploads/{hash}-480.jpg")));
+
+    // feed.json: JSON Feed 1.1 with the Markdown in content_text and categories as tags.
+    let json: Value = serde_json::from_slice(&files["feed.json"]).unwrap();
+    assert_eq!(json["version"], "https://jsonfeed.org/version/1.1");
+    assert!(json["title"].is_string());
+    let items = json["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3);
+    for item in items {
+        assert!(item["id"].is_string(), "{item}");
+        assert!(item["content_html"].is_string() || item["content_text"].is_string());
+        assert!(item["url"].as_str().unwrap().starts_with(&old.base));
+    }
+    let item = items.iter().find(|i| i["title"] == "On Porches").unwrap();
+    let text = item["content_text"].as_str().unwrap();
+    assert!(text.contains(&format!("(uploads/{hash}.jpg)")), "{text}");
+    assert!(!text.contains(&old.base), "{text}");
+    let mut tags: Vec<&str> = item["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    tags.sort();
+    assert_eq!(tags, ["Houses", "Reading"]);
+    assert_eq!(item["date_published"], "2020-03-04T10:00:00+00:00");
+    let drafts: Value = serde_json::from_slice(&files["porch/drafts/feed.json"]).unwrap();
+    assert_eq!(drafts["items"][0]["title"], "Secret plans");
+
+    // What a blog archive leaves out, and no secret.
+    let followers = String::from_utf8(files["porch/followers.csv"].clone()).unwrap();
+    assert!(followers.starts_with("Account address,"), "{followers}");
+    assert!(followers.contains(&fake.handle()), "{followers}");
+    for name in [
+        "porch/following.csv",
+        "porch/blocks.csv",
+        "porch/replies.json",
+        "porch/books.csv",
+        "porch/bookmarks.html",
+        "porch/bookmarks.json",
+        "porch/site.json",
+        "porch/media.json",
+    ] {
+        assert!(files.contains_key(name), "{name}");
+    }
+    let hash_of_password: String = old
+        .app
+        .db
+        .read_blocking(|c| Ok(porch::store::owner::get(c)?.unwrap().password_hash))
+        .unwrap();
+    for (name, bytes) in &files {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(!text.contains(&hash_of_password), "{name}");
+        assert!(!text.contains("PRIVATE KEY"), "{name}");
+    }
+
+    // Into an empty site, with a follower of its own who must hear nothing. It is set up at the
+    // old site's address (the domain moved with the blog), which `porch import` reads.
+    let new = TestServer::with_owner();
+    let watcher = FakeMastodon::start();
+    federation::bob_follows_alice(&new, &watcher);
+    federation::wait_for_jobs(&new);
+    set_address(&new, &old.base);
+    let heard_before = watcher.inbox_posts().len();
+    let activities_before = number(&new, "SELECT count(*) FROM activities", []);
+
+    let (ok, said) = porch(&["import", archive.to_str().unwrap()], &new.data);
+    assert!(ok, "{said}");
+    assert!(
+        said.contains("4 added, 0 imported before, 0 skipped"),
+        "{said}"
+    );
+
+    let moved = all_posts(&new, Exported::Public);
+    assert_eq!(moved.len(), 3);
+    for before in &published {
+        let after = moved
+            .iter()
+            .find(|p| p.path == before.path)
+            .unwrap_or_else(|| panic!("{:?} moved", before.path));
+        assert_eq!(after.kind, before.kind);
+        assert_eq!(after.title, before.title);
+        assert_eq!(after.markdown, before.markdown, "Markdown as written");
+        assert_eq!(after.published_at, before.published_at);
+        assert_eq!(after.content_warning, before.content_warning);
+        assert_eq!(after.in_nav, before.in_nav);
+        let names = |p: &Post| {
+            p.categories
+                .iter()
+                .map(|c| c.name.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names(after), names(before));
+        let photos = |p: &Post| {
+            p.photos
+                .iter()
+                .map(|f| (f.media.hash.clone(), f.alt.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(photos(after), photos(before));
+        // Served at once by the running server, at the same address.
+        let page = new.client().get(before.path.as_deref().unwrap());
+        assert_eq!(page.status, 200, "{}", page.text());
+    }
+    assert!(moved.iter().any(|p| p.kind == Kind::Page));
+    let drafts = all_posts(&new, Exported::Unpublished);
+    assert_eq!(drafts.len(), 1);
+    assert_eq!(drafts[0].status, Status::Draft);
+    assert_eq!(drafts[0].title.as_deref(), Some("Secret plans"));
+
+    // Media byte for byte, the unused one and its alt text too.
+    let media = |server: &TestServer| {
+        server
+            .app
+            .db
+            .read_blocking(|c| porch::store::media::list(c, 100, 0))
+            .unwrap()
+    };
+    let (before, after) = (media(&old), media(&new));
+    assert_eq!(before.len(), 2);
+    assert_eq!(after.len(), 2);
+    for m in &before {
+        let twin = after.iter().find(|a| a.hash == m.hash).expect("same file");
+        assert_eq!(twin.alt, m.alt);
+        assert_eq!(twin.variants, m.variants);
+        let name = format!("{}.{}", m.hash, m.ext);
+        let path = |s: &TestServer| s.data.join("media").join(&m.hash[..2]).join(&name);
+        assert_eq!(
+            std::fs::read(path(&old)).unwrap(),
+            std::fs::read(path(&new)).unwrap()
+        );
+    }
+    assert!(
+        after
+            .iter()
+            .any(|m| m.alt == spare["alt"].as_str().unwrap_or("Unused so far"))
+    );
+
+    // Nothing federated, pinged or queued to be; the follower heard nothing.
+    assert_eq!(
+        number(
+            &new,
+            "SELECT count(*) FROM jobs WHERE kind NOT IN ('housekeeping', 'publish_post')",
+            [],
+        ),
+        0
+    );
+    assert_eq!(
+        number(&new, "SELECT count(*) FROM activities", []),
+        activities_before
+    );
+    federation::wait_for_jobs(&new);
+    assert_eq!(
+        watcher.inbox_posts().len(),
+        heard_before,
+        "{}",
+        watcher.summary()
+    );
+
+    // Again: nothing added.
+    let (ok, said) = porch(&["import", archive.to_str().unwrap()], &new.data);
+    assert!(ok, "{said}");
+    assert!(said.contains("0 added, 4 imported before"), "{said}");
+    assert_eq!(all_posts(&new, Exported::Public).len(), 3);
+    assert_eq!(media(&new).len(), 2);
+}
+
+/// A Blog Archive as Micro.blog writes one: feed.json (JSON Feed 1.0 here) whose HTML points at
+/// `uploads/…` relative paths, Markdown in `content_text` for some items, an index.html.
+fn micro_blog_archive(path: &Path, host: &str) {
+    let photo = jpeg(300, 200);
+    let feed = serde_json::json!({
+        "version": "https://jsonfeed.org/version/1",
+        "title": "Manton-ish",
+        "home_page_url": format!("https://{host}/"),
+        "items": [
+            {
+                "id": format!("https://{host}/2021/04/05/coffee.html"),
+                "url": format!("https://{host}/2021/04/05/coffee.html"),
+                "content_html": "<p>Coffee on the porch.</p><p><img src=\"uploads/2021/cup.jpg\" alt=\"A cup\"></p>",
+                "date_published": "2021-04-05T08:15:00-05:00",
+                "tags": ["Coffee"]
+            },
+            {
+                "id": "12345",
+                "url": format!("https://{host}/posts/an-old-address/"),
+                "title": "Moving day",
+                "content_text": format!("Moving **day**.\n\n![A cup](https://{host}/uploads/2021/cup.jpg)"),
+                "content_html": "<p>ignored</p>",
+                "date_published": "2021-05-01T12:00:00+00:00"
+            },
+            { "url": "no id" },
+            {
+                "id": "too-long",
+                "title": "x".repeat(400),
+                "content_text": "A title no one would write.",
+                "date_published": "2021-06-01T12:00:00Z"
+            },
+            {
+                "id": "missing-photo",
+                "content_text": "![gone](uploads/2021/gone.jpg)",
+                "date_published": "2021-06-02T12:00:00Z"
+            }
+        ]
+    });
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let opts = zip::write::SimpleFileOptions::default();
+    zip.start_file("index.html", opts).unwrap();
+    zip.write_all(b"<!DOCTYPE html><div class=\"h-feed\"></div>")
+        .unwrap();
+    zip.start_file("feed.json", opts).unwrap();
+    zip.write_all(feed.to_string().as_bytes()).unwrap();
+    zip.start_file("uploads/2021/cup.jpg", opts).unwrap();
+    zip.write_all(&photo).unwrap();
+    zip.finish().unwrap();
+}
+
+#[test]
+fn a_micro_blog_archive_comes_in_with_its_photos_and_old_addresses_redirect() {
+    let server = TestServer::with_owner();
+    set_address(&server, &server.base);
+    let host = server.base.trim_start_matches("http://").to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("microblog.bar");
+    micro_blog_archive(&archive, &host);
+
+    let (ok, said) = porch(&["import", archive.to_str().unwrap()], &server.data);
+    assert!(ok, "{said}");
+    assert!(
+        said.contains("5 items of the Blog Archive read: 3 added"),
+        "{said}"
+    );
+    assert!(said.contains("2 skipped"), "{said}");
+    assert!(
+        said.contains("Item 3: "),
+        "an item without an id is reported: {said}"
+    );
+    assert!(
+        said.contains("Item 4"),
+        "a title too long is reported: {said}"
+    );
+    assert!(
+        said.contains("uploads/2021/gone.jpg is not in the archive"),
+        "{said}"
+    );
+
+    let posts = all_posts(&server, Exported::Public);
+    assert_eq!(posts.len(), 3);
+    let coffee = posts
+        .iter()
+        .find(|p| p.markdown.contains("Coffee"))
+        .unwrap();
+    // Dated as it was (in the site's time zone, UTC here), its photo copied in and pointed at.
+    assert_eq!(coffee.path.as_deref(), Some("/2021/04/05/coffee.html"));
+    assert_eq!(
+        coffee.published_at,
+        Some(
+            chrono::DateTime::parse_from_rfc3339("2021-04-05T08:15:00-05:00")
+                .unwrap()
+                .timestamp()
+        )
+    );
+    assert_eq!(coffee.categories[0].name, "Coffee");
+    let media = server
+        .app
+        .db
+        .read_blocking(|c| porch::store::media::list(c, 10, 0))
+        .unwrap();
+    assert_eq!(media.len(), 1, "the photo used twice is taken in once");
+    let here = format!("{}/uploads/{}.jpg", server.base, media[0].hash);
+    assert!(
+        coffee.markdown.contains(&format!("src=\"{here}\"")),
+        "{}",
+        coffee.markdown
+    );
+    let photo = server
+        .client()
+        .get(&format!("/uploads/{}.jpg", media[0].hash));
+    assert_eq!(photo.status, 200);
+
+    // Markdown from content_text, its absolute reference to the old site's upload rewritten.
+    let moving = posts
+        .iter()
+        .find(|p| p.title.as_deref() == Some("Moving day"))
+        .unwrap();
+    assert_eq!(
+        moving.markdown,
+        format!("Moving **day**.\n\n![A cup]({here})")
+    );
+    let new_path = moving.path.clone().unwrap();
+    assert_eq!(new_path, "/2021/05/01/an-old-address.html");
+    // Its old address on this same host answers with the new one.
+    let old = server.client().get("/posts/an-old-address/");
+    assert_eq!(old.status, 301, "{}", old.text());
+    assert_eq!(old.location(), new_path);
+    assert_eq!(server.client().get("/posts/never-was/").status, 404);
+
+    let (ok, said) = porch(&["import", archive.to_str().unwrap()], &server.data);
+    assert!(ok, "{said}");
+    assert!(said.contains("0 added, 3 imported before"), "{said}");
+
+    // A zip that is not a blog archive is refused with why, and changes nothing.
+    let not = dir.path().join("photos.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&not).unwrap());
+    zip.start_file("a.txt", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    zip.write_all(b"hello").unwrap();
+    zip.finish().unwrap();
+    let (ok, said) = porch(&["import", not.to_str().unwrap()], &server.data);
+    assert!(!ok);
+    assert!(said.contains("no feed.json"), "{said}");
+    assert_eq!(all_posts(&server, Exported::Public).len(), 3);
+}
