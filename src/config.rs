@@ -111,6 +111,11 @@ impl Config {
         self.data_dir.join("imports")
     }
 
+    /// Where archives of the site made from the panel wait to be downloaded (a day).
+    pub fn exports_dir(&self) -> PathBuf {
+        self.data_dir.join("exports")
+    }
+
     /// Where the images of archived bookmarks are kept: private, served to the owner only.
     pub fn archive_dir(&self) -> PathBuf {
         self.data_dir.join("archive")

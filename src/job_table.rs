@@ -21,6 +21,8 @@ use crate::indieweb::webmention::send::{self, SendWebmention, SendWebmentions};
 use crate::indieweb::webmention::verify::{self, VerifyWebmention};
 use crate::jobs::{Task, parse};
 use crate::media::avatars::{self, FetchAvatar};
+use crate::portability::export_job::{self, ExportSite, RemoveExport};
+use crate::portability::import_job::{self as import_posts, ImportPosts};
 use crate::posts::changed::PostChanged;
 use crate::posts::save::{self, PublishPost};
 use crate::store::{self, activities, books, sessions};
@@ -59,6 +61,11 @@ pub async fn run(app: &App, kind: &str, payload: &str) -> Result<()> {
         // Bookmarks
         ArchiveBookmark::KIND => archive::archive(app, parse(payload)?).await,
         ImportBookmarks::KIND => bookmark_import::run(app, parse(payload)?).await,
+
+        // Moving the site in and out
+        ImportPosts::KIND => import_posts::run(app, parse(payload)?).await,
+        ExportSite::KIND => export_job::run(app, parse(payload)?).await,
+        RemoveExport::KIND => export_job::remove(app, parse(payload)?).await,
 
         // Upkeep
         Housekeeping::KIND => housekeeping(app).await,

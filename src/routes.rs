@@ -110,6 +110,20 @@ pub fn build(app: App) -> impl Endpoint {
             get(admin::bookmark_import::index).post(admin::bookmark_import::upload),
         )
         .at("/bookmarks/imports/:id", get(admin::bookmark_import::show))
+        // Moving the site in and out
+        .at(
+            "/import",
+            get(admin::site_import::index).post(admin::site_import::upload),
+        )
+        .at("/imports/:id", get(admin::site_import::show))
+        .at("/imports/:id/start", post(admin::site_import::start))
+        .at("/imports/:id/cancel", post(admin::site_import::cancel))
+        .at(
+            "/export",
+            get(admin::site_export::index).post(admin::site_export::start),
+        )
+        .at("/export/:id", get(admin::site_export::show))
+        .at("/export/:id/download", get(admin::site_export::download))
         .at(
             "/bookmarks/export.html",
             get(admin::bookmark_import::export_html),

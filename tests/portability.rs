@@ -515,3 +515,218 @@ fn a_micro_blog_archive_comes_in_with_its_photos_and_old_addresses_redirect() {
     assert!(said.contains("no feed.json"), "{said}");
     assert_eq!(all_posts(&server, Exported::Public).len(), 3);
 }
+
+#[test]
+fn the_panel_exports_an_archive_for_the_owner_only_and_removes_it_a_day_later() {
+    let server = TestServer::with_owner();
+    let admin = server.admin();
+    assert_eq!(
+        admin
+            .compose(&[
+                ("title", "Kept"),
+                ("markdown", "Worth keeping."),
+                ("action", "publish")
+            ])
+            .status,
+        303
+    );
+    let screen = admin.get("/admin/export");
+    assert_eq!(screen.status, 200);
+    assert!(screen.text().contains("Make an archive"));
+
+    // A form without its CSRF token starts nothing.
+    let forged = server.client().post_form("/admin/export", &[]);
+    assert_ne!(forged.status, 303);
+    let forged = admin.post_form("/admin/export", &[("csrf", "wrong")]);
+    assert_eq!(forged.status, 403);
+    assert_eq!(number(&server, "SELECT count(*) FROM exports", []), 0);
+
+    let csrf = admin.csrf();
+    let started = admin.post_form("/admin/export", &[("csrf", &csrf)]);
+    assert_eq!(started.status, 303, "{}", started.text());
+    let page = started.location().to_string();
+    assert!(page.starts_with("/admin/export/"), "{page}");
+    federation::wait_until("the export to finish", || {
+        number(
+            &server,
+            "SELECT count(*) FROM exports WHERE status = 'done'",
+            [],
+        ) == 1
+    });
+    let done = admin.get(&page).text();
+    assert!(done.contains("Ready: 1 posts and pages"), "{done}");
+    let link = format!("{page}/download");
+    assert!(done.contains(&link), "{done}");
+
+    let file = admin.get(&link);
+    assert_eq!(file.status, 200);
+    assert_eq!(file.header("content-type"), Some("application/zip"));
+    assert!(
+        file.header("content-disposition")
+            .is_some_and(|d| d.starts_with("attachment; filename=") && d.contains(".bar")),
+        "{:?}",
+        file.headers
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("download.bar");
+    std::fs::write(&saved, &file.body).unwrap();
+    let files = entries(&saved);
+    let feed: Value = serde_json::from_slice(&files["feed.json"]).unwrap();
+    assert_eq!(feed["items"][0]["title"], "Kept");
+    // Links point at the running site.
+    assert!(
+        feed["items"][0]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with(&server.base),
+        "{feed}"
+    );
+
+    // Nobody else gets it.
+    let stranger = server.client().get(&link);
+    assert_ne!(stranger.status, 200);
+    assert!(!stranger.body.starts_with(b"PK"));
+
+    // A day later it is gone: the removal was queued for then; it is brought forward here.
+    let due = number(
+        &server,
+        "SELECT run_at - (SELECT created_at FROM exports) FROM jobs WHERE kind = 'remove_export'",
+        [],
+    );
+    assert_eq!(due, 86_400);
+    server
+        .app
+        .db
+        .write_blocking(|tx| {
+            tx.execute(
+                "UPDATE jobs SET run_at = 0 WHERE kind = 'remove_export'",
+                [],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    federation::wait_until("the archive to be removed", || {
+        number(
+            &server,
+            "SELECT count(*) FROM exports WHERE status = 'removed'",
+            [],
+        ) == 1
+    });
+    assert_eq!(admin.get(&link).status, 404);
+    assert!(
+        std::fs::read_dir(server.data.join("exports"))
+            .unwrap()
+            .next()
+            .is_none()
+    );
+    assert!(admin.get(&page).text().contains("was removed"));
+}
+
+#[test]
+fn the_panel_shows_what_an_archive_holds_before_importing_it() {
+    let server = TestServer::with_owner();
+    let admin = server.admin();
+    let host = server.base.trim_start_matches("http://").to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("microblog.bar");
+    micro_blog_archive(&archive, &host);
+    let bytes = std::fs::read(&archive).unwrap();
+    let upload = |name: &str, body: &[u8]| {
+        let csrf = admin.csrf();
+        admin.post_multipart("/admin/import", &[("csrf", &csrf)], &[("file", name, body)])
+    };
+
+    // Not an archive: said at once, nothing kept.
+    let refused = upload("notes.txt", b"just some words");
+    assert_eq!(refused.status, 400);
+    assert!(
+        refused.text().contains("not a zip file"),
+        "{}",
+        refused.text()
+    );
+    assert_eq!(number(&server, "SELECT count(*) FROM imports", []), 0);
+
+    // Looked inside first: nothing is imported until Start.
+    let r = upload("microblog.bar", &bytes);
+    assert_eq!(r.status, 303, "{}", r.text());
+    let page = r.location().to_string();
+    assert!(page.starts_with("/admin/imports/"), "{page}");
+    let preview = admin.get(&page).text();
+    assert!(
+        preview.contains("holds\n4 posts,\n0 pages,\n0 drafts\nand 1 file of photos and media;\n1 item cannot be read"),
+        "{preview}"
+    );
+    assert!(preview.contains("Start the import"));
+    assert_eq!(all_posts(&server, Exported::Public).len(), 0);
+    assert_eq!(
+        number(
+            &server,
+            "SELECT count(*) FROM jobs WHERE kind = 'import_posts'",
+            []
+        ),
+        0
+    );
+
+    let csrf = admin.csrf();
+    let started = admin.post_form(&format!("{page}/start"), &[("csrf", &csrf)]);
+    assert_eq!(started.status, 303);
+    federation::wait_until("the import to finish", || {
+        number(
+            &server,
+            "SELECT count(*) FROM imports WHERE status = 'done'",
+            [],
+        ) == 1
+    });
+    let done = admin.get(&page).text();
+    assert!(done.contains("<dt>Added</dt><dd>3</dd>"), "{done}");
+    assert!(done.contains("Skipped, and worth knowing"), "{done}");
+    assert_eq!(all_posts(&server, Exported::Public).len(), 3);
+    // Served at once, its photo copied here.
+    let coffee = server.client().get("/2021/04/05/coffee.html");
+    assert_eq!(coffee.status, 200);
+    assert!(
+        !coffee.text().contains("uploads/2021/cup.jpg"),
+        "{}",
+        coffee.text()
+    );
+    // A second Start adds nothing and queues nothing.
+    let again = admin.post_form(&format!("{page}/start"), &[("csrf", &csrf)]);
+    assert_eq!(again.status, 303);
+    assert_eq!(
+        number(
+            &server,
+            "SELECT count(*) FROM jobs WHERE kind = 'import_posts'",
+            []
+        ),
+        0
+    );
+
+    // The old address is listed with where it goes now.
+    let screen = admin.get("/admin/import").text();
+    assert!(
+        screen.contains("<code>/posts/an-old-address/</code>"),
+        "{screen}"
+    );
+
+    // Cancelled: nothing imported, the upload removed.
+    let r = upload("again.bar", &bytes);
+    let page = r.location().to_string();
+    let csrf = admin.csrf();
+    let cancelled = admin.post_form(&format!("{page}/cancel"), &[("csrf", &csrf)]);
+    assert_eq!(cancelled.status, 303);
+    assert_eq!(
+        number(
+            &server,
+            "SELECT count(*) FROM imports WHERE error LIKE 'Cancelled%'",
+            []
+        ),
+        1
+    );
+    assert!(
+        std::fs::read_dir(server.data.join("imports"))
+            .unwrap()
+            .next()
+            .is_none()
+    );
+    assert_eq!(all_posts(&server, Exported::Public).len(), 3);
+}

@@ -63,7 +63,7 @@ const INTAKE: Intake = Intake {
             })
     },
     kept_at: import_job::file_path,
-    queue: |tx, id, now| jobs::enqueue(tx, &ImportBooks { import_id: id }, now).map(drop),
+    queue: Some(|tx, id, now| jobs::enqueue(tx, &ImportBooks { import_id: id }, now).map(drop)),
 };
 
 const KIND: Kind = Kind {
@@ -72,6 +72,7 @@ const KIND: Kind = Kind {
     back_url: "/admin/books/import",
     back_label: "Import and export",
     existing_label: "Already on your shelf",
+    report_label: "Skipped rows",
     done_url: "/admin/books",
     done_label: "See your books",
 };

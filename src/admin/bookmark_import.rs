@@ -31,7 +31,7 @@ const INTAKE: Intake = Intake {
     max_bytes: MAX_IMPORT_BYTES,
     check: |path| import::check_file(path).map(drop),
     kept_at: import_job::file_path,
-    queue: |tx, id, now| jobs::enqueue(tx, &ImportBookmarks { import_id: id }, now).map(drop),
+    queue: Some(|tx, id, now| jobs::enqueue(tx, &ImportBookmarks { import_id: id }, now).map(drop)),
 };
 
 const KIND: Kind = Kind {
@@ -40,6 +40,7 @@ const KIND: Kind = Kind {
     back_url: "/admin/bookmarks/import",
     back_label: "Import and export",
     existing_label: "Saved before",
+    report_label: "Skipped rows",
     done_url: "/admin/bookmarks",
     done_label: "See your bookmarks",
 };

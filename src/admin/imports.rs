@@ -1,6 +1,7 @@
-//! What the panel's imports share (books, bookmarks): an uploaded file is checked at once
-//! (is it a file Porch reads?), recorded, kept in the data folder's `imports/` for the job
-//! that reads it, and the job queued; then the import's page shows its progress while the job
+//! What the panel's imports share (books, bookmarks, blog archives): an uploaded file is
+//! checked at once (is it a file Porch reads?), recorded, kept in the data folder's `imports/`
+//! for the job that reads it, and the job queued (or, for a blog archive, left waiting until
+//! the owner has seen what it holds and pressed Start); then the import's page shows its progress while the job
 //! reads, and afterwards what it added and what it skipped, and why.
 
 use std::path::{Path, PathBuf};
@@ -31,6 +32,8 @@ pub struct Kind {
     pub back_label: &'static str,
     /// What "already there" means for this kind.
     pub existing_label: &'static str,
+    /// The heading of what was skipped or is worth knowing, with why.
+    pub report_label: &'static str,
     /// Where to see what was imported.
     pub done_url: &'static str,
     pub done_label: &'static str,
@@ -46,9 +49,13 @@ pub struct Intake {
     pub check: fn(&Path) -> std::result::Result<(), String>,
     /// Where the job looks for the file.
     pub kept_at: fn(&App, ImportId) -> PathBuf,
-    /// Queues the job, in the caller's transaction.
-    pub queue: fn(&Connection, ImportId, i64) -> anyhow::Result<()>,
+    /// Queues the job, in the caller's transaction; None when the owner first sees what the
+    /// file holds and starts it (the import then waits).
+    pub queue: Option<Queue>,
 }
+
+/// Queues an import's job, in the caller's transaction.
+pub type Queue = fn(&Connection, ImportId, i64) -> anyhow::Result<()>;
 
 /// An upload taken for an import: the import's id, or why the file is refused (for the form).
 pub async fn accept(
@@ -97,7 +104,10 @@ pub async fn accept(
         return Err(Failure::internal(anyhow::Error::from(e)).into());
     }
     app.db
-        .write(move |tx| queue(tx, id, now))
+        .write(move |tx| match queue {
+            Some(queue) => queue(tx, id, now),
+            None => imports::wait(tx, id),
+        })
         .await
         .map_err(Failure::from)?;
     Ok(Ok(id))

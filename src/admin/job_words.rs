@@ -22,6 +22,8 @@ use crate::indieweb::webmention::send::{SendWebmention, SendWebmentions};
 use crate::indieweb::webmention::verify::VerifyWebmention;
 use crate::jobs::{Task, parse};
 use crate::media::avatars::FetchAvatar;
+use crate::portability::export_job::{ExportSite, RemoveExport};
+use crate::portability::import_job::ImportPosts;
 use crate::posts::changed::{Change, PostChanged};
 use crate::posts::save::PublishPost;
 use crate::render::{text, time};
@@ -51,6 +53,9 @@ pub enum Job {
     ImportBooks(ImportBooks),
     ArchiveBookmark(ArchiveBookmark),
     ImportBookmarks(ImportBookmarks),
+    ImportPosts(ImportPosts),
+    ExportSite(ExportSite),
+    RemoveExport(RemoveExport),
     Housekeeping,
 }
 
@@ -71,6 +76,9 @@ pub fn read(kind: &str, payload: &str) -> Option<Job> {
         ImportBooks::KIND => Job::ImportBooks(parse(payload).ok()?),
         ArchiveBookmark::KIND => Job::ArchiveBookmark(parse(payload).ok()?),
         ImportBookmarks::KIND => Job::ImportBookmarks(parse(payload).ok()?),
+        ImportPosts::KIND => Job::ImportPosts(parse(payload).ok()?),
+        ExportSite::KIND => Job::ExportSite(parse(payload).ok()?),
+        RemoveExport::KIND => Job::RemoveExport(parse(payload).ok()?),
         // Its payload says nothing.
         HOUSEKEEPING => Job::Housekeeping,
         _ => return None,
@@ -125,6 +133,10 @@ impl Wanted {
             Job::ImportBookmarks(j) => {
                 self.imports.insert(j.import_id);
             }
+            Job::ImportPosts(j) => {
+                self.imports.insert(j.import_id);
+            }
+            Job::ExportSite(_) | Job::RemoveExport(_) => {}
             Job::ArchiveBookmark(j) => {
                 self.bookmarks.insert(j.bookmark_id);
             }
@@ -306,6 +318,18 @@ pub fn sentence(kind: &str, job: Option<&Job>, names: &Names) -> String {
             Some(file) => format!("Import bookmarks from “{file}”"),
             None => "Import bookmarks from an uploaded file".to_string(),
         },
+        Job::ImportPosts(j) => match names.imports.get(&j.import_id) {
+            Some(file) => format!("Import posts from “{file}”"),
+            None => "Import posts from an uploaded archive".to_string(),
+        },
+        Job::ExportSite(j) => format!(
+            "Write an archive of the whole site (export {})",
+            j.export_id
+        ),
+        Job::RemoveExport(j) => format!(
+            "Remove the archive of export {}, a day after it was made",
+            j.export_id
+        ),
         Job::ArchiveBookmark(j) => match names.bookmarks.get(&j.bookmark_id) {
             Some(name) => format!("Keep a readable copy of “{name}”"),
             None => format!(

@@ -31,6 +31,8 @@ pub mod preview;
 pub mod remote_media;
 pub mod settings;
 pub mod setup;
+pub mod site_export;
+pub mod site_import;
 pub mod timeline;
 pub mod tokens;
 pub mod welcome;

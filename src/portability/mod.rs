@@ -6,6 +6,8 @@
 
 pub mod bar_import;
 pub mod export;
+pub mod export_job;
 pub mod feed;
 pub mod h_feed;
+pub mod import_job;
 pub mod uploads;

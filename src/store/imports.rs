@@ -151,6 +151,24 @@ pub fn recent(conn: &Connection, kind: &str, limit: i64) -> Result<Vec<Import>> 
         .context("store: list imports")
 }
 
+/// Leaves an import waiting for the owner to start it.
+pub fn wait(conn: &Connection, id: ImportId) -> Result<()> {
+    conn.execute("UPDATE imports SET status = 'waiting' WHERE id = ?1", [id])
+        .context("store: leave import waiting")?;
+    Ok(())
+}
+
+/// Starts a waiting import; false when it was not waiting (started or cancelled already).
+pub fn start(conn: &Connection, id: ImportId) -> Result<bool> {
+    let changed = conn
+        .execute(
+            "UPDATE imports SET status = 'queued' WHERE id = ?1 AND status = 'waiting'",
+            [id],
+        )
+        .context("store: start import")?;
+    Ok(changed == 1)
+}
+
 /// How far an import has come.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Counts {

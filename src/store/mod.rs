@@ -9,6 +9,7 @@ pub mod book_status;
 pub mod bookmarks;
 pub mod books;
 mod db;
+pub mod exports;
 pub mod follows;
 pub mod highlights;
 pub mod ids;
