@@ -3,7 +3,6 @@
 //! and then what was added and what was skipped; the export downloads the shelf in Goodreads'
 //! layout.
 
-use poem::http::StatusCode;
 use poem::web::{Data, Multipart, Path, Redirect};
 use poem::{IntoResponse, Response, handler};
 
@@ -29,19 +28,16 @@ async fn page(app: &App, admin: &Admin, error: Option<String>) -> Result<Respons
         .db
         .read(|c| import_records::recent(c, "books", RECENT))
         .await?;
-    let mut response = super::render(
+    let refused = error.is_some();
+    imports::screen(
         app,
         admin,
         "book_import.html",
         "books",
-        None,
+        refused,
         ctx! { recent, error },
     )
-    .await?;
-    if error.is_some() {
-        response.set_status(StatusCode::BAD_REQUEST);
-    }
-    Ok(response)
+    .await
 }
 
 #[handler]

@@ -5,7 +5,6 @@
 //! many are still waiting. The exports download every bookmark as a Netscape file or as JSON
 //! with the highlights.
 
-use poem::http::StatusCode;
 use poem::web::{Data, Multipart, Path, Redirect};
 use poem::{IntoResponse, Response, handler};
 
@@ -55,19 +54,16 @@ async fn page(app: &App, admin: &Admin, error: Option<String>) -> Result<Respons
             ))
         })
         .await?;
-    let mut response = super::render(
+    let refused = error.is_some();
+    imports::screen(
         app,
         admin,
         "bookmark_import.html",
         "bookmarks",
-        None,
+        refused,
         ctx! { recent, error, waiting, spacing => ARCHIVE_SPACING_SECS },
     )
-    .await?;
-    if error.is_some() {
-        response.set_status(StatusCode::BAD_REQUEST);
-    }
-    Ok(response)
+    .await
 }
 
 #[handler]

@@ -113,6 +113,23 @@ pub async fn accept(
     Ok(Ok(id))
 }
 
+/// An import screen (`template`, in the panel's section `active`); 400 when it is shown again
+/// because the upload was refused (`refused`, the reason being in `ctx`).
+pub async fn screen(
+    app: &App,
+    admin: &Admin,
+    template: &str,
+    active: &str,
+    refused: bool,
+    ctx: minijinja::Value,
+) -> Result<Response> {
+    let mut response = super::render(app, admin, template, active, None, ctx).await?;
+    if refused {
+        response.set_status(poem::http::StatusCode::BAD_REQUEST);
+    }
+    Ok(response)
+}
+
 /// An import's page: its progress while the job reads (the page refreshes itself), then what it
 /// added and skipped.
 pub async fn status(app: &App, admin: &Admin, id: ImportId, kind: &Kind) -> Result<Response> {

@@ -23,16 +23,6 @@ use crate::store::remote_posts::{self, Moderation, RemotePost};
 /// Recent replies listed for removal, from others and from the owner.
 const RECENT: u32 = 50;
 
-/// The header row of Mastodon's domain block export, which its import expects.
-const CSV_HEADER: [&str; 6] = [
-    "#domain",
-    "#severity",
-    "#reject_media",
-    "#reject_reports",
-    "#public_comment",
-    "#obfuscate",
-];
-
 #[handler]
 pub async fn index(
     Data(app): Data<&App>,
@@ -245,24 +235,8 @@ pub async fn mute(Data(app): Data<&App>, f: AdminForm<ActorForm>) -> Result<Resp
 #[handler]
 pub async fn export_domains(Data(app): Data<&App>, _admin: Admin) -> Result<Response> {
     let list = app.db.read(blocks::domain_blocks).await?;
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let write = |out: &mut csv::Writer<Vec<u8>>| -> csv::Result<()> {
-        out.write_record(CSV_HEADER)?;
-        for b in &list {
-            out.write_record([
-                b.domain.as_str(),
-                b.severity.as_str(),
-                "false",
-                "false",
-                b.public_comment.as_str(),
-                "false",
-            ])?;
-        }
-        out.flush()?;
-        Ok(())
-    };
-    write(&mut out).map_err(anyhow::Error::from)?;
-    let body = out.into_inner().map_err(|e| anyhow::anyhow!("csv: {e}"))?;
+    let mut body = Vec::new();
+    crate::portability::social::write_domain_blocks(&list, &mut body)?;
     Ok(Response::builder()
         .content_type("text/csv; charset=utf-8")
         .header(

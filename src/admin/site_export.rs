@@ -52,17 +52,20 @@ pub async fn start(Data(app): Data<&App>, _form: AdminForm<NoFields>) -> Result<
     Ok(Redirect::see_other(format!("/admin/export/{id}")).into_response())
 }
 
+async fn load(app: &App, id: ExportId) -> Result<exports::Export> {
+    app.db
+        .read(move |c| exports::get(c, id))
+        .await?
+        .ok_or_else(Failure::not_found)
+}
+
 #[handler]
 pub async fn show(
     Data(app): Data<&App>,
     admin: Admin,
     Path(id): Path<ExportId>,
 ) -> Result<Response> {
-    let export = app
-        .db
-        .read(move |c| exports::get(c, id))
-        .await?
-        .ok_or_else(Failure::not_found)?;
+    let export = load(app, id).await?;
     let running = matches!(export.status.as_str(), "queued" | "running");
     let megabytes = format!("{:.1}", export.bytes as f64 / 1_048_576.0);
     super::render(
@@ -83,10 +86,7 @@ pub async fn download(
     _admin: Admin,
     Path(id): Path<ExportId>,
 ) -> Result<Response> {
-    let export = app
-        .db
-        .read(move |c| exports::get(c, id))
-        .await?
+    let export = Some(load(app, id).await?)
         .filter(|e| e.status == "done")
         .ok_or_else(Failure::not_found)?;
     let file = tokio::fs::File::open(export_job::file_path(app, id))

@@ -5,7 +5,6 @@
 //! The screen also leads to the other imports and exports, and to the steps of a move from
 //! Mastodon.
 
-use poem::http::StatusCode;
 use poem::web::{Data, Multipart, Path, Redirect};
 use poem::{IntoResponse, Response, handler};
 
@@ -56,19 +55,16 @@ async fn page(app: &App, admin: &Admin, error: Option<String>) -> Result<Respons
             ))
         })
         .await?;
-    let mut response = super::render(
+    let refused = error.is_some();
+    imports::screen(
         app,
         admin,
         "site_import.html",
         "import",
-        None,
+        refused,
         ctx! { recent, redirects, error },
     )
-    .await?;
-    if error.is_some() {
-        response.set_status(StatusCode::BAD_REQUEST);
-    }
-    Ok(response)
+    .await
 }
 
 #[handler]

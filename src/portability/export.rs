@@ -35,7 +35,7 @@ use crate::store::settings::SiteSettings;
 use crate::store::{blocks, follows, media, owner, remote_posts, settings};
 
 use super::feed::{self, Extension, Item, Photo};
-use super::{h_feed, uploads};
+use super::{h_feed, social, uploads};
 
 /// Posts read from the database at a time.
 const BATCH: u32 = 200;
@@ -193,7 +193,7 @@ pub fn write_archive<W: Write + Seek>(
         }
     }
 
-    write_social(db, &mut zip, &site)?;
+    write_porch_files(db, &mut zip, &site)?;
     zip.start_file("porch/books.csv", text_options())?;
     crate::books::export::write_csv(db, &mut zip)?;
     zip.start_file("porch/bookmarks.html", text_options())?;
@@ -345,23 +345,8 @@ struct SiteFile<'a> {
     base_url: &'a str,
 }
 
-/// A reply or mention received, as `porch/replies.json` keeps it.
-#[derive(Serialize)]
-struct Received<'a> {
-    id: &'a str,
-    url: &'a str,
-    author: &'a str,
-    author_name: &'a str,
-    author_url: &'a str,
-    in_reply_to: &'a str,
-    content_warning: &'a str,
-    content_html: &'a str,
-    published: String,
-    moderation: &'a str,
-    public: bool,
-}
-
-fn write_social<W: Write + Seek>(db: &Db, zip: &mut ZipWriter<W>, site: &Site) -> Result<()> {
+/// What a blog archive leaves out: the social graph, the replies received, the settings.
+fn write_porch_files<W: Write + Seek>(db: &Db, zip: &mut ZipWriter<W>, site: &Site) -> Result<()> {
     let (followers, following, domain_blocks, received) = db.read_blocking(|c| {
         Ok((
             follows::list(c, follows::Side::Followers)?,
@@ -370,69 +355,14 @@ fn write_social<W: Write + Seek>(db: &Db, zip: &mut ZipWriter<W>, site: &Site) -
             remote_posts::received(c)?,
         ))
     })?;
-    for (name, list) in [
-        ("porch/followers.csv", followers),
-        ("porch/following.csv", following),
-    ] {
-        zip.start_file(name, text_options())?;
-        let mut csv = csv::Writer::from_writer(&mut *zip);
-        csv.write_record([
-            "Account address",
-            "Show boosts",
-            "Notify on new posts",
-            "Languages",
-        ])?;
-        for f in list {
-            let address = if f.actor.handle.is_empty() {
-                f.actor.uri.as_str()
-            } else {
-                f.actor.handle.as_str()
-            };
-            csv.write_record([address, "true", "false", ""])?;
-        }
-        csv.flush()?;
-    }
+    zip.start_file("porch/followers.csv", text_options())?;
+    social::write_accounts(&followers, &mut *zip)?;
+    zip.start_file("porch/following.csv", text_options())?;
+    social::write_accounts(&following, &mut *zip)?;
     zip.start_file("porch/blocks.csv", text_options())?;
-    let mut csv = csv::Writer::from_writer(&mut *zip);
-    csv.write_record([
-        "#domain",
-        "#severity",
-        "#reject_media",
-        "#reject_reports",
-        "#public_comment",
-        "#obfuscate",
-    ])?;
-    for b in &domain_blocks {
-        csv.write_record([
-            b.domain.as_str(),
-            b.severity.as_str(),
-            "false",
-            "false",
-            b.public_comment.as_str(),
-            "false",
-        ])?;
-    }
-    csv.flush()?;
-    drop(csv);
-
+    social::write_domain_blocks(&domain_blocks, &mut *zip)?;
     zip.start_file("porch/replies.json", text_options())?;
-    let received: Vec<Received> = received
-        .iter()
-        .map(|r| Received {
-            id: &r.uri,
-            url: &r.url,
-            author: &r.actor.handle,
-            author_name: &r.actor.name,
-            author_url: &r.actor.uri,
-            in_reply_to: &r.in_reply_to,
-            content_warning: &r.summary,
-            content_html: &r.content_html,
-            published: time::iso_utc(r.published_at),
-            moderation: r.moderation.as_str(),
-            public: r.public,
-        })
-        .collect();
-    serde_json::to_writer_pretty(&mut *zip, &received)?;
+    social::write_received(&received, &mut *zip)?;
 
     zip.start_file("porch/site.json", text_options())?;
     let s = &site.settings;
