@@ -365,7 +365,7 @@ fn import(args: ImportArgs) -> Result<()> {
     // anything else is read as a library export, whose reader says what it expected.
     let blog_archive = crate::portability::bar_import::check_file(&args.file);
     if let Err(reason) = &blog_archive
-        && crate::portability::bar_import::is_zip(&args.file)
+        && crate::portability::importer::is_zip(&args.file)
     {
         bail!("{reason}");
     }

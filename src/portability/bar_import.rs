@@ -11,31 +11,19 @@
 //! nothing. An item that cannot be saved is reported and skipped.
 
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::BufReader;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use rusqlite::Connection;
-use sha2::{Digest, Sha256};
-use zip::ZipArchive;
 
-use crate::media::process::{self, MAX_UPLOAD_BYTES};
-use crate::media::{files, upload};
-use crate::posts::import::{self as post_import, Imported, Origin};
-use crate::posts::save::{Action, Compose, SaveError};
+use crate::posts::save::{Action, Compose};
 use crate::store::Db;
-use crate::store::media::{self, Media};
+use crate::store::imports;
 use crate::store::posts::Kind;
-use crate::store::{imported_posts, imports, settings};
 
 use super::feed::{self, Item};
-use super::uploads;
+use super::importer::{AfterBatch, Archive, Importer, Prepared, open_zip};
 
-/// Items saved per transaction.
-const BATCH_ITEMS: usize = 50;
-/// More entries than any blog has; a zip past it is refused before anything is read.
-const MAX_ENTRIES: usize = 500_000;
 /// The feed of drafts in a Porch archive.
 const DRAFTS: &str = "porch/drafts/feed.json";
 
@@ -58,18 +46,8 @@ impl Format {
 
 pub type Outcome = imports::Outcome<Format>;
 
-type Archive = ZipArchive<BufReader<File>>;
-
 fn open(path: &Path) -> Result<(Archive, Format), String> {
-    let file = File::open(path).map_err(|e| format!("The file could not be opened: {e}."))?;
-    let zip = ZipArchive::new(BufReader::new(file))
-        .map_err(|_| "This is not a zip file, so it is not a blog archive.".to_string())?;
-    if zip.len() > MAX_ENTRIES {
-        return Err(format!(
-            "This archive holds {} files; Porch reads archives of at most {MAX_ENTRIES}.",
-            zip.len()
-        ));
-    }
+    let zip = open_zip(path)?;
     if zip.index_for_name("feed.json").is_none() {
         return Err(
             "This zip file has no feed.json at its top, so it is not a blog archive.".into(),
@@ -81,15 +59,6 @@ fn open(path: &Path) -> Result<(Archive, Format), String> {
         Format::BlogArchive
     };
     Ok((zip, format))
-}
-
-/// Whether the file starts as a zip file does (an archive of some kind).
-pub fn is_zip(path: &Path) -> bool {
-    let mut head = [0u8; 4];
-    File::open(path)
-        .and_then(|mut f| f.read_exact(&mut head))
-        .is_ok()
-        && head == *b"PK\x03\x04"
 }
 
 /// Whether the file is a blog archive Porch reads; why not, for the owner.
@@ -177,29 +146,13 @@ pub fn import_file(
     media_dir: &Path,
     base: &str,
     path: &Path,
-    after_batch: &mut dyn FnMut(&Connection, &Outcome) -> Result<()>,
+    after_batch: AfterBatch<Format>,
 ) -> Result<Outcome> {
     let (mut feeds, format) = open(path).map_err(anyhow::Error::msg)?;
     // A second reader of the same file takes the media out while the first streams the feed.
     let (files, _) = open(path).map_err(anyhow::Error::msg)?;
-    let mut settings = db.read_blocking(settings::load)?;
-    // An import must not lose a post for a photo the old site let go without alt text.
-    settings.require_alt = false;
-    let base = base.trim_end_matches('/').to_string();
-    let site_host = url::Url::parse(&base)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_string));
-    let mut importer = Importer {
-        db,
-        media_dir,
-        files,
-        placed: HashMap::new(),
-        library: HashMap::new(),
-        base,
-        outcome: Outcome::of(format),
-    };
-    importer.read_library()?;
-    let mut pending: Vec<Prepared> = Vec::with_capacity(BATCH_ITEMS);
+    let mut importer = Importer::new(db, media_dir, base, files, format)?;
+    importer.library = read_library(importer.files())?;
     for name in ["feed.json", DRAFTS] {
         let Ok(entry) = feeds.by_name(name) else {
             continue;
@@ -210,40 +163,21 @@ pub fn import_file(
             match item {
                 Err(e) => importer.outcome.skip(format!("Item {n}: {e}")),
                 Ok(item) => {
-                    if let Some(p) = importer.prepare(n, item)? {
-                        pending.push(p);
+                    if let Some(p) = prepare(&mut importer, n, item)? {
+                        importer.add(p, after_batch)?;
                     }
                 }
-            }
-            if pending.len() >= BATCH_ITEMS {
-                importer.save(&settings, site_host.as_deref(), &mut pending, after_batch)?;
             }
             Ok(())
         })?;
     }
-    importer.save(&settings, site_host.as_deref(), &mut pending, after_batch)?;
-    importer.rest_of_library()?;
-    Ok(importer.outcome)
-}
-
-/// An item ready to save.
-struct Prepared {
-    n: i64,
-    compose: Compose,
-    source: String,
-    original_url: String,
-}
-
-struct Importer<'a> {
-    db: &'a Db,
-    media_dir: &'a Path,
-    files: Archive,
-    /// Files of the archive taken in so far (None: not an image Porch takes).
-    placed: HashMap<String, Option<Media>>,
-    /// A Porch archive's library: file → (alt text, original name).
-    library: HashMap<String, (String, String)>,
-    base: String,
-    outcome: Outcome,
+    // Media of the library that no post used, so that the whole library moves.
+    let mut files: Vec<String> = importer.library.keys().cloned().collect();
+    files.sort();
+    for file in files {
+        importer.media(&file)?;
+    }
+    importer.finish(after_batch)
 }
 
 #[derive(serde::Deserialize)]
@@ -255,250 +189,84 @@ struct LibraryItem {
     original_name: String,
 }
 
-impl Importer<'_> {
-    fn read_library(&mut self) -> Result<()> {
-        let Ok(entry) = self.files.by_name("porch/media.json") else {
-            return Ok(());
-        };
-        let items: Vec<LibraryItem> = serde_json::from_reader(BufReader::new(entry))
-            .context("porch/media.json is not a list of media")?;
-        self.library = items
-            .into_iter()
-            .map(|i| (i.file, (i.alt, i.original_name)))
-            .collect();
-        Ok(())
-    }
-
-    /// Media of the library that no post used, so that the whole library moves.
-    fn rest_of_library(&mut self) -> Result<()> {
-        let mut files: Vec<String> = self.library.keys().cloned().collect();
-        files.sort();
-        for file in files {
-            self.media(&file)?;
-        }
-        Ok(())
-    }
-
-    /// The item as a Compose, its media taken in; None when it was imported before or cannot
-    /// be (reported).
-    fn prepare(&mut self, n: i64, item: Item) -> Result<Option<Prepared>> {
-        let label = match item.title.as_deref().filter(|t| !t.trim().is_empty()) {
-            Some(t) => format!("Item {n} (“{}”)", t.trim()),
-            None => format!("Item {n}"),
-        };
-        let source = if item.id.trim().is_empty() {
-            item.url.trim().to_string()
-        } else {
-            item.id.trim().to_string()
-        };
-        if source.is_empty() {
-            self.outcome.skip(format!(
-                "{label}: it has no id, so it could not be told apart."
-            ));
-            return Ok(None);
-        }
-        let key = source.clone();
-        if self
-            .db
-            .read_blocking(|c| imported_posts::find(c, &key))?
-            .is_some()
-        {
-            self.outcome.counts.existing += 1;
-            return Ok(None);
-        }
-        let (kind, action) = classify(&item);
-        let text = item
-            .content_text
-            .filter(|t| !t.trim().is_empty())
-            .or(item.content_html)
-            .unwrap_or_default();
-        let markdown = self.point_here(&text)?;
-        let ext = item.porch.unwrap_or_default();
-        let mut photos = Vec::new();
-        for photo in &ext.photos {
-            let file = photo.url.trim_start_matches("./");
-            match self.media(file)? {
-                Some((m, _)) => photos.push((m.id, photo.alt.clone())),
-                None => self
-                    .outcome
-                    .note(format!("{label}: its photo {file} could not be taken in.")),
-            }
-        }
-        let mut compose = Compose::new(kind, action);
-        compose.title = item.title.unwrap_or_default();
-        compose.markdown = markdown;
-        compose.new_categories = item.tags;
-        compose.photos = photos;
-        compose.in_nav = ext.in_nav;
-        compose.nav_order = ext.nav_order;
-        compose.content_warning = ext.content_warning;
-        compose.in_reply_to = ext.in_reply_to;
-        compose.bookmark_of = ext.bookmark_of;
-        compose.summary = item.summary.unwrap_or_default();
-        compose.slug = slug_of(&item.url);
-        if matches!(compose.action, Action::Draft)
-            && ext.status.is_empty()
-            && item.date_published.is_none()
-        {
-            self.outcome
-                .note(format!("{label} has no date: it was kept as a draft."));
-        }
-        Ok(Some(Prepared {
-            n,
-            compose,
-            source,
-            original_url: item.url,
-        }))
-    }
-
-    /// `text` with its references to the archive's files pointed at their copies here.
-    fn point_here(&mut self, text: &str) -> Result<String> {
-        let mut failed = None;
-        let out = uploads::from_archive(text, |path| match self.media(path) {
-            Ok(Some((m, width))) => Some(format!(
-                "{}{}",
-                self.base,
-                files::url_path(&m.hash, &m.ext, width)
-            )),
-            Ok(None) => None,
-            Err(e) => {
-                failed.get_or_insert(e);
-                None
-            }
-        });
-        match failed {
-            Some(e) => Err(e),
-            None => Ok(out),
-        }
-    }
-
-    /// The media item for the archive's file at `path` (`uploads/…`), taken in the first time
-    /// it is asked for, and the width of the resized copy the path named, if it named one. None
-    /// when the archive has no such file or it is no image Porch takes (reported once).
-    fn media(&mut self, path: &str) -> Result<Option<(Media, Option<u32>)>> {
-        let path = percent_encoding::percent_decode_str(path)
-            .decode_utf8_lossy()
-            .into_owned();
-        if let Some(placed) = self.placed.get(&path) {
-            return Ok(placed.clone().map(|m| (m, None)));
-        }
-        // A resized copy Porch made is made again from its original, when the archive has it.
-        let original = resized_copy(&path).and_then(|(stem, width)| {
-            ["jpg", "png", "gif", "webp"]
-                .iter()
-                .map(|ext| format!("{stem}.{ext}"))
-                .find(|name| self.files.index_for_name(name).is_some())
-                .map(|name| (name, width))
-        });
-        if let Some((original, width)) = original {
-            let found = self.media(&original)?;
-            return Ok(found.map(|(m, _)| {
-                let width = Some(width).filter(|w| m.variants.contains(w));
-                (m, width)
-            }));
-        }
-        if self.files.index_for_name(&path).is_none() {
-            self.outcome.note(format!(
-                "{path} is not in the archive; the post still points at it."
-            ));
-            self.placed.insert(path, None);
-            return Ok(None);
-        }
-        let taken = self.take_in(&path)?;
-        if let Err(reason) = &taken {
-            self.outcome.note(format!("{path}: {reason}"));
-        }
-        let media = taken.ok();
-        self.placed.insert(path, media.clone());
-        Ok(media.map(|m| (m, None)))
-    }
-
-    /// Reads one image out of the archive into the media library; why not, for the owner.
-    fn take_in(&mut self, path: &str) -> Result<Result<Media, String>> {
-        let mut entry = self.files.by_name(path)?;
-        if entry.size() > MAX_UPLOAD_BYTES as u64 {
-            return Ok(Err(format!(
-                "it is larger than the {} MB an image may be.",
-                MAX_UPLOAD_BYTES / (1024 * 1024)
-            )));
-        }
-        let mut bytes = Vec::with_capacity(entry.size() as usize);
-        (&mut entry)
-            .take(MAX_UPLOAD_BYTES as u64 + 1)
-            .read_to_end(&mut bytes)
-            .with_context(|| format!("read {path} from the archive"))?;
-        drop(entry);
-        // The same bytes as a file already here (Porch's own files are already clean): that
-        // file, with no second decoding.
-        let hash = hex::encode(Sha256::digest(&bytes));
-        if let Some(m) = self.db.read_blocking(|c| media::by_hash(c, &hash))? {
-            return Ok(Ok(m));
-        }
-        let processed = match process::process(&bytes) {
-            Ok(p) => p,
-            Err(e) => return Ok(Err(e.to_string())),
-        };
-        files::write(self.media_dir, &processed)?;
-        let (alt, name) = self.library.get(path).cloned().unwrap_or_else(|| {
-            let name = path.rsplit('/').next().unwrap_or(path).to_string();
-            (String::new(), name)
-        });
-        let m = self
-            .db
-            .write_blocking(|tx| upload::record(tx, &processed, &name, &alt))?;
-        Ok(Ok(m))
-    }
-
-    /// Saves the prepared items in one transaction, each on its own savepoint, so that one
-    /// refused changes nothing and the rest are kept.
-    fn save(
-        &mut self,
-        settings: &settings::SiteSettings,
-        site_host: Option<&str>,
-        pending: &mut Vec<Prepared>,
-        after_batch: &mut dyn FnMut(&Connection, &Outcome) -> Result<()>,
-    ) -> Result<()> {
-        if pending.is_empty() {
-            return Ok(());
-        }
-        let batch = std::mem::take(pending);
-        let outcome = &mut self.outcome;
-        self.db.write_blocking(|tx| {
-            for p in batch {
-                tx.execute_batch("SAVEPOINT item")?;
-                let origin = Origin {
-                    source: &p.source,
-                    original_url: &p.original_url,
-                    site_host,
-                };
-                match post_import::save(tx, settings, &p.compose, &origin) {
-                    Ok(Imported::Added(_)) => outcome.counts.added += 1,
-                    Ok(Imported::Existing(_)) => outcome.counts.existing += 1,
-                    Err(SaveError::Invalid(refusal)) => {
-                        tx.execute_batch("ROLLBACK TO item")?;
-                        let label = match p.compose.title.trim() {
-                            "" => format!("Item {}", p.n),
-                            t => format!("Item {} (“{t}”)", p.n),
-                        };
-                        outcome.skip(format!("{label}: {}", refusal.message));
-                    }
-                    Err(SaveError::Internal(e)) => return Err(e),
-                }
-                tx.execute_batch("RELEASE item")?;
-            }
-            after_batch(tx, outcome)
-        })
-    }
+/// A Porch archive's library: file → (alt text, original name).
+fn read_library(files: &mut Archive) -> Result<HashMap<String, (String, String)>> {
+    let Ok(entry) = files.by_name("porch/media.json") else {
+        return Ok(HashMap::new());
+    };
+    let items: Vec<LibraryItem> = serde_json::from_reader(BufReader::new(entry))
+        .context("porch/media.json is not a list of media")?;
+    Ok(items
+        .into_iter()
+        .map(|i| (i.file, (i.alt, i.original_name)))
+        .collect())
 }
 
-/// `uploads/<hash>-<width>.<ext>` (a resized copy Porch made) as its original's path without
-/// the extension (a copy of a WebP is a JPEG), and the width.
-fn resized_copy(path: &str) -> Option<(String, u32)> {
-    let (dir, name) = path.rsplit_once('/')?;
-    let (stem, _) = name.rsplit_once('.')?;
-    let (hash, width) = stem.split_once('-')?;
-    let width: u32 = width.parse().ok()?;
-    (hash.len() == 64).then(|| (format!("{dir}/{hash}"), width))
+/// The item as a Compose, its media taken in; None when it was imported before or cannot
+/// be (reported).
+fn prepare(importer: &mut Importer<Format>, n: i64, item: Item) -> Result<Option<Prepared>> {
+    let label = match item.title.as_deref().filter(|t| !t.trim().is_empty()) {
+        Some(t) => format!("Item {n} (“{}”)", t.trim()),
+        None => format!("Item {n}"),
+    };
+    let source = if item.id.trim().is_empty() {
+        item.url.trim().to_string()
+    } else {
+        item.id.trim().to_string()
+    };
+    if source.is_empty() {
+        importer.outcome.skip(format!(
+            "{label}: it has no id, so it could not be told apart."
+        ));
+        return Ok(None);
+    }
+    if importer.imported_before(&source)? {
+        return Ok(None);
+    }
+    let (kind, action) = classify(&item);
+    let text = item
+        .content_text
+        .filter(|t| !t.trim().is_empty())
+        .or(item.content_html)
+        .unwrap_or_default();
+    let markdown = importer.point_here(&text)?;
+    let ext = item.porch.unwrap_or_default();
+    let mut photos = Vec::new();
+    for photo in &ext.photos {
+        let file = photo.url.trim_start_matches("./");
+        match importer.media(file)? {
+            Some((m, _)) => photos.push((m.id, photo.alt.clone())),
+            None => importer
+                .outcome
+                .note(format!("{label}: its photo {file} could not be taken in.")),
+        }
+    }
+    let mut compose = Compose::new(kind, action);
+    compose.title = item.title.unwrap_or_default();
+    compose.markdown = markdown;
+    compose.new_categories = item.tags;
+    compose.photos = photos;
+    compose.in_nav = ext.in_nav;
+    compose.nav_order = ext.nav_order;
+    compose.content_warning = ext.content_warning;
+    compose.in_reply_to = ext.in_reply_to;
+    compose.bookmark_of = ext.bookmark_of;
+    compose.summary = item.summary.unwrap_or_default();
+    compose.slug = slug_of(&item.url);
+    if matches!(compose.action, Action::Draft)
+        && ext.status.is_empty()
+        && item.date_published.is_none()
+    {
+        importer
+            .outcome
+            .note(format!("{label} has no date: it was kept as a draft."));
+    }
+    Ok(Some(Prepared {
+        n,
+        compose,
+        source,
+        original_url: item.url,
+    }))
 }
 
 /// The name an item's address gives its permalink: `/2020/01/02/hello.html` → `hello`,
@@ -534,16 +302,5 @@ mod tests {
         );
         assert_eq!(slug_of("not a url"), "");
         assert_eq!(slug_of("https://a.example/"), "");
-    }
-
-    #[test]
-    fn a_resized_copy_names_its_original() {
-        let hash = "a".repeat(64);
-        assert_eq!(
-            resized_copy(&format!("uploads/{hash}-480.jpg")),
-            Some((format!("uploads/{hash}"), 480))
-        );
-        assert_eq!(resized_copy("uploads/2020/photo-480.jpg"), None);
-        assert_eq!(resized_copy(&format!("uploads/{hash}.jpg")), None);
     }
 }

@@ -2,12 +2,14 @@
 //! Blog Archive Format reads it: the Markdown source in `content_text`, the HTML in
 //! `content_html`, categories as `tags`. What only Porch keeps (pages, photos with their alt
 //! text, replies, navigation) rides in an `_porch` extension, which other readers ignore.
-//! Reading is streamed: items are handed over one at a time, never the whole list at once.
+//! Reading is streamed: items are handed over one at a time, never the whole list at once
+//! (`read_list`, which Mastodon's outbox is read with too).
 
 use std::fmt;
 use std::io::{Read, Write};
 
 use anyhow::Result;
+use serde::de::DeserializeOwned;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
@@ -137,31 +139,44 @@ pub fn read_items(
     input: impl Read,
     each: &mut dyn FnMut(Result<Item, String>) -> Result<()>,
 ) -> Result<usize> {
+    read_list(input, "items", each)
+}
+
+/// Reads the JSON object in `input`, handing each element of its list under `key` to `each`
+/// as it is read (a JSON Feed's `items`, an ActivityStreams collection's `orderedItems`), so
+/// that a list of any length is never held whole.
+pub fn read_list<T: DeserializeOwned>(
+    input: impl Read,
+    key: &str,
+    each: &mut dyn FnMut(Result<T, String>) -> Result<()>,
+) -> Result<usize> {
     let mut stopped = None;
     let mut count = 0;
     let mut de = serde_json::Deserializer::from_reader(input);
-    let read = FeedSeed {
-        each,
-        stopped: &mut stopped,
-        count: &mut count,
+    let read = ObjectSeed {
+        key,
+        list: ListSeed {
+            each,
+            stopped: &mut stopped,
+            count: &mut count,
+        },
     }
     .deserialize(&mut de);
     if let Some(e) = stopped {
         return Err(e);
     }
-    read.map_err(|e| anyhow::anyhow!("feed.json is not a JSON Feed: {e}"))?;
+    read.map_err(|e| anyhow::anyhow!("this is not a JSON object with a list of {key}: {e}"))?;
     de.end()
-        .map_err(|e| anyhow::anyhow!("feed.json has more after its end: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("there is more after the end of the JSON: {e}"))?;
     Ok(count)
 }
 
-struct FeedSeed<'a> {
-    each: &'a mut dyn FnMut(Result<Item, String>) -> Result<()>,
-    stopped: &'a mut Option<anyhow::Error>,
-    count: &'a mut usize,
+struct ObjectSeed<'a, T> {
+    key: &'a str,
+    list: ListSeed<'a, T>,
 }
 
-impl<'de> DeserializeSeed<'de> for FeedSeed<'_> {
+impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for ObjectSeed<'_, T> {
     type Value = ();
 
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
@@ -169,41 +184,38 @@ impl<'de> DeserializeSeed<'de> for FeedSeed<'_> {
     }
 }
 
-impl<'de> Visitor<'de> for FeedSeed<'_> {
+impl<'de, T: DeserializeOwned> Visitor<'de> for ObjectSeed<'_, T> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a JSON Feed object")
+        write!(f, "a JSON object with {}", self.key)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut items = false;
+        let mut list = Some(self.list);
         while let Some(key) = map.next_key::<String>()? {
-            if key == "items" {
-                items = true;
-                map.next_value_seed(ItemsSeed {
-                    each: &mut *self.each,
-                    stopped: &mut *self.stopped,
-                    count: &mut *self.count,
-                })?;
-            } else {
-                map.next_value::<IgnoredAny>()?;
+            match list.take() {
+                Some(seed) if key == self.key => map.next_value_seed(seed)?,
+                other => {
+                    list = other;
+                    map.next_value::<IgnoredAny>()?;
+                }
             }
         }
-        if !items {
-            return Err(de::Error::missing_field("items"));
+        if list.is_some() {
+            return Err(de::Error::custom(format_args!("it has no {}", self.key)));
         }
         Ok(())
     }
 }
 
-struct ItemsSeed<'a> {
-    each: &'a mut dyn FnMut(Result<Item, String>) -> Result<()>,
+struct ListSeed<'a, T> {
+    each: &'a mut dyn FnMut(Result<T, String>) -> Result<()>,
     stopped: &'a mut Option<anyhow::Error>,
     count: &'a mut usize,
 }
 
-impl<'de> DeserializeSeed<'de> for ItemsSeed<'_> {
+impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for ListSeed<'_, T> {
     type Value = ();
 
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
@@ -211,19 +223,19 @@ impl<'de> DeserializeSeed<'de> for ItemsSeed<'_> {
     }
 }
 
-impl<'de> Visitor<'de> for ItemsSeed<'_> {
+impl<'de, T: DeserializeOwned> Visitor<'de> for ListSeed<'_, T> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a list of items")
+        f.write_str("a list")
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        // Each item is read whole (it is one post), then checked: one that is not an item is
-        // reported and the reading goes on.
+        // Each element is read whole (it is one post), then checked: one that is not what it
+        // should be is reported and the reading goes on.
         while let Some(value) = seq.next_element::<serde_json::Value>()? {
             *self.count += 1;
-            let item = serde_json::from_value::<Item>(value).map_err(|e| e.to_string());
+            let item = serde_json::from_value::<T>(value).map_err(|e| e.to_string());
             if let Err(e) = (self.each)(item) {
                 *self.stopped = Some(e);
                 return Err(de::Error::custom("stopped"));

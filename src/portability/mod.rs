@@ -10,5 +10,6 @@ pub mod export_job;
 pub mod feed;
 pub mod h_feed;
 pub mod import_job;
+pub mod importer;
 pub mod social;
 pub mod uploads;

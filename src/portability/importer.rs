@@ -1,0 +1,307 @@
+//! What every import of posts from an archive shares: the archive's files taken into the media
+//! library once each (checked and cleaned like any upload, outside the write transactions),
+//! references to them pointed at the copies, and the posts saved in batches through
+//! `posts::import`, each on a savepoint so that one refused is reported and the rest kept.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use rusqlite::Connection;
+use sha2::{Digest, Sha256};
+use zip::ZipArchive;
+
+use crate::media::process::{self, MAX_UPLOAD_BYTES};
+use crate::media::{files, upload};
+use crate::posts::import::{self as post_import, Imported, Origin};
+use crate::posts::save::{Compose, SaveError};
+use crate::store::Db;
+use crate::store::imports::Outcome;
+use crate::store::media::{self, Media};
+use crate::store::{imported_posts, settings};
+
+use super::uploads;
+
+/// Items saved per transaction.
+const BATCH_ITEMS: usize = 50;
+/// More entries than any blog has; a zip past it is refused before anything is read.
+const MAX_ENTRIES: usize = 500_000;
+
+pub type Archive = ZipArchive<BufReader<File>>;
+
+/// What reports each batch's progress, inside its transaction.
+pub type AfterBatch<'a, F> = &'a mut dyn FnMut(&Connection, &Outcome<F>) -> Result<()>;
+
+/// Opens a zip file; why it cannot be read, for the owner.
+pub fn open_zip(path: &Path) -> Result<Archive, String> {
+    let file = File::open(path).map_err(|e| format!("The file could not be opened: {e}."))?;
+    let zip = ZipArchive::new(BufReader::new(file))
+        .map_err(|_| "This is not a zip file, so it is not an archive Porch reads.".to_string())?;
+    if zip.len() > MAX_ENTRIES {
+        return Err(format!(
+            "This archive holds {} files; Porch reads archives of at most {MAX_ENTRIES}.",
+            zip.len()
+        ));
+    }
+    Ok(zip)
+}
+
+/// Whether the file starts as a zip file does (an archive of some kind).
+pub fn is_zip(path: &Path) -> bool {
+    let mut head = [0u8; 4];
+    File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok()
+        && head == *b"PK\x03\x04"
+}
+
+/// A post ready to save.
+pub struct Prepared {
+    /// Its place in the file, for the report.
+    pub n: i64,
+    pub compose: Compose,
+    /// The key it is found again by.
+    pub source: String,
+    pub original_url: String,
+}
+
+pub struct Importer<'a, F> {
+    db: &'a Db,
+    media_dir: &'a Path,
+    files: Archive,
+    /// Files of the archive taken in so far (None: not an image Porch takes).
+    placed: HashMap<String, Option<Media>>,
+    /// Alt text and original name of files, where the archive gives them.
+    pub library: HashMap<String, (String, String)>,
+    base: String,
+    site_host: Option<String>,
+    settings: settings::SiteSettings,
+    pending: Vec<Prepared>,
+    pub outcome: Outcome<F>,
+}
+
+impl<'a, F> Importer<'a, F> {
+    /// An import into the site in `db`, served from the origin `base`, taking files out of
+    /// `files` into `media_dir`.
+    pub fn new(
+        db: &'a Db,
+        media_dir: &'a Path,
+        base: &str,
+        files: Archive,
+        format: F,
+    ) -> Result<Importer<'a, F>> {
+        let mut settings = db.read_blocking(settings::load)?;
+        // An import must not lose a post for a photo the old site let go without alt text.
+        settings.require_alt = false;
+        let base = base.trim_end_matches('/').to_string();
+        let site_host = url::Url::parse(&base)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string));
+        Ok(Importer {
+            db,
+            media_dir,
+            files,
+            placed: HashMap::new(),
+            library: HashMap::new(),
+            base,
+            site_host,
+            settings,
+            pending: Vec::with_capacity(BATCH_ITEMS),
+            outcome: Outcome::of(format),
+        })
+    }
+
+    /// The archive's files, to read one by name.
+    pub fn files(&mut self) -> &mut Archive {
+        &mut self.files
+    }
+
+    /// Whether a post came in from `source` before (counted as such).
+    pub fn imported_before(&mut self, source: &str) -> Result<bool> {
+        let found = self
+            .db
+            .read_blocking(|c| imported_posts::find(c, source))?
+            .is_some();
+        if found {
+            self.outcome.counts.existing += 1;
+        }
+        Ok(found)
+    }
+
+    /// Queues a post to be saved with the next batch.
+    pub fn add(&mut self, post: Prepared, after_batch: AfterBatch<F>) -> Result<()> {
+        self.pending.push(post);
+        if self.pending.len() >= BATCH_ITEMS {
+            self.save(after_batch)?;
+        }
+        Ok(())
+    }
+
+    /// Saves what is still waiting; the outcome.
+    pub fn finish(mut self, after_batch: AfterBatch<F>) -> Result<Outcome<F>> {
+        self.save(after_batch)?;
+        Ok(self.outcome)
+    }
+
+    /// `text` with its references to the archive's files pointed at their copies here.
+    pub fn point_here(&mut self, text: &str) -> Result<String> {
+        let mut failed = None;
+        let out = uploads::from_archive(text, |path| match self.media(path) {
+            Ok(Some((m, width))) => Some(format!(
+                "{}{}",
+                self.base,
+                files::url_path(&m.hash, &m.ext, width)
+            )),
+            Ok(None) => None,
+            Err(e) => {
+                failed.get_or_insert(e);
+                None
+            }
+        });
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(out),
+        }
+    }
+
+    /// The media item for the archive's file at `path` (`uploads/…`), taken in the first time
+    /// it is asked for, and the width of the resized copy the path named, if it named one. None
+    /// when the archive has no such file or it is no image Porch takes (reported once).
+    pub fn media(&mut self, path: &str) -> Result<Option<(Media, Option<u32>)>> {
+        let path = percent_encoding::percent_decode_str(path)
+            .decode_utf8_lossy()
+            .into_owned();
+        if let Some(placed) = self.placed.get(&path) {
+            return Ok(placed.clone().map(|m| (m, None)));
+        }
+        // A resized copy Porch made is made again from its original, when the archive has it.
+        let original = resized_copy(&path).and_then(|(stem, width)| {
+            ["jpg", "png", "gif", "webp"]
+                .iter()
+                .map(|ext| format!("{stem}.{ext}"))
+                .find(|name| self.files.index_for_name(name).is_some())
+                .map(|name| (name, width))
+        });
+        if let Some((original, width)) = original {
+            let found = self.media(&original)?;
+            return Ok(found.map(|(m, _)| {
+                let width = Some(width).filter(|w| m.variants.contains(w));
+                (m, width)
+            }));
+        }
+        if self.files.index_for_name(&path).is_none() {
+            self.outcome.note(format!(
+                "{path} is not in the archive; the post still points at it."
+            ));
+            self.placed.insert(path, None);
+            return Ok(None);
+        }
+        let taken = self.take_in(&path)?;
+        if let Err(reason) = &taken {
+            self.outcome.note(format!("{path}: {reason}"));
+        }
+        let media = taken.ok();
+        self.placed.insert(path, media.clone());
+        Ok(media.map(|m| (m, None)))
+    }
+
+    /// Reads one image out of the archive into the media library; why not, for the owner.
+    fn take_in(&mut self, path: &str) -> Result<Result<Media, String>> {
+        let mut entry = self.files.by_name(path)?;
+        if entry.size() > MAX_UPLOAD_BYTES as u64 {
+            return Ok(Err(format!(
+                "it is larger than the {} MB an image may be.",
+                MAX_UPLOAD_BYTES / (1024 * 1024)
+            )));
+        }
+        let mut bytes = Vec::with_capacity(entry.size() as usize);
+        (&mut entry)
+            .take(MAX_UPLOAD_BYTES as u64 + 1)
+            .read_to_end(&mut bytes)
+            .with_context(|| format!("read {path} from the archive"))?;
+        drop(entry);
+        // The same bytes as a file already here (Porch's own files are already clean): that
+        // file, with no second decoding.
+        let hash = hex::encode(Sha256::digest(&bytes));
+        if let Some(m) = self.db.read_blocking(|c| media::by_hash(c, &hash))? {
+            return Ok(Ok(m));
+        }
+        let processed = match process::process(&bytes) {
+            Ok(p) => p,
+            Err(e) => return Ok(Err(e.to_string())),
+        };
+        files::write(self.media_dir, &processed)?;
+        let (alt, name) = self.library.get(path).cloned().unwrap_or_else(|| {
+            let name = path.rsplit('/').next().unwrap_or(path).to_string();
+            (String::new(), name)
+        });
+        let m = self
+            .db
+            .write_blocking(|tx| upload::record(tx, &processed, &name, &alt))?;
+        Ok(Ok(m))
+    }
+
+    /// Saves the waiting posts in one transaction, each on its own savepoint, so that one
+    /// refused changes nothing and the rest are kept.
+    fn save(&mut self, after_batch: AfterBatch<F>) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let batch = std::mem::take(&mut self.pending);
+        let (settings, site_host) = (&self.settings, self.site_host.as_deref());
+        let outcome = &mut self.outcome;
+        self.db.write_blocking(|tx| {
+            for p in batch {
+                tx.execute_batch("SAVEPOINT item")?;
+                let origin = Origin {
+                    source: &p.source,
+                    original_url: &p.original_url,
+                    site_host,
+                };
+                match post_import::save(tx, settings, &p.compose, &origin) {
+                    Ok(Imported::Added(_)) => outcome.counts.added += 1,
+                    Ok(Imported::Existing(_)) => outcome.counts.existing += 1,
+                    Err(SaveError::Invalid(refusal)) => {
+                        tx.execute_batch("ROLLBACK TO item")?;
+                        let label = match p.compose.title.trim() {
+                            "" => format!("Item {}", p.n),
+                            t => format!("Item {} (“{t}”)", p.n),
+                        };
+                        outcome.skip(format!("{label}: {}", refusal.message));
+                    }
+                    Err(SaveError::Internal(e)) => return Err(e),
+                }
+                tx.execute_batch("RELEASE item")?;
+            }
+            after_batch(tx, outcome)
+        })
+    }
+}
+
+/// `uploads/<hash>-<width>.<ext>` (a resized copy Porch made) as its original's path without
+/// the extension (a copy of a WebP is a JPEG), and the width.
+fn resized_copy(path: &str) -> Option<(String, u32)> {
+    let (dir, name) = path.rsplit_once('/')?;
+    let (stem, _) = name.rsplit_once('.')?;
+    let (hash, width) = stem.split_once('-')?;
+    let width: u32 = width.parse().ok()?;
+    (hash.len() == 64).then(|| (format!("{dir}/{hash}"), width))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_resized_copy_names_its_original() {
+        let hash = "a".repeat(64);
+        assert_eq!(
+            resized_copy(&format!("uploads/{hash}-480.jpg")),
+            Some((format!("uploads/{hash}"), 480))
+        );
+        assert_eq!(resized_copy("uploads/2020/photo-480.jpg"), None);
+        assert_eq!(resized_copy(&format!("uploads/{hash}.jpg")), None);
+    }
+}
