@@ -45,7 +45,8 @@ enum Command {
     Backup(BackupArgs),
     /// Restore a backup archive into an empty data folder
     Restore(RestoreArgs),
-    /// Import a blog archive (.bar, from Micro.blog or Porch) into posts and pages, a Goodreads
+    /// Import a blog archive (.bar, from Micro.blog or Porch) or a Mastodon archive (.zip) into
+    /// posts and pages, a Goodreads
     /// or StoryGraph library export (CSV) onto the bookshelf, or a bookmark file (Netscape HTML,
     /// Pocket CSV) into the bookmarks; works whether or not a server is running on the data
     /// folder, and never federates, pings or mails
@@ -363,7 +364,7 @@ fn import(args: ImportArgs) -> Result<()> {
     };
     // A zip is a blog archive, or says why not; a bookmark file is told by its first bytes;
     // anything else is read as a library export, whose reader says what it expected.
-    let blog_archive = crate::portability::bar_import::check_file(&args.file);
+    let blog_archive = crate::portability::archives::check_file(&args.file);
     if let Err(reason) = &blog_archive
         && crate::portability::importer::is_zip(&args.file)
     {
@@ -372,7 +373,7 @@ fn import(args: ImportArgs) -> Result<()> {
     let (counts, report, summary) = if blog_archive.is_ok() {
         let media_dir = crate::config::media_dir(&args.data.data);
         let base = stored_base_url(&db)?;
-        let outcome = crate::portability::bar_import::import_file(
+        let outcome = crate::portability::archives::import_file(
             &db,
             &media_dir,
             &base,
@@ -418,7 +419,7 @@ fn import(args: ImportArgs) -> Result<()> {
         .map_err(|e| {
             anyhow::anyhow!(
                 "{e:#}\nPorch imports a blog archive (.bar, from Micro.blog or Porch), a \
-                 Goodreads or StoryGraph export (CSV), a bookmark file (Netscape HTML, from a \
+                 Mastodon archive (.zip), a Goodreads or StoryGraph export (CSV), a bookmark file (Netscape HTML, from a \
                  browser, Pinboard or linkding) or a Pocket export (CSV)."
             )
         })?;

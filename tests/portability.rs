@@ -512,7 +512,7 @@ fn a_micro_blog_archive_comes_in_with_its_photos_and_old_addresses_redirect() {
     zip.finish().unwrap();
     let (ok, said) = porch(&["import", not.to_str().unwrap()], &server.data);
     assert!(!ok);
-    assert!(said.contains("no feed.json"), "{said}");
+    assert!(said.contains("neither a feed.json"), "{said}");
     assert_eq!(all_posts(&server, Exported::Public).len(), 3);
 }
 
@@ -729,4 +729,161 @@ fn the_panel_shows_what_an_archive_holds_before_importing_it() {
             .is_none()
     );
     assert_eq!(all_posts(&server, Exported::Public).len(), 3);
+}
+
+/// A Mastodon archive as Mastodon 4 writes one: actor.json, outbox.json with a public note
+/// carrying a content warning and an image with alt text, an unlisted note, a reply to someone
+/// else, a boost, a direct message, a followers-only note and a video; media under
+/// media_attachments/.
+fn mastodon_archive(path: &Path) {
+    let public = "https://www.w3.org/ns/activitystreams#Public";
+    let me = "https://mastodon.example/users/ann";
+    let followers = format!("{me}/followers");
+    let note = |n: u32, to: Value, cc: Value, extra: Value| {
+        let mut object = serde_json::json!({
+            "id": format!("{me}/statuses/{n}"),
+            "type": "Note",
+            "url": format!("https://mastodon.example/@ann/{n}"),
+            "published": format!("2022-11-0{n}T09:30:00Z"),
+            "attributedTo": me,
+            "to": to,
+            "cc": cc,
+            "sensitive": false,
+            "summary": null,
+            "inReplyTo": null,
+            "content": format!("<p>Toot number {n}</p>"),
+            "attachment": [],
+        });
+        for (k, v) in extra.as_object().unwrap() {
+            object[k] = v.clone();
+        }
+        serde_json::json!({
+            "id": format!("{me}/statuses/{n}/activity"),
+            "type": "Create",
+            "actor": me,
+            "published": format!("2022-11-0{n}T09:30:00Z"),
+            "to": to,
+            "cc": cc,
+            "object": object,
+        })
+    };
+    let outbox = serde_json::json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": "outbox.json",
+        "type": "OrderedCollection",
+        "totalItems": 7,
+        "orderedItems": [
+            note(1, serde_json::json!([public]), serde_json::json!([followers]), serde_json::json!({
+                "summary": "Food",
+                "sensitive": true,
+                "attachment": [
+                    {"type": "Document", "mediaType": "image/jpeg",
+                     "url": "/media_attachments/files/109/1/original/cake.jpg",
+                     "name": "A chocolate cake", "width": 320, "height": 240},
+                    {"type": "Document", "mediaType": "video/mp4",
+                     "url": "/media_attachments/files/109/2/original/clip.mp4", "name": null}
+                ]
+            })),
+            note(2, serde_json::json!([followers]), serde_json::json!([public]), serde_json::json!({})),
+            note(3, serde_json::json!([public]), serde_json::json!([followers, "https://other.example/users/bob"]),
+                 serde_json::json!({"inReplyTo": "https://other.example/users/bob/statuses/9"})),
+            {"id": format!("{me}/statuses/4/activity"), "type": "Announce", "actor": me,
+             "published": "2022-11-04T09:30:00Z", "to": [public], "cc": [followers],
+             "object": "https://other.example/users/bob/statuses/10"},
+            note(5, serde_json::json!(["https://other.example/users/bob"]), serde_json::json!([]), serde_json::json!({})),
+            note(6, serde_json::json!([followers]), serde_json::json!([]), serde_json::json!({})),
+            "not an activity"
+        ]
+    });
+    let actor = serde_json::json!({"id": me, "type": "Person", "preferredUsername": "ann"});
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let opts = zip::write::SimpleFileOptions::default();
+    for (name, bytes) in [
+        ("actor.json", actor.to_string().into_bytes()),
+        ("outbox.json", outbox.to_string().into_bytes()),
+        (
+            "media_attachments/files/109/1/original/cake.jpg",
+            jpeg(320, 240),
+        ),
+        (
+            "media_attachments/files/109/2/original/clip.mp4",
+            b"not really a video".to_vec(),
+        ),
+    ] {
+        zip.start_file(name, opts).unwrap();
+        zip.write_all(&bytes).unwrap();
+    }
+    zip.finish().unwrap();
+}
+
+#[test]
+fn a_mastodon_archive_brings_public_toots_as_backdated_posts_and_leaves_the_rest() {
+    let server = TestServer::with_owner();
+    set_address(&server, &server.base);
+    let fake = FakeMastodon::start();
+    federation::bob_follows_alice(&server, &fake);
+    federation::wait_for_jobs(&server);
+    let heard_before = fake.inbox_posts().len();
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive-20221108.zip");
+    mastodon_archive(&archive);
+
+    let (ok, said) = porch(&["import", archive.to_str().unwrap()], &server.data);
+    assert!(ok, "{said}");
+    assert!(
+        said.contains(
+            "7 items of the Mastodon archive read: 3 added, 0 imported before, 4 skipped"
+        ),
+        "{said}"
+    );
+    assert!(
+        said.contains("1 boosts, and 2 direct messages and followers-only posts"),
+        "{said}"
+    );
+    assert!(said.contains("video/mp4 attachment was left out"), "{said}");
+    assert!(said.contains("Activity 7: "), "{said}");
+
+    let mut posts = all_posts(&server, Exported::Public);
+    posts.sort_by_key(|p| p.published_at);
+    assert_eq!(posts.len(), 3);
+    let first = &posts[0];
+    assert_eq!(first.markdown, "<p>Toot number 1</p>");
+    assert_eq!(first.content_warning, "Food");
+    assert_eq!(
+        first.published_at,
+        Some(
+            chrono::DateTime::parse_from_rfc3339("2022-11-01T09:30:00Z")
+                .unwrap()
+                .timestamp()
+        )
+    );
+    assert_eq!(first.photos.len(), 1);
+    assert_eq!(first.photos[0].alt, "A chocolate cake");
+    assert_eq!(first.path.as_deref(), Some("/2022/11/01/093000.html"));
+    assert_eq!(
+        posts[1].markdown, "<p>Toot number 2</p>",
+        "unlisted comes in"
+    );
+    assert_eq!(
+        posts[2].in_reply_to,
+        "https://other.example/users/bob/statuses/9"
+    );
+    let page = server.client().get("/2022/11/01/093000.html");
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("A chocolate cake"));
+
+    // Nobody heard of it, and a second import adds nothing.
+    assert_eq!(
+        number(
+            &server,
+            "SELECT count(*) FROM jobs WHERE kind NOT IN ('housekeeping', 'publish_post')",
+            [],
+        ),
+        0
+    );
+    federation::wait_for_jobs(&server);
+    assert_eq!(fake.inbox_posts().len(), heard_before, "{}", fake.summary());
+    let (ok, said) = porch(&["import", archive.to_str().unwrap()], &server.data);
+    assert!(ok, "{said}");
+    assert!(said.contains("0 added, 3 imported before"), "{said}");
 }

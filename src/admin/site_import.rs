@@ -15,7 +15,7 @@ use crate::auth::csrf::{AdminForm, NoFields};
 use crate::ctx;
 use crate::error::{Failure, Result};
 use crate::jobs;
-use crate::portability::bar_import;
+use crate::portability::archives;
 use crate::portability::import_job::{self, ImportPosts};
 use crate::store::ids::ImportId;
 use crate::store::{imported_posts, imports as import_records};
@@ -29,7 +29,7 @@ const RECENT: i64 = 10;
 const INTAKE: Intake = Intake {
     kind: "posts",
     max_bytes: MAX_IMPORT_BYTES,
-    check: |path| bar_import::check_file(path).map(drop),
+    check: |path| archives::check_file(path).map(drop),
     kept_at: import_job::file_path,
     queue: None,
 };
@@ -102,7 +102,7 @@ pub async fn show(
         return imports::status(app, &admin, id, &KIND).await;
     }
     let path = import_job::file_path(app, id);
-    let survey = tokio::task::spawn_blocking(move || bar_import::survey(&path))
+    let survey = tokio::task::spawn_blocking(move || archives::survey(&path))
         .await
         .map_err(|e| Failure::internal(e.into()))?;
     let (survey, error) = match survey {

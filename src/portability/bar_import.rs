@@ -18,33 +18,13 @@ use anyhow::{Context, Result};
 
 use crate::posts::save::{Action, Compose};
 use crate::store::Db;
-use crate::store::imports;
 use crate::store::posts::Kind;
 
 use super::feed::{self, Item};
-use super::importer::{AfterBatch, Archive, Importer, Prepared, open_zip};
+use super::importer::{AfterBatch, Archive, Format, Importer, Outcome, Prepared, Survey, open_zip};
 
 /// The feed of drafts in a Porch archive.
 const DRAFTS: &str = "porch/drafts/feed.json";
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    /// Exported by Porch: its `porch/` folder rides along.
-    Porch,
-    /// From Micro.blog or another blog that writes the format.
-    BlogArchive,
-}
-
-impl Format {
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Porch => "Porch archive",
-            Format::BlogArchive => "Blog Archive",
-        }
-    }
-}
-
-pub type Outcome = imports::Outcome<Format>;
 
 fn open(path: &Path) -> Result<(Archive, Format), String> {
     let zip = open_zip(path)?;
@@ -64,19 +44,6 @@ fn open(path: &Path) -> Result<(Archive, Format), String> {
 /// Whether the file is a blog archive Porch reads; why not, for the owner.
 pub fn check_file(path: &Path) -> Result<Format, String> {
     open(path).map(|(_, format)| format)
-}
-
-/// What an archive holds, read before it is imported (the panel's preview).
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
-pub struct Survey {
-    pub posts: i64,
-    pub pages: i64,
-    pub drafts: i64,
-    /// Files under `uploads/`.
-    pub files: i64,
-    /// Items that are not items Porch can read, with why (the first ones).
-    pub unreadable: Vec<String>,
-    pub unreadable_count: i64,
 }
 
 /// Counts what the archive at `path` holds, reading its feeds once.
@@ -103,12 +70,7 @@ pub fn survey(path: &Path) -> Result<Survey> {
                     (Kind::Page, _) => survey.pages += 1,
                     (Kind::Post, _) => survey.posts += 1,
                 },
-                Err(e) => {
-                    survey.unreadable_count += 1;
-                    if survey.unreadable.len() < imports::MAX_REPORTED {
-                        survey.unreadable.push(format!("Item {n} of {name}: {e}"));
-                    }
-                }
+                Err(e) => survey.unreadable(format!("Item {n} of {name}: {e}")),
             }
             Ok(())
         })?;
@@ -146,7 +108,7 @@ pub fn import_file(
     media_dir: &Path,
     base: &str,
     path: &Path,
-    after_batch: AfterBatch<Format>,
+    after_batch: AfterBatch,
 ) -> Result<Outcome> {
     let (mut feeds, format) = open(path).map_err(anyhow::Error::msg)?;
     // A second reader of the same file takes the media out while the first streams the feed.
@@ -204,7 +166,7 @@ fn read_library(files: &mut Archive) -> Result<HashMap<String, (String, String)>
 
 /// The item as a Compose, its media taken in; None when it was imported before or cannot
 /// be (reported).
-fn prepare(importer: &mut Importer<Format>, n: i64, item: Item) -> Result<Option<Prepared>> {
+fn prepare(importer: &mut Importer, n: i64, item: Item) -> Result<Option<Prepared>> {
     let label = match item.title.as_deref().filter(|t| !t.trim().is_empty()) {
         Some(t) => format!("Item {n} (“{}”)", t.trim()),
         None => format!("Item {n}"),

@@ -13,7 +13,8 @@ use crate::jobs::Task;
 use crate::store::ids::ImportId;
 use crate::store::imports;
 
-use super::bar_import::{self, Format};
+use super::archives;
+use super::importer::Format;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportPosts {
@@ -40,7 +41,7 @@ pub async fn run(app: &App, ImportPosts { import_id }: ImportPosts) -> Result<()
         path,
         Format::name,
         move |db, path, after_batch| {
-            bar_import::import_file(db, &media_dir, &base, path, after_batch)
+            archives::import_file(db, &media_dir, &base, path, after_batch)
         },
     )
     .await

@@ -18,7 +18,6 @@ use crate::media::{files, upload};
 use crate::posts::import::{self as post_import, Imported, Origin};
 use crate::posts::save::{Compose, SaveError};
 use crate::store::Db;
-use crate::store::imports::Outcome;
 use crate::store::media::{self, Media};
 use crate::store::{imported_posts, settings};
 
@@ -32,7 +31,7 @@ const MAX_ENTRIES: usize = 500_000;
 pub type Archive = ZipArchive<BufReader<File>>;
 
 /// What reports each batch's progress, inside its transaction.
-pub type AfterBatch<'a, F> = &'a mut dyn FnMut(&Connection, &Outcome<F>) -> Result<()>;
+pub type AfterBatch<'a> = &'a mut dyn FnMut(&Connection, &Outcome) -> Result<()>;
 
 /// Opens a zip file; why it cannot be read, for the owner.
 pub fn open_zip(path: &Path) -> Result<Archive, String> {
@@ -57,6 +56,56 @@ pub fn is_zip(path: &Path) -> bool {
         && head == *b"PK\x03\x04"
 }
 
+/// The kinds of archive read into posts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Exported by Porch: its `porch/` folder rides along.
+    Porch,
+    /// A Blog Archive from Micro.blog or another blog that writes the format.
+    BlogArchive,
+    /// Mastodon's archive of an account (`outbox.json`, `actor.json`, `media_attachments/`).
+    Mastodon,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Porch => "Porch archive",
+            Format::BlogArchive => "Blog Archive",
+            Format::Mastodon => "Mastodon archive",
+        }
+    }
+}
+
+pub type Outcome = crate::store::imports::Outcome<Format>;
+
+/// What an archive holds, read before it is imported (the panel's preview).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Survey {
+    /// What kind of archive it is (`Format::name`).
+    pub format: &'static str,
+    pub posts: i64,
+    pub pages: i64,
+    pub drafts: i64,
+    /// Media files in the archive.
+    pub files: i64,
+    /// What is left out on purpose (a Mastodon archive's boosts and direct messages).
+    pub left_out: i64,
+    /// Items that are not items Porch can read, with why (the first ones).
+    pub unreadable: Vec<String>,
+    pub unreadable_count: i64,
+}
+
+impl Survey {
+    /// Counts an item Porch cannot read, with why.
+    pub fn unreadable(&mut self, why: String) {
+        self.unreadable_count += 1;
+        if self.unreadable.len() < crate::store::imports::MAX_REPORTED {
+            self.unreadable.push(why);
+        }
+    }
+}
+
 /// A post ready to save.
 pub struct Prepared {
     /// Its place in the file, for the report.
@@ -67,7 +116,7 @@ pub struct Prepared {
     pub original_url: String,
 }
 
-pub struct Importer<'a, F> {
+pub struct Importer<'a> {
     db: &'a Db,
     media_dir: &'a Path,
     files: Archive,
@@ -79,10 +128,10 @@ pub struct Importer<'a, F> {
     site_host: Option<String>,
     settings: settings::SiteSettings,
     pending: Vec<Prepared>,
-    pub outcome: Outcome<F>,
+    pub outcome: Outcome,
 }
 
-impl<'a, F> Importer<'a, F> {
+impl<'a> Importer<'a> {
     /// An import into the site in `db`, served from the origin `base`, taking files out of
     /// `files` into `media_dir`.
     pub fn new(
@@ -90,8 +139,8 @@ impl<'a, F> Importer<'a, F> {
         media_dir: &'a Path,
         base: &str,
         files: Archive,
-        format: F,
-    ) -> Result<Importer<'a, F>> {
+        format: Format,
+    ) -> Result<Importer<'a>> {
         let mut settings = db.read_blocking(settings::load)?;
         // An import must not lose a post for a photo the old site let go without alt text.
         settings.require_alt = false;
@@ -131,7 +180,7 @@ impl<'a, F> Importer<'a, F> {
     }
 
     /// Queues a post to be saved with the next batch.
-    pub fn add(&mut self, post: Prepared, after_batch: AfterBatch<F>) -> Result<()> {
+    pub fn add(&mut self, post: Prepared, after_batch: AfterBatch) -> Result<()> {
         self.pending.push(post);
         if self.pending.len() >= BATCH_ITEMS {
             self.save(after_batch)?;
@@ -140,7 +189,7 @@ impl<'a, F> Importer<'a, F> {
     }
 
     /// Saves what is still waiting; the outcome.
-    pub fn finish(mut self, after_batch: AfterBatch<F>) -> Result<Outcome<F>> {
+    pub fn finish(mut self, after_batch: AfterBatch) -> Result<Outcome> {
         self.save(after_batch)?;
         Ok(self.outcome)
     }
@@ -245,7 +294,7 @@ impl<'a, F> Importer<'a, F> {
 
     /// Saves the waiting posts in one transaction, each on its own savepoint, so that one
     /// refused changes nothing and the rest are kept.
-    fn save(&mut self, after_batch: AfterBatch<F>) -> Result<()> {
+    fn save(&mut self, after_batch: AfterBatch) -> Result<()> {
         if self.pending.is_empty() {
             return Ok(());
         }

@@ -4,6 +4,7 @@
 //! their own formats in: the export writes the books' and bookmarks' files into `porch/`, and
 //! `porch import` sends each file to the reader that knows it.
 
+pub mod archives;
 pub mod bar_import;
 pub mod export;
 pub mod export_job;
@@ -11,5 +12,6 @@ pub mod feed;
 pub mod h_feed;
 pub mod import_job;
 pub mod importer;
+pub mod mastodon;
 pub mod social;
 pub mod uploads;

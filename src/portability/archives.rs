@@ -1,0 +1,57 @@
+//! Which reader knows an archive of posts: a Blog Archive (`feed.json` at its top, from
+//! Micro.blog or Porch) or Mastodon's archive (`outbox.json` and `actor.json`). `porch import`
+//! and the panel's Import screen go through here.
+
+use std::path::Path;
+
+use anyhow::Result;
+
+use crate::store::Db;
+
+use super::importer::{AfterBatch, Format, Outcome, Survey, open_zip};
+use super::{bar_import, mastodon};
+
+/// The kind of archive at `path`; why it is none Porch reads, for the owner.
+pub fn check_file(path: &Path) -> Result<Format, String> {
+    open_zip(path)?;
+    if let Ok(format) = bar_import::check_file(path) {
+        return Ok(format);
+    }
+    if mastodon::check_file(path).is_ok() {
+        return Ok(Format::Mastodon);
+    }
+    Err(
+        "This zip file has neither a feed.json (a blog archive) nor an outbox.json \
+         (a Mastodon archive) at its top, so Porch cannot read posts from it."
+            .into(),
+    )
+}
+
+/// What the archive at `path` holds.
+pub fn survey(path: &Path) -> Result<Survey> {
+    let format = check_file(path).map_err(anyhow::Error::msg)?;
+    let survey = match format {
+        Format::Mastodon => mastodon::survey(path),
+        Format::Porch | Format::BlogArchive => bar_import::survey(path),
+    }?;
+    Ok(Survey {
+        format: format.name(),
+        ..survey
+    })
+}
+
+/// Imports the archive at `path` with the reader that knows it.
+pub fn import_file(
+    db: &Db,
+    media_dir: &Path,
+    base: &str,
+    path: &Path,
+    after_batch: AfterBatch,
+) -> Result<Outcome> {
+    match check_file(path).map_err(anyhow::Error::msg)? {
+        Format::Mastodon => mastodon::import_file(db, media_dir, base, path, after_batch),
+        Format::Porch | Format::BlogArchive => {
+            bar_import::import_file(db, media_dir, base, path, after_batch)
+        }
+    }
+}
