@@ -887,3 +887,121 @@ fn a_mastodon_archive_brings_public_toots_as_backdated_posts_and_leaves_the_rest
     assert!(ok, "{said}");
     assert!(said.contains("0 added, 3 imported before"), "{said}");
 }
+
+/// A static site's sources: a Hugo bundle with TOML front matter and an image beside it, a
+/// Jekyll post with YAML front matter and an image under Hugo's `static/`, a draft, a page,
+/// a file whose front matter is broken, and files that hold no posts.
+fn markdown_site(root: &Path) {
+    let files: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "content/posts/trip/index.md",
+            b"+++\ntitle = \"A trip\"\ndate = 2020-06-01T12:00:00Z\ntags = [\"travel\"]\n+++\n\nWe went.\n\n![The sea](sea.jpg)\n".to_vec(),
+        ),
+        ("content/posts/trip/sea.jpg", jpeg(400, 300)),
+        (
+            "_posts/2019-05-04-hello-jekyll.md",
+            b"---\ntitle: Hello, Jekyll\ncategories: notes\n---\nA post dated by its name. ![Dot](/images/dot.png)\n".to_vec(),
+        ),
+        ("static/images/dot.png", png(20, 20)),
+        (
+            "_drafts/plans.md",
+            b"---\ntitle: Plans\ndraft: true\n---\nNot yet.\n".to_vec(),
+        ),
+        ("about.md", b"---\ntitle: About me\nlayout: page\n---\nI write here.\n".to_vec()),
+        ("broken.md", b"---\ntitle: [unclosed\n---\nx\n".to_vec()),
+        ("node_modules/pkg/README.md", b"# not a post\n".to_vec()),
+        ("notes.txt", b"not markdown".to_vec()),
+    ];
+    for (name, bytes) in files {
+        let path = root.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+}
+
+#[test]
+fn a_folder_of_markdown_with_front_matter_comes_in_with_its_images() {
+    let server = TestServer::with_owner();
+    set_address(&server, &server.base);
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    markdown_site(&site);
+
+    let (ok, said) = porch(&["import", site.to_str().unwrap()], &server.data);
+    assert!(ok, "{said}");
+    assert!(
+        said.contains("5 items of the Markdown files read: 4 added, 0 imported before, 1 skipped"),
+        "{said}"
+    );
+    assert!(said.contains("broken.md: its front matter"), "{said}");
+
+    let posts = all_posts(&server, Exported::Public);
+    assert_eq!(posts.len(), 3);
+    let trip = posts
+        .iter()
+        .find(|p| p.title.as_deref() == Some("A trip"))
+        .unwrap();
+    assert_eq!(trip.path.as_deref(), Some("/2020/06/01/trip.html"));
+    assert_eq!(trip.categories[0].name, "travel");
+    assert!(
+        trip.markdown
+            .contains(&format!("![The sea]({}/uploads/", server.base)),
+        "{}",
+        trip.markdown
+    );
+    let jekyll = posts
+        .iter()
+        .find(|p| p.title.as_deref() == Some("Hello, Jekyll"))
+        .unwrap();
+    assert_eq!(
+        jekyll.path.as_deref(),
+        Some("/2019/05/04/hello-jekyll.html")
+    );
+    assert!(jekyll.markdown.contains("/uploads/"), "{}", jekyll.markdown);
+    assert!(
+        !jekyll.markdown.contains("/images/dot.png"),
+        "{}",
+        jekyll.markdown
+    );
+    let about = posts.iter().find(|p| p.kind == Kind::Page).unwrap();
+    // `/about/` is the site's own page: a page named so goes beside it.
+    assert_eq!(about.path.as_deref(), Some("/about-page/"));
+    let drafts = all_posts(&server, Exported::Unpublished);
+    assert_eq!(drafts.len(), 1);
+    assert_eq!(drafts[0].title.as_deref(), Some("Plans"));
+    assert_eq!(server.client().get("/2020/06/01/trip.html").status, 200);
+
+    let (ok, said) = porch(&["import", site.to_str().unwrap()], &server.data);
+    assert!(ok, "{said}");
+    assert!(said.contains("0 added, 4 imported before"), "{said}");
+
+    // The same site as a zip, from the panel: its preview counts what it holds.
+    let zipped = dir.path().join("site.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&zipped).unwrap());
+    for name in [
+        "about.md",
+        "_drafts/plans.md",
+        "broken.md",
+        "_posts/2019-05-04-hello-jekyll.md",
+    ] {
+        zip.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(&std::fs::read(site.join(name)).unwrap())
+            .unwrap();
+    }
+    zip.finish().unwrap();
+    let admin = server.admin();
+    let csrf = admin.csrf();
+    let r = admin.post_multipart(
+        "/admin/import",
+        &[("csrf", &csrf)],
+        &[("file", "site.zip", &std::fs::read(&zipped).unwrap())],
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    let preview = admin.get(r.location()).text();
+    assert!(
+        preview.contains("This archive (Markdown files) holds\n1 post,\n1 page,\n1 draft"),
+        "{preview}"
+    );
+    assert!(preview.contains("1 item cannot be read"), "{preview}");
+}

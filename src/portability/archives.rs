@@ -1,5 +1,6 @@
 //! Which reader knows an archive of posts: a Blog Archive (`feed.json` at its top, from
-//! Micro.blog or Porch) or Mastodon's archive (`outbox.json` and `actor.json`). `porch import`
+//! Micro.blog or Porch), Mastodon's archive (`outbox.json` and `actor.json`), or a folder or
+//! zip of Markdown files. `porch import`
 //! and the panel's Import screen go through here.
 
 use std::path::Path;
@@ -9,10 +10,13 @@ use anyhow::Result;
 use crate::store::Db;
 
 use super::importer::{AfterBatch, Format, Outcome, Survey, open_zip};
-use super::{bar_import, mastodon};
+use super::{bar_import, markdown_site, mastodon};
 
 /// The kind of archive at `path`; why it is none Porch reads, for the owner.
 pub fn check_file(path: &Path) -> Result<Format, String> {
+    if path.is_dir() {
+        return markdown_site::check_file(path).map(|()| Format::Markdown);
+    }
     open_zip(path)?;
     if let Ok(format) = bar_import::check_file(path) {
         return Ok(format);
@@ -20,9 +24,13 @@ pub fn check_file(path: &Path) -> Result<Format, String> {
     if mastodon::check_file(path).is_ok() {
         return Ok(Format::Mastodon);
     }
+    if markdown_site::check_file(path).is_ok() {
+        return Ok(Format::Markdown);
+    }
     Err(
         "This zip file has neither a feed.json (a blog archive) nor an outbox.json \
-         (a Mastodon archive) at its top, so Porch cannot read posts from it."
+         (a Mastodon archive) at its top, nor Markdown files, so Porch cannot read posts \
+         from it."
             .into(),
     )
 }
@@ -32,6 +40,7 @@ pub fn survey(path: &Path) -> Result<Survey> {
     let format = check_file(path).map_err(anyhow::Error::msg)?;
     let survey = match format {
         Format::Mastodon => mastodon::survey(path),
+        Format::Markdown => markdown_site::survey(path),
         Format::Porch | Format::BlogArchive => bar_import::survey(path),
     }?;
     Ok(Survey {
@@ -50,6 +59,7 @@ pub fn import_file(
 ) -> Result<Outcome> {
     match check_file(path).map_err(anyhow::Error::msg)? {
         Format::Mastodon => mastodon::import_file(db, media_dir, base, path, after_batch),
+        Format::Markdown => markdown_site::import_file(db, media_dir, base, path, after_batch),
         Format::Porch | Format::BlogArchive => {
             bar_import::import_file(db, media_dir, base, path, after_batch)
         }

@@ -21,7 +21,9 @@ use crate::store::Db;
 use crate::store::posts::Kind;
 
 use super::feed::{self, Item};
-use super::importer::{AfterBatch, Archive, Format, Importer, Outcome, Prepared, Survey, open_zip};
+use super::importer::{
+    AfterBatch, Archive, Files, Format, Importer, Outcome, Prepared, Survey, open_zip,
+};
 
 /// The feed of drafts in a Porch archive.
 const DRAFTS: &str = "porch/drafts/feed.json";
@@ -113,7 +115,7 @@ pub fn import_file(
     let (mut feeds, format) = open(path).map_err(anyhow::Error::msg)?;
     // A second reader of the same file takes the media out while the first streams the feed.
     let (files, _) = open(path).map_err(anyhow::Error::msg)?;
-    let mut importer = Importer::new(db, media_dir, base, files, format)?;
+    let mut importer = Importer::new(db, media_dir, base, Files::Zip(files), format)?;
     importer.library = read_library(importer.files())?;
     for name in ["feed.json", DRAFTS] {
         let Ok(entry) = feeds.by_name(name) else {
@@ -152,11 +154,12 @@ struct LibraryItem {
 }
 
 /// A Porch archive's library: file → (alt text, original name).
-fn read_library(files: &mut Archive) -> Result<HashMap<String, (String, String)>> {
-    let Ok(entry) = files.by_name("porch/media.json") else {
+fn read_library(files: &mut Files) -> Result<HashMap<String, (String, String)>> {
+    const NAME: &str = "porch/media.json";
+    if files.size(NAME).is_none() {
         return Ok(HashMap::new());
-    };
-    let items: Vec<LibraryItem> = serde_json::from_reader(BufReader::new(entry))
+    }
+    let items: Vec<LibraryItem> = serde_json::from_slice(&files.read(NAME, 64 * 1024 * 1024)?)
         .context("porch/media.json is not a list of media")?;
     Ok(items
         .into_iter()

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufReader, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use rusqlite::Connection;
@@ -29,6 +29,56 @@ const BATCH_ITEMS: usize = 50;
 const MAX_ENTRIES: usize = 500_000;
 
 pub type Archive = ZipArchive<BufReader<File>>;
+
+/// Where an import's files are: a zip, or a folder on disk (a Markdown site).
+pub enum Files {
+    Zip(Archive),
+    Folder(PathBuf),
+}
+
+impl Files {
+    /// The size of the file at `name` (a `/`-separated path inside), if there is one.
+    pub fn size(&mut self, name: &str) -> Option<u64> {
+        match self {
+            Files::Zip(zip) => {
+                let index = zip.index_for_name(name)?;
+                zip.by_index(index).ok().map(|e| e.size())
+            }
+            Files::Folder(root) => {
+                let meta = std::fs::symlink_metadata(inside(root, name)?).ok()?;
+                meta.is_file().then_some(meta.len())
+            }
+        }
+    }
+
+    /// Reads the file at `name`, at most `cap` bytes of it.
+    pub fn read(&mut self, name: &str, cap: u64) -> Result<Vec<u8>> {
+        let mut bytes = Vec::new();
+        match self {
+            Files::Zip(zip) => {
+                zip.by_name(name)?.take(cap).read_to_end(&mut bytes)?;
+            }
+            Files::Folder(root) => {
+                let path = inside(root, name).context("a path that leaves the folder")?;
+                File::open(&path)
+                    .with_context(|| format!("open {}", path.display()))?
+                    .take(cap)
+                    .read_to_end(&mut bytes)?;
+            }
+        }
+        Ok(bytes)
+    }
+}
+
+/// The path of `name` inside `root`, when every part of it is a plain name: no `..`, no root,
+/// no drive. (Symbolic links are refused where files are read: `size` looks at the link.)
+pub fn inside(root: &Path, name: &str) -> Option<PathBuf> {
+    let relative = Path::new(name);
+    relative
+        .components()
+        .all(|c| matches!(c, std::path::Component::Normal(_)))
+        .then(|| root.join(relative))
+}
 
 /// What reports each batch's progress, inside its transaction.
 pub type AfterBatch<'a> = &'a mut dyn FnMut(&Connection, &Outcome) -> Result<()>;
@@ -65,6 +115,8 @@ pub enum Format {
     BlogArchive,
     /// Mastodon's archive of an account (`outbox.json`, `actor.json`, `media_attachments/`).
     Mastodon,
+    /// A folder or zip of Markdown files with front matter (Hugo, Jekyll).
+    Markdown,
 }
 
 impl Format {
@@ -73,6 +125,7 @@ impl Format {
             Format::Porch => "Porch archive",
             Format::BlogArchive => "Blog Archive",
             Format::Mastodon => "Mastodon archive",
+            Format::Markdown => "Markdown files",
         }
     }
 }
@@ -119,7 +172,7 @@ pub struct Prepared {
 pub struct Importer<'a> {
     db: &'a Db,
     media_dir: &'a Path,
-    files: Archive,
+    files: Files,
     /// Files of the archive taken in so far (None: not an image Porch takes).
     placed: HashMap<String, Option<Media>>,
     /// Alt text and original name of files, where the archive gives them.
@@ -138,7 +191,7 @@ impl<'a> Importer<'a> {
         db: &'a Db,
         media_dir: &'a Path,
         base: &str,
-        files: Archive,
+        files: Files,
         format: Format,
     ) -> Result<Importer<'a>> {
         let mut settings = db.read_blocking(settings::load)?;
@@ -163,8 +216,17 @@ impl<'a> Importer<'a> {
     }
 
     /// The archive's files, to read one by name.
-    pub fn files(&mut self) -> &mut Archive {
+    pub fn files(&mut self) -> &mut Files {
         &mut self.files
+    }
+
+    /// The address here of a media item taken in.
+    pub fn url_of(&self, m: &Media) -> String {
+        self.url_of_copy(m, None)
+    }
+
+    fn url_of_copy(&self, m: &Media, width: Option<u32>) -> String {
+        format!("{}{}", self.base, files::url_path(&m.hash, &m.ext, width))
     }
 
     /// Whether a post came in from `source` before (counted as such).
@@ -198,11 +260,7 @@ impl<'a> Importer<'a> {
     pub fn point_here(&mut self, text: &str) -> Result<String> {
         let mut failed = None;
         let out = uploads::from_archive(text, |path| match self.media(path) {
-            Ok(Some((m, width))) => Some(format!(
-                "{}{}",
-                self.base,
-                files::url_path(&m.hash, &m.ext, width)
-            )),
+            Ok(Some((m, width))) => Some(self.url_of_copy(&m, width)),
             Ok(None) => None,
             Err(e) => {
                 failed.get_or_insert(e);
@@ -230,7 +288,7 @@ impl<'a> Importer<'a> {
             ["jpg", "png", "gif", "webp"]
                 .iter()
                 .map(|ext| format!("{stem}.{ext}"))
-                .find(|name| self.files.index_for_name(name).is_some())
+                .find(|name| self.files.size(name).is_some())
                 .map(|name| (name, width))
         });
         if let Some((original, width)) = original {
@@ -240,14 +298,14 @@ impl<'a> Importer<'a> {
                 (m, width)
             }));
         }
-        if self.files.index_for_name(&path).is_none() {
+        let Some(size) = self.files.size(&path) else {
             self.outcome.note(format!(
                 "{path} is not in the archive; the post still points at it."
             ));
             self.placed.insert(path, None);
             return Ok(None);
-        }
-        let taken = self.take_in(&path)?;
+        };
+        let taken = self.take_in(&path, size)?;
         if let Err(reason) = &taken {
             self.outcome.note(format!("{path}: {reason}"));
         }
@@ -257,20 +315,17 @@ impl<'a> Importer<'a> {
     }
 
     /// Reads one image out of the archive into the media library; why not, for the owner.
-    fn take_in(&mut self, path: &str) -> Result<Result<Media, String>> {
-        let mut entry = self.files.by_name(path)?;
-        if entry.size() > MAX_UPLOAD_BYTES as u64 {
+    fn take_in(&mut self, path: &str, size: u64) -> Result<Result<Media, String>> {
+        if size > MAX_UPLOAD_BYTES as u64 {
             return Ok(Err(format!(
                 "it is larger than the {} MB an image may be.",
                 MAX_UPLOAD_BYTES / (1024 * 1024)
             )));
         }
-        let mut bytes = Vec::with_capacity(entry.size() as usize);
-        (&mut entry)
-            .take(MAX_UPLOAD_BYTES as u64 + 1)
-            .read_to_end(&mut bytes)
+        let bytes = self
+            .files
+            .read(path, MAX_UPLOAD_BYTES as u64 + 1)
             .with_context(|| format!("read {path} from the archive"))?;
-        drop(entry);
         // The same bytes as a file already here (Porch's own files are already clean): that
         // file, with no second decoding.
         let hash = hex::encode(Sha256::digest(&bytes));

@@ -17,7 +17,9 @@ use crate::store::Db;
 use crate::store::posts::Kind;
 
 use super::feed;
-use super::importer::{AfterBatch, Archive, Format, Importer, Outcome, Prepared, Survey, open_zip};
+use super::importer::{
+    AfterBatch, Archive, Files, Format, Importer, Outcome, Prepared, Survey, open_zip,
+};
 
 const PUBLIC: [&str; 3] = [
     "https://www.w3.org/ns/activitystreams#Public",
@@ -170,7 +172,7 @@ pub fn import_file(
 ) -> Result<Outcome> {
     let mut outbox = open(path).map_err(anyhow::Error::msg)?;
     let files = open(path).map_err(anyhow::Error::msg)?;
-    let mut importer = Importer::new(db, media_dir, base, files, Format::Mastodon)?;
+    let mut importer = Importer::new(db, media_dir, base, Files::Zip(files), Format::Mastodon)?;
     let (mut boosts, mut private) = (0, 0);
     let entry = outbox.by_name("outbox.json")?;
     feed::read_list(BufReader::new(entry), "orderedItems", &mut |activity| {

@@ -12,6 +12,7 @@ pub mod feed;
 pub mod h_feed;
 pub mod import_job;
 pub mod importer;
+pub mod markdown_site;
 pub mod mastodon;
 pub mod social;
 pub mod uploads;

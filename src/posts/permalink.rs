@@ -42,6 +42,10 @@ const RESERVED: &[&str] = &[
     "replies",
     "conversations",
     "nodeinfo",
+    // Public pages of the site's own, which the route table answers before any page.
+    "about",
+    "books",
+    "bookmarks",
 ];
 
 /// A URL slug from a title: lowercase ASCII words joined by hyphens.
