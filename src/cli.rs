@@ -45,8 +45,8 @@ enum Command {
     Backup(BackupArgs),
     /// Restore a backup archive into an empty data folder
     Restore(RestoreArgs),
-    /// Import a blog archive (.bar, from Micro.blog or Porch) or a Mastodon archive (.zip) into
-    /// posts and pages, a Goodreads
+    /// Import a blog archive (.bar, from Micro.blog or Porch), a Mastodon archive (.zip), a
+    /// WordPress export (.xml) or a folder or zip of Markdown files into posts and pages, a Goodreads
     /// or StoryGraph library export (CSV) onto the bookshelf, or a bookmark file (Netscape HTML,
     /// Pocket CSV) into the bookmarks; works whether or not a server is running on the data
     /// folder, and never federates, pings or mails
@@ -76,8 +76,12 @@ struct ExportArchiveArgs {
 struct ImportArgs {
     #[command(flatten)]
     data: DataArg,
-    /// The export file
+    /// The export file (or a folder of Markdown files)
     file: PathBuf,
+    /// Let the download of a WordPress site's images reach private, loopback and link-local
+    /// addresses (an old site on this machine or this network)
+    #[arg(long)]
+    allow_private_network: bool,
 }
 
 #[derive(Subcommand)]
@@ -373,11 +377,13 @@ fn import(args: ImportArgs) -> Result<()> {
     let (counts, report, summary) = if blog_archive.is_ok() {
         let media_dir = crate::config::media_dir(&args.data.data);
         let base = stored_base_url(&db)?;
+        let net = crate::net::HttpClient::for_site(&base, args.allow_private_network);
         let outcome = crate::portability::archives::import_file(
             &db,
             &media_dir,
             &base,
             &args.file,
+            &net,
             &mut |_, so_far| {
                 progress(so_far.counts.rows);
                 Ok(())
@@ -419,8 +425,9 @@ fn import(args: ImportArgs) -> Result<()> {
         .map_err(|e| {
             anyhow::anyhow!(
                 "{e:#}\nPorch imports a blog archive (.bar, from Micro.blog or Porch), a \
-                 Mastodon archive (.zip), a Goodreads or StoryGraph export (CSV), a bookmark file (Netscape HTML, from a \
-                 browser, Pinboard or linkding) or a Pocket export (CSV)."
+                 Mastodon archive (.zip), a WordPress export (.xml), Markdown files (a folder \
+                 or .zip), a Goodreads or StoryGraph export (CSV), a bookmark file (Netscape \
+                 HTML, from a browser, Pinboard or linkding) or a Pocket export (CSV)."
             )
         })?;
         let c = &outcome.counts;

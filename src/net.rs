@@ -74,7 +74,16 @@ pub struct HttpClient {
 
 impl HttpClient {
     pub fn new(config: &Config) -> anyhow::Result<HttpClient> {
-        let user_agent = format!("Porch/{} (+{})", env!("CARGO_PKG_VERSION"), config.base_url);
+        Ok(HttpClient::for_site(
+            config.base_url.as_str(),
+            config.allow_private_network,
+        ))
+    }
+
+    /// The client of the site at `base_url` (named in the User-Agent), for a command that runs
+    /// without the server's configuration (`porch import`).
+    pub fn for_site(base_url: &str, allow_private: bool) -> HttpClient {
+        let user_agent = format!("Porch/{} (+{base_url})", env!("CARGO_PKG_VERSION"));
         let ureq_config = UreqConfig::builder()
             .timeout_connect(Some(CONNECT_TIMEOUT))
             .timeout_global(Some(TOTAL_TIMEOUT))
@@ -87,11 +96,11 @@ impl HttpClient {
             .build();
         let resolver = GuardedResolver {
             inner: DefaultResolver::default(),
-            allow_private: config.allow_private_network,
+            allow_private,
         };
-        Ok(HttpClient {
+        HttpClient {
             agent: ureq::Agent::with_parts(ureq_config, DefaultConnector::default(), resolver),
-        })
+        }
     }
 
     /// GETs a URL (blocking: call it from a job or `spawn_blocking`) and reads at most

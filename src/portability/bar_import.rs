@@ -231,6 +231,7 @@ fn prepare(importer: &mut Importer, n: i64, item: Item) -> Result<Option<Prepare
         compose,
         source,
         original_url: item.url,
+        replies: Vec::new(),
     }))
 }
 

@@ -35,13 +35,14 @@ pub async fn run(app: &App, ImportPosts { import_id }: ImportPosts) -> Result<()
     let path = file_path(app, import_id);
     let media_dir = app.config.media_dir();
     let base = app.config.base_url.to_string();
+    let net = app.http.clone();
     imports::run_job(
         &app.db,
         import_id,
         path,
         Format::name,
         move |db, path, after_batch| {
-            archives::import_file(db, &media_dir, &base, path, after_batch)
+            archives::import_file(db, &media_dir, &base, path, &net, after_batch)
         },
     )
     .await

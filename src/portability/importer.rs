@@ -15,10 +15,14 @@ use zip::ZipArchive;
 
 use crate::media::process::{self, MAX_UPLOAD_BYTES};
 use crate::media::{files, upload};
+use crate::net::{HttpClient, NetError};
 use crate::posts::import::{self as post_import, Imported, Origin};
 use crate::posts::save::{Compose, SaveError};
 use crate::store::Db;
+use crate::store::actors::{self, Actor};
+use crate::store::ids::PostId;
 use crate::store::media::{self, Media};
+use crate::store::remote_posts::{self, Moderation, RemotePostWrite};
 use crate::store::{imported_posts, settings};
 
 use super::uploads;
@@ -30,10 +34,12 @@ const MAX_ENTRIES: usize = 500_000;
 
 pub type Archive = ZipArchive<BufReader<File>>;
 
-/// Where an import's files are: a zip, or a folder on disk (a Markdown site).
+/// Where an import's files are: a zip, a folder on disk (a Markdown site), or nowhere (a
+/// WordPress export, whose images are downloaded from the old site instead).
 pub enum Files {
     Zip(Archive),
     Folder(PathBuf),
+    None,
 }
 
 impl Files {
@@ -48,6 +54,7 @@ impl Files {
                 let meta = std::fs::symlink_metadata(inside(root, name)?).ok()?;
                 meta.is_file().then_some(meta.len())
             }
+            Files::None => None,
         }
     }
 
@@ -65,6 +72,7 @@ impl Files {
                     .take(cap)
                     .read_to_end(&mut bytes)?;
             }
+            Files::None => anyhow::bail!("{name}: this import has no files of its own"),
         }
         Ok(bytes)
     }
@@ -117,6 +125,8 @@ pub enum Format {
     Mastodon,
     /// A folder or zip of Markdown files with front matter (Hugo, Jekyll).
     Markdown,
+    /// WordPress's export of a whole site (WXR).
+    WordPress,
 }
 
 impl Format {
@@ -126,6 +136,7 @@ impl Format {
             Format::BlogArchive => "Blog Archive",
             Format::Mastodon => "Mastodon archive",
             Format::Markdown => "Markdown files",
+            Format::WordPress => "WordPress export",
         }
     }
 }
@@ -144,6 +155,8 @@ pub struct Survey {
     pub files: i64,
     /// What is left out on purpose (a Mastodon archive's boosts and direct messages).
     pub left_out: i64,
+    /// What those are, for the owner.
+    pub left_out_what: &'static str,
     /// Items that are not items Porch can read, with why (the first ones).
     pub unreadable: Vec<String>,
     pub unreadable_count: i64,
@@ -167,6 +180,22 @@ pub struct Prepared {
     /// The key it is found again by.
     pub source: String,
     pub original_url: String,
+    /// Comments it had where it was, saved under it as approved replies.
+    pub replies: Vec<Reply>,
+}
+
+/// A comment a post had on the old site: shown under it as a reply, already approved there.
+pub struct Reply {
+    /// What tells it apart (the old address of the comment).
+    pub uri: String,
+    pub author: String,
+    /// The author's web site, or empty.
+    pub author_url: String,
+    /// Cleaned with the policy for HTML from elsewhere.
+    pub content_html: String,
+    pub published_at: i64,
+    /// The `uri` of the reply it answers, or empty for one to the post.
+    pub in_reply_to: String,
 }
 
 pub struct Importer<'a> {
@@ -326,19 +355,49 @@ impl<'a> Importer<'a> {
             .files
             .read(path, MAX_UPLOAD_BYTES as u64 + 1)
             .with_context(|| format!("read {path} from the archive"))?;
+        self.take_bytes(path, &bytes)
+    }
+
+    /// The image at `url` on the old site, downloaded through the guarded client the first time
+    /// it is asked for; None when it could not be (reported once).
+    pub fn fetched(&mut self, net: &HttpClient, url: &str) -> Result<Option<Media>> {
+        if let Some(placed) = self.placed.get(url) {
+            return Ok(placed.clone());
+        }
+        let taken = match net.get(url, "image/*", MAX_UPLOAD_BYTES as u64 + 1) {
+            Ok(f) if f.status == 200 => self.take_bytes(url, &f.body)?,
+            Ok(f) => Err(format!("the old site answered {}", f.status)),
+            Err(NetError::TooLarge(_)) => Err(format!(
+                "it is larger than the {} MB an image may be",
+                MAX_UPLOAD_BYTES / (1024 * 1024)
+            )),
+            Err(e) => Err(format!("it could not be downloaded: {e}")),
+        };
+        if let Err(reason) = &taken {
+            self.outcome
+                .note(format!("{url}: {reason}; the post still points at it."));
+        }
+        let media = taken.ok();
+        self.placed.insert(url.to_string(), media.clone());
+        Ok(media)
+    }
+
+    /// Takes an image's bytes into the media library, under the name and alt text the library
+    /// has for `key`; why not, for the owner.
+    fn take_bytes(&mut self, key: &str, bytes: &[u8]) -> Result<Result<Media, String>> {
         // The same bytes as a file already here (Porch's own files are already clean): that
         // file, with no second decoding.
-        let hash = hex::encode(Sha256::digest(&bytes));
+        let hash = hex::encode(Sha256::digest(bytes));
         if let Some(m) = self.db.read_blocking(|c| media::by_hash(c, &hash))? {
             return Ok(Ok(m));
         }
-        let processed = match process::process(&bytes) {
+        let processed = match process::process(bytes) {
             Ok(p) => p,
             Err(e) => return Ok(Err(e.to_string())),
         };
         files::write(self.media_dir, &processed)?;
-        let (alt, name) = self.library.get(path).cloned().unwrap_or_else(|| {
-            let name = path.rsplit('/').next().unwrap_or(path).to_string();
+        let (alt, name) = self.library.get(key).cloned().unwrap_or_else(|| {
+            let name = key.rsplit('/').next().unwrap_or(key).to_string();
             (String::new(), name)
         });
         let m = self
@@ -348,13 +407,11 @@ impl<'a> Importer<'a> {
     }
 
     /// Saves the waiting posts in one transaction, each on its own savepoint, so that one
-    /// refused changes nothing and the rest are kept.
+    /// refused changes nothing and the rest are kept. With none waiting (at the end of an
+    /// archive imported before) it still reports the counts.
     fn save(&mut self, after_batch: AfterBatch) -> Result<()> {
-        if self.pending.is_empty() {
-            return Ok(());
-        }
         let batch = std::mem::take(&mut self.pending);
-        let (settings, site_host) = (&self.settings, self.site_host.as_deref());
+        let (settings, site_host, base) = (&self.settings, self.site_host.as_deref(), &self.base);
         let outcome = &mut self.outcome;
         self.db.write_blocking(|tx| {
             for p in batch {
@@ -365,7 +422,11 @@ impl<'a> Importer<'a> {
                     site_host,
                 };
                 match post_import::save(tx, settings, &p.compose, &origin) {
-                    Ok(Imported::Added(_)) => outcome.counts.added += 1,
+                    Ok(Imported::Added(saved)) => {
+                        outcome.counts.added += 1;
+                        let here = format!("{base}{}", saved.path.as_deref().unwrap_or("/"));
+                        save_replies(tx, saved.id, &here, &p.replies)?;
+                    }
                     Ok(Imported::Existing(_)) => outcome.counts.existing += 1,
                     Err(SaveError::Invalid(refusal)) => {
                         tx.execute_batch("ROLLBACK TO item")?;
@@ -382,6 +443,54 @@ impl<'a> Importer<'a> {
             after_batch(tx, outcome)
         })
     }
+}
+
+/// Saves a post's comments from the old site as approved replies in its conversation, each
+/// author a person with a name and maybe a web site (no inbox: nothing is ever sent to them).
+/// Nothing is notified: they are not news.
+fn save_replies(tx: &Connection, post_id: PostId, here: &str, replies: &[Reply]) -> Result<()> {
+    for r in replies {
+        let url = r.author_url.as_str();
+        let handle = url::Url::parse(url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_default();
+        let actor_id = actors::upsert(
+            tx,
+            &Actor {
+                uri: format!("{}#author", r.uri),
+                handle,
+                name: r.author.chars().take(200).collect(),
+                url: url.to_string(),
+                fetched_at: crate::store::now(),
+                ..Actor::default()
+            },
+        )?;
+        let in_reply_to = if r.in_reply_to.is_empty() {
+            here
+        } else {
+            &r.in_reply_to
+        };
+        remote_posts::upsert(
+            tx,
+            &RemotePostWrite {
+                uri: &r.uri,
+                actor_id,
+                url: &r.uri,
+                in_reply_to,
+                post_id: Some(post_id),
+                summary: "",
+                content_html: &r.content_html,
+                attachments: &[],
+                mentions_owner: false,
+                in_timeline: false,
+                moderation: Moderation::Approved,
+                published_at: r.published_at,
+                public: true,
+            },
+        )?;
+    }
+    Ok(())
 }
 
 /// `uploads/<hash>-<width>.<ext>` (a resized copy Porch made) as its original's path without

@@ -338,6 +338,7 @@ fn prepare(
         compose,
         source,
         original_url: String::new(),
+        replies: Vec::new(),
     }))
 }
 

@@ -154,7 +154,10 @@ pub fn survey(path: &Path) -> Result<Survey> {
         n += 1;
         match a.map(fate) {
             Ok(Fate::Post(_)) => survey.posts += 1,
-            Ok(Fate::Boost | Fate::Private | Fate::Other) => survey.left_out += 1,
+            Ok(Fate::Boost | Fate::Private | Fate::Other) => {
+                survey.left_out += 1;
+                survey.left_out_what = "boosts, direct messages and followers-only posts";
+            }
             Err(e) => survey.unreadable(format!("Activity {n}: {e}")),
         }
         Ok(())
@@ -255,6 +258,7 @@ fn prepare(importer: &mut Importer, n: i64, note: Note) -> Result<Option<Prepare
         compose,
         source: note.id,
         original_url,
+        replies: Vec::new(),
     }))
 }
 

@@ -16,3 +16,5 @@ pub mod markdown_site;
 pub mod mastodon;
 pub mod social;
 pub mod uploads;
+pub mod wordpress;
+pub mod wxr;
