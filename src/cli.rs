@@ -366,11 +366,12 @@ fn import(args: ImportArgs) -> Result<()> {
             eprint!("\r{rows} rows read");
         }
     };
-    // A zip is a blog archive, or says why not; a bookmark file is told by its first bytes;
+    // A zip or .tar.gz is an archive of posts, or says why not; a bookmark file is told by its first bytes;
     // anything else is read as a library export, whose reader says what it expected.
     let blog_archive = crate::portability::archives::check_file(&args.file);
     if let Err(reason) = &blog_archive
-        && crate::portability::importer::is_zip(&args.file)
+        && (crate::portability::importer::is_zip(&args.file)
+            || crate::portability::importer::is_gzip(&args.file))
     {
         bail!("{reason}");
     }

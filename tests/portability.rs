@@ -886,6 +886,44 @@ fn a_mastodon_archive_brings_public_toots_as_backdated_posts_and_leaves_the_rest
     let (ok, said) = porch(&["import", archive.to_str().unwrap()], &server.data);
     assert!(ok, "{said}");
     assert!(said.contains("0 added, 3 imported before"), "{said}");
+
+    // The same archive as the .tar.gz Mastodon wrote before version 4, into another site.
+    let tarred = dir.path().join("archive-20190301.tar.gz");
+    let gz = flate2::write::GzEncoder::new(
+        std::fs::File::create(&tarred).unwrap(),
+        flate2::Compression::fast(),
+    );
+    let mut tar = tar::Builder::new(gz);
+    for (name, bytes) in entries(&archive) {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(bytes.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        tar.append_data(&mut header, format!("./{name}"), bytes.as_slice())
+            .unwrap();
+    }
+    tar.into_inner().unwrap().finish().unwrap();
+    let other = TestServer::with_owner();
+    let (ok, said) = porch(&["import", tarred.to_str().unwrap()], &other.data);
+    assert!(ok, "{said}");
+    assert!(
+        said.contains("7 items of the Mastodon archive read: 3 added"),
+        "{said}"
+    );
+    let posts = all_posts(&other, Exported::Public);
+    let cake = posts.iter().find(|p| p.content_warning == "Food").unwrap();
+    assert_eq!(cake.photos[0].alt, "A chocolate cake");
+    // Unpacked for the import only.
+    let left: Vec<_> = std::fs::read_dir(&other.data)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(".mastodon-import-")
+        })
+        .collect();
+    assert!(left.is_empty());
 }
 
 /// A static site's sources: a Hugo bundle with TOML front matter and an image beside it, a

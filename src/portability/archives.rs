@@ -1,5 +1,6 @@
 //! Which reader knows an archive of posts: a Blog Archive (`feed.json` at its top, from
-//! Micro.blog or Porch), Mastodon's archive (`outbox.json` and `actor.json`), a folder or zip
+//! Micro.blog or Porch), Mastodon's archive (`outbox.json` and `actor.json`, in a zip or a
+//! `.tar.gz`), a folder or zip
 //! of Markdown files, or WordPress's export (WXR). `porch import` and the panel's Import screen
 //! go through here.
 
@@ -10,13 +11,16 @@ use anyhow::Result;
 use crate::net::HttpClient;
 use crate::store::Db;
 
-use super::importer::{AfterBatch, Format, Outcome, Survey, is_zip, open_zip};
+use super::importer::{AfterBatch, Format, Outcome, Survey, is_gzip, is_zip, open_zip};
 use super::{bar_import, markdown_site, mastodon, wordpress};
 
 /// The kind of archive at `path`; why it is none Porch reads, for the owner.
 pub fn check_file(path: &Path) -> Result<Format, String> {
     if path.is_dir() {
         return markdown_site::check_file(path).map(|()| Format::Markdown);
+    }
+    if is_gzip(path) {
+        return mastodon::check_file(path).map(|()| Format::Mastodon);
     }
     if !is_zip(path) {
         return wordpress::check_file(path)

@@ -9,6 +9,7 @@ use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use flate2::read::GzDecoder;
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 use zip::ZipArchive;
@@ -103,6 +104,59 @@ pub fn open_zip(path: &Path) -> Result<Archive, String> {
         ));
     }
     Ok(zip)
+}
+
+/// Whether the file starts as a gzip file does (a `.tar.gz`).
+pub fn is_gzip(path: &Path) -> bool {
+    let mut head = [0u8; 2];
+    File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok()
+        && head == [0x1f, 0x8b]
+}
+
+/// The entries of a `.tar.gz`, read as they come: a tar file can only be read in order.
+pub fn open_tar_gz(path: &Path) -> Result<tar::Archive<GzDecoder<BufReader<File>>>, String> {
+    let file = File::open(path).map_err(|e| format!("The file could not be opened: {e}."))?;
+    Ok(tar::Archive::new(GzDecoder::new(BufReader::new(file))))
+}
+
+/// An entry's name as a `/`-separated path inside the archive, without a leading `./`.
+pub fn tar_name<R: Read>(entry: &tar::Entry<R>) -> Option<String> {
+    let path = entry.path().ok()?;
+    let name = path.to_str()?.trim_start_matches("./").to_string();
+    (!name.is_empty()).then_some(name)
+}
+
+/// Unpacks the regular files of the `.tar.gz` at `path` that `keep` wants (given each one's name
+/// and size) into the folder `into`: a tar file cannot be read out of order, and an import
+/// reads its files as posts ask for them. Names that would leave the folder, links and devices
+/// are passed over.
+pub fn unpack_tar_gz(path: &Path, into: &Path, keep: impl Fn(&str, u64) -> bool) -> Result<()> {
+    let mut archive = open_tar_gz(path).map_err(anyhow::Error::msg)?;
+    for (n, entry) in archive.entries()?.enumerate() {
+        if n >= MAX_ENTRIES {
+            anyhow::bail!("the archive holds more than {MAX_ENTRIES} files");
+        }
+        let mut entry = entry.context("the archive is not a readable .tar.gz")?;
+        if !entry.header().entry_type().is_file() {
+            continue;
+        }
+        let Some(name) = tar_name(&entry) else {
+            continue;
+        };
+        let size = entry.size();
+        let Some(to) = inside(into, &name).filter(|_| keep(&name, size)) else {
+            continue;
+        };
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        let mut file = File::create(&to).with_context(|| format!("write {}", to.display()))?;
+        std::io::copy(&mut (&mut entry).take(size), &mut file)
+            .with_context(|| format!("unpack {name}"))?;
+    }
+    Ok(())
 }
 
 /// Whether the file starts as a zip file does (an archive of some kind).
@@ -506,6 +560,15 @@ fn resized_copy(path: &str) -> Option<(String, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_path_inside_may_not_leave_the_folder() {
+        let root = Path::new("/data/x");
+        assert_eq!(inside(root, "a/b.jpg"), Some(root.join("a/b.jpg")));
+        for leaving in ["../b.jpg", "a/../../b", "/etc/passwd", "a/./../b"] {
+            assert_eq!(inside(root, leaving), None, "{leaving}");
+        }
+    }
 
     #[test]
     fn a_resized_copy_names_its_original() {

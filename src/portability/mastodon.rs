@@ -1,24 +1,28 @@
 //! Mastodon's archive of an account (Preferences → Import and export → Request your archive):
-//! a zip with `actor.json`, `outbox.json` (an ActivityStreams collection of the account's
-//! activities) and `media_attachments/`. The owner's own public and unlisted notes become
+//! a zip (a `.tar.gz` before Mastodon 4, unpacked into the data folder first, since a tar file
+//! can only be read in order) with `actor.json`, `outbox.json` (an ActivityStreams collection of
+//! the account's activities) and `media_attachments/`. The owner's own public and unlisted notes become
 //! backdated short posts, with their images and alt text and their content warnings; replies
 //! keep what they reply to. Boosts, direct messages and followers-only notes are left out, as
 //! is media Porch does not show (video, audio). The outbox is streamed an activity at a time.
 
-use std::io::BufReader;
+use std::fs::File;
+use std::io::{BufReader, Read};
 use std::path::Path;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::media::process::MAX_UPLOAD_BYTES;
 use crate::posts::save::{Action, Compose};
 use crate::store::Db;
 use crate::store::posts::Kind;
 
 use super::feed;
 use super::importer::{
-    AfterBatch, Archive, Files, Format, Importer, Outcome, Prepared, Survey, open_zip,
+    AfterBatch, Archive, Files, Format, Importer, Outcome, Prepared, Survey, is_gzip, open_tar_gz,
+    open_zip, tar_name, unpack_tar_gz,
 };
 
 const PUBLIC: [&str; 3] = [
@@ -38,9 +42,40 @@ fn open(path: &Path) -> Result<Archive, String> {
     Ok(zip)
 }
 
-/// Whether the file is a Mastodon archive; why not, for the owner.
+/// Whether the file is a Mastodon archive (a zip, or the `.tar.gz` Mastodon made before
+/// version 4); why not, for the owner.
 pub fn check_file(path: &Path) -> Result<(), String> {
+    if is_gzip(path) {
+        return tar_has_outbox(path);
+    }
     open(path).map(drop)
+}
+
+fn tar_has_outbox(path: &Path) -> Result<(), String> {
+    let mut archive = open_tar_gz(path)?;
+    let (mut outbox, mut actor) = (false, false);
+    if let Ok(entries) = archive.entries() {
+        for entry in entries {
+            let Ok(entry) = entry else { break };
+            match tar_name(&entry).as_deref() {
+                Some("outbox.json") => outbox = true,
+                Some("actor.json") => actor = true,
+                _ => {}
+            }
+            if outbox && actor {
+                return Ok(());
+            }
+        }
+    }
+    Err(
+        "This .tar.gz file has no outbox.json and actor.json, so it is not a Mastodon archive."
+            .into(),
+    )
+}
+
+/// A file of the archive's media (a photo, or a video left out later).
+fn is_media(name: &str) -> bool {
+    name.starts_with("media_attachments/") && !name.ends_with('/')
 }
 
 /// One activity of the outbox, as far as an import looks at it.
@@ -139,18 +174,34 @@ fn fate(activity: Activity) -> Fate {
 
 /// Counts what the archive at `path` holds.
 pub fn survey(path: &Path) -> Result<Survey> {
-    let mut zip = open(path).map_err(anyhow::Error::msg)?;
-    let mut survey = Survey {
-        files: zip
+    let mut survey = Survey::default();
+    if is_gzip(path) {
+        let mut archive = open_tar_gz(path).map_err(anyhow::Error::msg)?;
+        for entry in archive.entries()? {
+            let entry = entry?;
+            match tar_name(&entry) {
+                Some(name) if name == "outbox.json" => count_outbox(entry, &mut survey)?,
+                Some(name) if is_media(&name) && entry.header().entry_type().is_file() => {
+                    survey.files += 1
+                }
+                _ => {}
+            }
+        }
+    } else {
+        let mut zip = open(path).map_err(anyhow::Error::msg)?;
+        survey.files = zip
             .file_names()
             .filter_map(|n| n.ok())
-            .filter(|n| n.starts_with("media_attachments/") && !n.ends_with('/'))
-            .count() as i64,
-        ..Survey::default()
-    };
-    let entry = zip.by_name("outbox.json")?;
+            .filter(|n| is_media(n))
+            .count() as i64;
+        count_outbox(zip.by_name("outbox.json")?, &mut survey)?;
+    }
+    Ok(survey)
+}
+
+fn count_outbox(outbox: impl Read, survey: &mut Survey) -> Result<()> {
     let mut n = 0;
-    feed::read_list(BufReader::new(entry), "orderedItems", &mut |a| {
+    feed::read_list(BufReader::new(outbox), "orderedItems", &mut |a| {
         n += 1;
         match a.map(fate) {
             Ok(Fate::Post(_)) => survey.posts += 1,
@@ -162,7 +213,7 @@ pub fn survey(path: &Path) -> Result<Survey> {
         }
         Ok(())
     })?;
-    Ok(survey)
+    Ok(())
 }
 
 /// Imports the archive at `path` into the site in `db` (see `bar_import::import_file`).
@@ -173,12 +224,36 @@ pub fn import_file(
     path: &Path,
     after_batch: AfterBatch,
 ) -> Result<Outcome> {
+    if is_gzip(path) {
+        // Unpacked in the data folder (not a /tmp that may live in memory), and removed after.
+        let beside = media_dir.parent().unwrap_or(media_dir);
+        let folder = tempfile::Builder::new()
+            .prefix(".mastodon-import-")
+            .tempdir_in(beside)?;
+        unpack_tar_gz(path, folder.path(), |name, size| {
+            matches!(name, "outbox.json" | "actor.json")
+                || (is_media(name) && size <= MAX_UPLOAD_BYTES as u64)
+        })?;
+        let outbox = File::open(folder.path().join("outbox.json"))
+            .context("the archive has no outbox.json")?;
+        let files = Files::Folder(folder.path().to_path_buf());
+        let importer = Importer::new(db, media_dir, base, files, Format::Mastodon)?;
+        return read_outbox(importer, outbox, after_batch);
+    }
     let mut outbox = open(path).map_err(anyhow::Error::msg)?;
     let files = open(path).map_err(anyhow::Error::msg)?;
-    let mut importer = Importer::new(db, media_dir, base, Files::Zip(files), Format::Mastodon)?;
+    let importer = Importer::new(db, media_dir, base, Files::Zip(files), Format::Mastodon)?;
+    read_outbox(importer, outbox.by_name("outbox.json")?, after_batch)
+}
+
+/// Reads the outbox's activities into posts, taking their media out of the importer's files.
+fn read_outbox(
+    mut importer: Importer,
+    outbox: impl Read,
+    after_batch: AfterBatch,
+) -> Result<Outcome> {
     let (mut boosts, mut private) = (0, 0);
-    let entry = outbox.by_name("outbox.json")?;
-    feed::read_list(BufReader::new(entry), "orderedItems", &mut |activity| {
+    feed::read_list(BufReader::new(outbox), "orderedItems", &mut |activity| {
         importer.outcome.counts.rows += 1;
         let n = importer.outcome.counts.rows;
         match activity.map(fate) {
