@@ -2,7 +2,8 @@
 //! Porch exported. Posts come from `feed.json` (the Markdown in `content_text` when there is
 //! some, else the HTML), with their dates, titles and categories; Porch's own `_porch`
 //! extension brings pages, drafts (`porch/drafts/feed.json`), photos with alt text, replies and
-//! navigation back. Every file of the archive a post points at is taken into the media library
+//! navigation back, and its bookshelf and bookmarks go back through their own imports
+//! (`shelves`). Every file of the archive a post points at is taken into the media library
 //! (checked and cleaned like any upload) and the post pointed at its copy here.
 //!
 //! The feed is streamed an item at a time and saved in batches, each its own short transaction;
@@ -24,6 +25,7 @@ use super::feed::{self, Item};
 use super::importer::{
     AfterBatch, Archive, Files, Format, Importer, Outcome, Prepared, Survey, open_zip,
 };
+use super::shelves;
 
 /// The feed of drafts in a Porch archive.
 const DRAFTS: &str = "porch/drafts/feed.json";
@@ -140,6 +142,10 @@ pub fn import_file(
     files.sort();
     for file in files {
         importer.media(&file)?;
+    }
+    if format == Format::Porch {
+        let scratch = media_dir.parent().unwrap_or(media_dir);
+        shelves::restore(db, &mut feeds, scratch, &mut importer.outcome)?;
     }
     importer.finish(after_batch)
 }

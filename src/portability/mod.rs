@@ -14,6 +14,7 @@ pub mod import_job;
 pub mod importer;
 pub mod markdown_site;
 pub mod mastodon;
+pub mod shelves;
 pub mod social;
 pub mod uploads;
 pub mod wordpress;
