@@ -1427,6 +1427,67 @@ fn a_wordpress_import_downloads_nothing_from_a_private_address_unless_allowed() 
     assert!(fish.photos.is_empty());
     assert_eq!(server.client().get("/2019/05/fish-and-chips/").status, 404);
 
+    // A site already gone: the export beside a copy of wp-content/uploads, in a folder, takes
+    // its images from the copy and asks the old site for nothing.
+    let gone = TestServer::with_owner();
+    set_address(&gone, &gone.base);
+    let folder = dir.path().join("old-site");
+    let uploads = folder.join("wp-content/uploads/2019/05");
+    std::fs::create_dir_all(&uploads).unwrap();
+    std::fs::copy(&export, folder.join("export.xml")).unwrap();
+    std::fs::write(uploads.join("sea.jpg"), jpeg(1200, 800)).unwrap();
+    std::fs::write(uploads.join("dot.png"), png(20, 20)).unwrap();
+    let (ok, said) = porch(&["import", folder.to_str().unwrap()], &gone.data);
+    assert!(ok, "{said}");
+    assert!(
+        said.contains("7 items of the WordPress export read: 4 added"),
+        "{said}"
+    );
+    assert!(
+        asked.lock().unwrap().is_empty(),
+        "{:?}",
+        asked.lock().unwrap()
+    );
+    let fish = all_posts(&gone, Exported::Public)
+        .into_iter()
+        .find(|p| p.kind == Kind::Post)
+        .unwrap();
+    assert_eq!(fish.photos[0].alt, "A dot");
+    assert!(!fish.markdown.contains("/sea"), "{}", fish.markdown);
+    assert!(
+        fish.markdown.contains(&format!("{}/uploads/", gone.base)),
+        "{}",
+        fish.markdown
+    );
+
+    // The same, zipped, is told from the panel's preview as a WordPress export.
+    let zipped = dir.path().join("old-site.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&zipped).unwrap());
+    for name in [
+        "export.xml",
+        "wp-content/uploads/2019/05/sea.jpg",
+        "wp-content/uploads/2019/05/dot.png",
+    ] {
+        zip.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(&std::fs::read(folder.join(name)).unwrap())
+            .unwrap();
+    }
+    zip.finish().unwrap();
+    let admin = gone.admin();
+    let csrf = admin.csrf();
+    let r = admin.post_multipart(
+        "/admin/import",
+        &[("csrf", &csrf)],
+        &[("file", "old-site.zip", &std::fs::read(&zipped).unwrap())],
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    let preview = admin.get(r.location()).text();
+    assert!(
+        preview.contains("This archive (WordPress export) holds\n1 post,"),
+        "{preview}"
+    );
+
     // A file that is XML but not WordPress's is refused with why, and changes nothing.
     let rss = dir.path().join("feed.xml");
     std::fs::write(

@@ -17,6 +17,9 @@ use super::{bar_import, markdown_site, mastodon, wordpress};
 /// The kind of archive at `path`; why it is none Porch reads, for the owner.
 pub fn check_file(path: &Path) -> Result<Format, String> {
     if path.is_dir() {
+        if wordpress::check_file(path).is_ok() {
+            return Ok(Format::WordPress);
+        }
         return markdown_site::check_file(path).map(|()| Format::Markdown);
     }
     if is_gzip(path) {
@@ -38,13 +41,16 @@ pub fn check_file(path: &Path) -> Result<Format, String> {
     if mastodon::check_file(path).is_ok() {
         return Ok(Format::Mastodon);
     }
+    if wordpress::check_file(path).is_ok() {
+        return Ok(Format::WordPress);
+    }
     if markdown_site::check_file(path).is_ok() {
         return Ok(Format::Markdown);
     }
     Err(
         "This zip file has neither a feed.json (a blog archive) nor an outbox.json \
-         (a Mastodon archive) at its top, nor Markdown files, so Porch cannot read posts \
-         from it."
+         (a Mastodon archive) nor a WordPress export (.xml) at its top, nor Markdown files, so \
+         Porch cannot read posts from it."
             .into(),
     )
 }

@@ -1,8 +1,10 @@
-//! WordPress's export of a site (Tools → Export → All content: one WXR file). Posts and pages
+//! WordPress's export of a site (Tools → Export → All content: one WXR file, alone, or in a
+//! zip or folder beside a copy of `wp-content/uploads`, for a site already gone). Posts and pages
 //! come in with their dates, titles, names, excerpts, categories and tags; drafts, pending,
 //! private and password-protected posts are kept as drafts, never shown; featured images and
-//! the images in posts are downloaded from the old site once each, through the guarded client,
-//! and the posts pointed at the copies; approved comments are shown under their posts as
+//! the images in posts are taken from the copy of the uploads beside the export, or else
+//! downloaded from the old site, once each, through the guarded client, and the posts pointed
+//! at the copies; approved comments are shown under their posts as
 //! approved replies. When the site keeps its domain, an old address answers with the new one.
 //! Revisions, menus, the trash, pingbacks and comments that were never approved are left out
 //! and counted. The file is read twice, an item at a time: first for the attachments (a
@@ -20,29 +22,128 @@ use crate::net::HttpClient;
 use crate::posts::save::{Action, Compose};
 use crate::render::{sanitize, text};
 use crate::store::Db;
+use crate::store::media::Media;
 use crate::store::posts::Kind;
 
-use super::importer::{AfterBatch, Files, Format, Importer, Outcome, Prepared, Reply, Survey};
+use super::importer::{
+    AfterBatch, Files, Format, Importer, Outcome, Prepared, Reply, Survey, is_zip, open_zip,
+};
 use super::wxr::{self, Comment, Item};
 
 const IMAGE_EXTENSIONS: [&str; 5] = ["jpg", "jpeg", "png", "gif", "webp"];
 
-/// Whether the file at `path` is a WordPress export; why not, for the owner.
-pub fn check_file(path: &Path) -> Result<(), String> {
-    let mut head = Vec::new();
-    File::open(path)
-        .and_then(|f| f.take(16 * 1024).read_to_end(&mut head))
-        .map_err(|e| format!("The file could not be read: {e}."))?;
-    if wxr::looks_like_wxr(&head) {
-        Ok(())
-    } else {
-        Err("This is not a WordPress export (an .xml file from Tools → Export).".into())
-    }
+/// The head of a file read to tell a WordPress export.
+const HEAD_BYTES: u64 = 16 * 1024;
+
+/// Where one of the export's XML files is: `path` itself, or a file in the zip or folder at it.
+enum Xml {
+    File,
+    InZip(String),
+    InFolder(String),
 }
 
+/// The export's XML files at `path`: the file itself, or the WordPress exports at the top of
+/// a zip or folder (beside a copy of `wp-content/uploads`; some plug-ins split a large site
+/// into several files, read in the order of their names). Why there are none, for the owner.
+fn find(path: &Path) -> Result<Vec<Xml>, String> {
+    let wxr_head = |r: &mut dyn Read| {
+        let mut head = Vec::new();
+        r.take(HEAD_BYTES).read_to_end(&mut head).is_ok() && wxr::looks_like_wxr(&head)
+    };
+    let is_xml = |n: &str| n.to_ascii_lowercase().ends_with(".xml") && !n.contains("__MACOSX");
+    let mut found = Vec::new();
+    if path.is_dir() {
+        let entries = std::fs::read_dir(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut names: Vec<String> = entries
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| is_xml(n))
+            .collect();
+        names.sort();
+        for name in names {
+            if File::open(path.join(&name)).is_ok_and(|mut f| wxr_head(&mut f)) {
+                found.push(Xml::InFolder(name));
+            }
+        }
+    } else if is_zip(path) {
+        let mut zip = open_zip(path)?;
+        let mut names: Vec<String> = zip
+            .file_names()
+            .filter_map(|n| n.ok())
+            .filter(|n| is_xml(n) && n.matches('/').count() <= 1)
+            .map(|n| n.into_owned())
+            .collect();
+        names.sort();
+        for name in names {
+            if zip.by_name(&name).is_ok_and(|mut e| wxr_head(&mut e)) {
+                found.push(Xml::InZip(name));
+            }
+        }
+    } else if File::open(path).is_ok_and(|mut f| wxr_head(&mut f)) {
+        found.push(Xml::File);
+    }
+    if found.is_empty() {
+        return Err("This is not a WordPress export (an .xml file from Tools → Export).".into());
+    }
+    Ok(found)
+}
+
+/// Whether `path` is a WordPress export, alone or in a zip or folder; why not, for the owner.
+pub fn check_file(path: &Path) -> Result<(), String> {
+    find(path).map(drop)
+}
+
+/// Reads every XML file of the export, an item at a time.
 fn read(path: &Path, each: wxr::EachItem) -> Result<()> {
-    let file = File::open(path)?;
-    wxr::read_items(BufReader::with_capacity(64 * 1024, file), each)
+    for xml in find(path).map_err(anyhow::Error::msg)? {
+        match xml {
+            Xml::File => {
+                wxr::read_items(BufReader::with_capacity(64 * 1024, File::open(path)?), each)?
+            }
+            Xml::InFolder(name) => {
+                let file = File::open(path.join(name))?;
+                wxr::read_items(BufReader::with_capacity(64 * 1024, file), each)?
+            }
+            Xml::InZip(name) => {
+                let mut zip = open_zip(path).map_err(anyhow::Error::msg)?;
+                let entry = zip.by_name(&name)?;
+                wxr::read_items(BufReader::with_capacity(64 * 1024, entry), each)?
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The files beside the export (a copy of `wp-content/uploads`), if it is in a zip or folder.
+fn files_beside(path: &Path) -> Result<Files> {
+    Ok(if path.is_dir() {
+        Files::Folder(path.to_path_buf())
+    } else if is_zip(path) {
+        Files::Zip(open_zip(path).map_err(anyhow::Error::msg)?)
+    } else {
+        Files::None
+    })
+}
+
+/// Where a copy of the old site's upload at `url` would be beside the export, if it is there.
+fn local_copy(files: &mut Files, url: &str) -> Option<String> {
+    let after = url.split_once("/wp-content/uploads/")?.1;
+    let after = after.split(['?', '#']).next()?;
+    let after = percent_encoding::percent_decode_str(after).decode_utf8_lossy();
+    ["wp-content/uploads/", "uploads/", ""]
+        .iter()
+        .map(|prefix| format!("{prefix}{after}"))
+        .find(|name| files.size(name).is_some())
+}
+
+/// The old site's image at `url` in the media library: its copy beside the export, or else
+/// downloaded.
+fn image_here(importer: &mut Importer, net: &HttpClient, url: &str) -> Result<Option<Media>> {
+    match local_copy(importer.files(), url) {
+        Some(name) => Ok(importer.media(&name)?.map(|(m, _)| m)),
+        None => importer.fetched(net, url),
+    }
 }
 
 /// What an item of the export becomes here.
@@ -160,7 +261,8 @@ pub fn import_file(
     net: &HttpClient,
     after_batch: AfterBatch,
 ) -> Result<Outcome> {
-    let mut importer = Importer::new(db, media_dir, base, Files::None, Format::WordPress)?;
+    let files = files_beside(path)?;
+    let mut importer = Importer::new(db, media_dir, base, files, Format::WordPress)?;
     let mut old = OldSite::default();
     read(path, &mut |channel, item| {
         for url in [
@@ -178,6 +280,9 @@ pub fn import_file(
                 .to_string();
             let url = item.attachment_url;
             let name = url.rsplit('/').next().unwrap_or_default().to_string();
+            if let Some(local) = local_copy(importer.files(), &url) {
+                importer.library.insert(local, (alt.clone(), name.clone()));
+            }
             importer.library.insert(url.clone(), (alt, name));
             old.add_host(&url);
             old.known.insert(url.clone());
@@ -292,7 +397,7 @@ fn prepare(
     if let Some(url) = item
         .meta("_thumbnail_id")
         .and_then(|id| old.attachments.get(id))
-        && let Some(m) = importer.fetched(net, url)?
+        && let Some(m) = image_here(importer, net, url)?
     {
         photos.push((m.id, m.alt.clone()));
     }
@@ -394,7 +499,7 @@ fn content_here(
         let Some(download) = old.image(url).filter(|_| opens) else {
             continue;
         };
-        if let Some(m) = importer.fetched(net, &download)? {
+        if let Some(m) = image_here(importer, net, &download)? {
             out.push_str(&html[copied..start]);
             out.push_str(&importer.url_of(&m));
             copied = start + len;
