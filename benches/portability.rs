@@ -3,7 +3,9 @@
 //! import` takes to read it into a second, empty site; then the same import again (every item
 //! found imported before). Each run's resident memory meanwhile is its VmHWM, from /proc, read
 //! every few milliseconds while it runs. The site is seeded in this process, through the same
-//! save and upload code the panel uses; that is not measured.
+//! save and upload code the panel uses; that is not measured. Last, a WordPress export of
+//! 10,000 posts with 3 comments each, in a folder beside a copy of its uploads (`WXR_IMAGES`
+//! photos), is imported into a third site.
 
 use std::path::Path;
 use std::time::Instant;
@@ -26,6 +28,9 @@ use run::measure;
 const POSTS: usize = 10_000;
 const PHOTOS: usize = 1_000;
 const BASE_URL: &str = "https://example.org";
+/// Photos in the WordPress site's uploads: fewer than the archive's, since decoding them is
+/// what an import of photos spends its time on, and that is measured above.
+const WXR_IMAGES: usize = 200;
 /// Posts saved per transaction while seeding.
 const BATCH: usize = 500;
 
@@ -237,4 +242,102 @@ fn main() {
         posts, POSTS as i64,
         "the second import left {posts} published posts, not {POSTS}: {said}"
     );
+
+    let third = dir.path().join("third");
+    let wordpress = dir.path().join("wordpress");
+    drop(set_up(&third));
+    let xml_bytes = write_wordpress_site(&wordpress);
+    println!(
+        "\nWordPress export: {POSTS} posts, {} comments, {WXR_IMAGES} photos beside it \
+         ({:.1} MB of XML)",
+        POSTS * 3,
+        xml_bytes as f64 / 1e6
+    );
+    let import = [
+        "import".as_ref(),
+        "--data".as_ref(),
+        third.as_os_str(),
+        wordpress.as_os_str(),
+    ];
+    let (took, peak, said) = measure(&import);
+    let summary = said.lines().next().unwrap_or_default().trim();
+    println!("import:        {took:6.2} s, peak RSS {peak:5.1} MB  ({summary})");
+    let posts = published_posts(&third);
+    assert_eq!(
+        posts, POSTS as i64,
+        "the WordPress import left {posts} published posts, not {POSTS}: {said}"
+    );
+    println!(
+        "               {posts} published posts, {} media rows",
+        media_rows(&third)
+    );
+}
+
+/// A WordPress site as its owner would hand it over when the old host is gone: `export.xml`
+/// (WXR 1.2) beside a copy of `wp-content/uploads`. Every post has three approved comments; one
+/// in 50 has one of the photos inline. Returns the size of the XML.
+fn write_wordpress_site(folder: &Path) -> u64 {
+    use std::io::Write;
+    let uploads = folder.join("wp-content/uploads/2020/01");
+    std::fs::create_dir_all(&uploads).expect("make the uploads folder");
+    for n in 0..WXR_IMAGES {
+        std::fs::write(uploads.join(format!("photo{n}.jpg")), jpeg(n)).expect("write a photo");
+    }
+    let path = folder.join("export.xml");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&path).expect("create the XML"));
+    write!(
+        out,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n<rss version=\"2.0\" \
+         xmlns:excerpt=\"http://wordpress.org/export/1.2/excerpt/\" \
+         xmlns:content=\"http://purl.org/rss/1.0/modules/content/\" \
+         xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:wp=\"http://wordpress.org/export/1.2/\">\n\
+         <channel><title>Old</title><link>https://old.example</link>\
+         <wp:base_site_url>https://old.example</wp:base_site_url>\n"
+    )
+    .expect("write the XML");
+    for i in 0..POSTS {
+        let day = chrono::DateTime::from_timestamp(1_500_000_000 + i as i64 * 3600, 0)
+            .expect("a date")
+            .format("%Y-%m-%d %H:%M:%S");
+        let image = if i % 50 == 7 {
+            format!(
+                "<figure><img src=\"https://old.example/wp-content/uploads/2020/01/photo{}-300x225.jpg\" \
+                 srcset=\"https://old.example/wp-content/uploads/2020/01/photo{0}.jpg 800w\"></figure>",
+                (i / 50) % WXR_IMAGES
+            )
+        } else {
+            String::new()
+        };
+        write!(
+            out,
+            "<item><title>Post {i} from the old blog</title>\
+             <link>https://old.example/{i}/post-{i}/</link><guid isPermaLink=\"false\">https://old.example/?p={i}</guid>\
+             <content:encoded><![CDATA[<!-- wp:paragraph --><p>The evening light falls across the \
+             boards of the porch, and the conversation turns to the <em>garden</em>, post {i}.</p>\
+             <!-- /wp:paragraph -->{image}]]></content:encoded><excerpt:encoded><![CDATA[]]></excerpt:encoded>\
+             <wp:post_id>{i}</wp:post_id><wp:post_date_gmt><![CDATA[{day}]]></wp:post_date_gmt>\
+             <wp:post_name><![CDATA[post-{i}]]></wp:post_name><wp:status><![CDATA[publish]]></wp:status>\
+             <wp:post_type><![CDATA[post]]></wp:post_type>\
+             <category domain=\"category\" nicename=\"t{t}\"><![CDATA[Topic {t}]]></category>",
+            t = i % 12
+        )
+        .expect("write the XML");
+        for c in 0..3 {
+            write!(
+                out,
+                "<wp:comment><wp:comment_id>{}</wp:comment_id><wp:comment_author><![CDATA[Reader {c}]]></wp:comment_author>\
+                 <wp:comment_author_url>https://reader{c}.example/</wp:comment_author_url>\
+                 <wp:comment_date_gmt><![CDATA[{day}]]></wp:comment_date_gmt>\
+                 <wp:comment_content><![CDATA[What a lovely evening, number {c}.\nThank you.]]></wp:comment_content>\
+                 <wp:comment_approved><![CDATA[1]]></wp:comment_approved><wp:comment_type><![CDATA[comment]]></wp:comment_type>\
+                 <wp:comment_parent>0</wp:comment_parent></wp:comment>",
+                i * 3 + c
+            )
+            .expect("write the XML");
+        }
+        writeln!(out, "</item>").expect("write the XML");
+    }
+    writeln!(out, "</channel></rss>").expect("write the XML");
+    out.flush().expect("write the XML");
+    std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0)
 }

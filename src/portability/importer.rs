@@ -512,7 +512,12 @@ fn save_replies(tx: &Connection, post_id: PostId, here: &str, replies: &[Reply])
         let actor_id = actors::upsert(
             tx,
             &Actor {
-                uri: format!("{}#author", r.uri),
+                // One person per web site across their comments; one per comment without one.
+                uri: if url.is_empty() {
+                    format!("{}#author", r.uri)
+                } else {
+                    format!("{url}#commenter")
+                },
                 handle,
                 name: r.author.chars().take(200).collect(),
                 url: url.to_string(),
