@@ -267,9 +267,11 @@ fn main() {
         posts, POSTS as i64,
         "the WordPress import left {posts} published posts, not {POSTS}: {said}"
     );
-    println!(
-        "               {posts} published posts, {} media rows",
-        media_rows(&third)
+    let media = media_rows(&third);
+    println!("               {posts} published posts, {media} media rows");
+    assert_eq!(
+        media, WXR_IMAGES as i64,
+        "every photo beside the export, named by its resized copies, is taken in once"
     );
 }
 

@@ -137,10 +137,14 @@ fn local_copy(files: &mut Files, url: &str) -> Option<String> {
         .find(|name| files.size(name).is_some())
 }
 
-/// The old site's image at `url` in the media library: its copy beside the export, or else
-/// downloaded.
+/// The old site's image at `url` in the media library: its copy beside the export (the
+/// original, when `url` names a copy WordPress resized), or else downloaded.
 fn image_here(importer: &mut Importer, net: &HttpClient, url: &str) -> Result<Option<Media>> {
-    match local_copy(importer.files(), url) {
+    let local = [without_size(url), Some(url.to_string())]
+        .into_iter()
+        .flatten()
+        .find_map(|candidate| local_copy(importer.files(), &candidate));
+    match local {
         Some(name) => Ok(importer.media(&name)?.map(|(m, _)| m)),
         None => importer.fetched(net, url),
     }
