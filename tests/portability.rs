@@ -1045,8 +1045,15 @@ fn a_folder_of_markdown_with_front_matter_comes_in_with_its_images() {
         jekyll.markdown
     );
     let about = posts.iter().find(|p| p.kind == Kind::Page).unwrap();
-    // `/about/` is the site's own page: a page named so goes beside it.
-    assert_eq!(about.path.as_deref(), Some("/about-page/"));
+    // A page named about is the site's About page, as one written here is.
+    assert_eq!(about.path.as_deref(), Some("/about/"));
+    assert!(
+        server
+            .client()
+            .get("/about/")
+            .text()
+            .contains("I write here.")
+    );
     let drafts = all_posts(&server, Exported::Unpublished);
     assert_eq!(drafts.len(), 1);
     assert_eq!(drafts[0].title.as_deref(), Some("Plans"));

@@ -42,8 +42,8 @@ const RESERVED: &[&str] = &[
     "replies",
     "conversations",
     "nodeinfo",
-    // Public pages of the site's own, which the route table answers before any page.
-    "about",
+    // Public pages of the site's own, which the route table answers before any page (the
+    // owner's own page named about takes /about/'s place, so it is not here).
     "books",
     "bookmarks",
 ];
