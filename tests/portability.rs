@@ -74,6 +74,33 @@ fn upload(admin: &common::Client, name: &str, bytes: &[u8], alt: &str) -> Value 
     r.json()[0].clone()
 }
 
+/// Zips the files `names` of `folder` into `to`, under the same names.
+fn zip_files(folder: &Path, names: &[&str], to: &Path) {
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(to).unwrap());
+    for name in names {
+        zip.start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(&std::fs::read(folder.join(name)).unwrap())
+            .unwrap();
+    }
+    zip.finish().unwrap();
+}
+
+/// Uploads `file` on the panel's Import screen; the import's page and what it says.
+fn preview(admin: &common::Client, file: &Path) -> (String, String) {
+    let csrf = admin.csrf();
+    let name = file.file_name().unwrap().to_str().unwrap();
+    let r = admin.post_multipart(
+        "/admin/import",
+        &[("csrf", &csrf)],
+        &[("file", name, &std::fs::read(file).unwrap())],
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    let page = r.location().to_string();
+    let text = admin.get(&page).text();
+    (page, text)
+}
+
 #[test]
 fn an_export_imported_into_an_empty_site_reproduces_it_and_tells_no_one() {
     // The site that moves: posts with a photo, an inline image and a resized copy of it,
@@ -1065,28 +1092,14 @@ fn a_folder_of_markdown_with_front_matter_comes_in_with_its_images() {
 
     // The same site as a zip, from the panel: its preview counts what it holds.
     let zipped = dir.path().join("site.zip");
-    let mut zip = zip::ZipWriter::new(std::fs::File::create(&zipped).unwrap());
-    for name in [
+    let names = [
         "about.md",
         "_drafts/plans.md",
         "broken.md",
         "_posts/2019-05-04-hello-jekyll.md",
-    ] {
-        zip.start_file(name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        zip.write_all(&std::fs::read(site.join(name)).unwrap())
-            .unwrap();
-    }
-    zip.finish().unwrap();
-    let admin = server.admin();
-    let csrf = admin.csrf();
-    let r = admin.post_multipart(
-        "/admin/import",
-        &[("csrf", &csrf)],
-        &[("file", "site.zip", &std::fs::read(&zipped).unwrap())],
-    );
-    assert_eq!(r.status, 303, "{}", r.text());
-    let preview = admin.get(r.location()).text();
+    ];
+    zip_files(&site, &names, &zipped);
+    let (_, preview) = preview(&server.admin(), &zipped);
     assert!(
         preview.contains("This archive (Markdown files) holds\n1 post,\n1 page,\n1 draft"),
         "{preview}"
@@ -1370,14 +1383,7 @@ fn a_wordpress_export_comes_in_with_its_images_comments_and_old_addresses() {
 
     // The panel's preview counts what the export holds.
     let admin = server.admin();
-    let csrf = admin.csrf();
-    let r = admin.post_multipart(
-        "/admin/import",
-        &[("csrf", &csrf)],
-        &[("file", "oldblog.xml", &std::fs::read(&export).unwrap())],
-    );
-    assert_eq!(r.status, 303, "{}", r.text());
-    let preview = admin.get(r.location()).text();
+    let (page, preview) = preview(&admin, &export);
     assert!(
         preview.contains(
             "This archive (WordPress export) holds\n1 post,\n1 page,\n2 drafts\nand 2 files"
@@ -1389,7 +1395,7 @@ fn a_wordpress_export_comes_in_with_its_images_comments_and_old_addresses() {
         "{preview}"
     );
     // Started there, it reads the same export through the job: nothing new, nothing fetched.
-    let page = r.location().to_string();
+    let csrf = admin.csrf();
     let started = admin.post_form(&format!("{page}/start"), &[("csrf", &csrf)]);
     assert_eq!(started.status, 303);
     federation::wait_until("the import to finish", || {
@@ -1469,27 +1475,13 @@ fn a_wordpress_import_downloads_nothing_from_a_private_address_unless_allowed() 
 
     // The same, zipped, is told from the panel's preview as a WordPress export.
     let zipped = dir.path().join("old-site.zip");
-    let mut zip = zip::ZipWriter::new(std::fs::File::create(&zipped).unwrap());
-    for name in [
+    let names = [
         "export.xml",
         "wp-content/uploads/2019/05/sea.jpg",
         "wp-content/uploads/2019/05/dot.png",
-    ] {
-        zip.start_file(name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        zip.write_all(&std::fs::read(folder.join(name)).unwrap())
-            .unwrap();
-    }
-    zip.finish().unwrap();
-    let admin = gone.admin();
-    let csrf = admin.csrf();
-    let r = admin.post_multipart(
-        "/admin/import",
-        &[("csrf", &csrf)],
-        &[("file", "old-site.zip", &std::fs::read(&zipped).unwrap())],
-    );
-    assert_eq!(r.status, 303, "{}", r.text());
-    let preview = admin.get(r.location()).text();
+    ];
+    zip_files(&folder, &names, &zipped);
+    let (_, preview) = preview(&gone.admin(), &zipped);
     assert!(
         preview.contains("This archive (WordPress export) holds\n1 post,"),
         "{preview}"
