@@ -1249,6 +1249,11 @@ fn old_wordpress_images() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String
 fn a_wordpress_export_comes_in_with_its_images_comments_and_old_addresses() {
     let server = TestServer::with_owner();
     set_address(&server, &server.base);
+    let fake = FakeMastodon::start();
+    federation::bob_follows_alice(&server, &fake);
+    federation::wait_for_jobs(&server);
+    let heard_before = fake.inbox_posts().len();
+    let notified_before = number(&server, "SELECT count(*) FROM notifications", []);
     let (images, asked) = old_wordpress_images();
     let dir = tempfile::tempdir().unwrap();
     let export = dir.path().join("oldblog.WordPress.2024-01-01.xml");
@@ -1366,6 +1371,22 @@ fn a_wordpress_export_comes_in_with_its_images_comments_and_old_addresses() {
     let old = server.client().get("/2019/05/fish-and-chips/");
     assert_eq!(old.status, 301);
     assert_eq!(old.location(), "/2019/05/04/fish-and-chips.html");
+
+    // The follower heard of none of it, and the commenters were not told either.
+    assert_eq!(
+        number(
+            &server,
+            "SELECT count(*) FROM jobs WHERE kind NOT IN ('housekeeping', 'publish_post')",
+            [],
+        ),
+        0
+    );
+    federation::wait_for_jobs(&server);
+    assert_eq!(fake.inbox_posts().len(), heard_before, "{}", fake.summary());
+    assert_eq!(
+        number(&server, "SELECT count(*) FROM notifications", []),
+        notified_before
+    );
 
     // Again: nothing added, nothing downloaded again.
     let before = asked.lock().unwrap().len();
