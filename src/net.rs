@@ -59,6 +59,22 @@ impl Fetched {
             .to_ascii_lowercase()
     }
 
+    /// How long the server asked to be left alone (`Retry-After`, in seconds or as an HTTP
+    /// date), counted from `now`; None when it did not say, or said nonsense.
+    pub fn retry_after(&self, now: i64) -> Option<Duration> {
+        let value = self.header("retry-after")?.trim();
+        let secs = match value.parse::<u64>() {
+            Ok(secs) => secs,
+            Err(_) => {
+                let at = chrono::DateTime::parse_from_rfc2822(value)
+                    .ok()?
+                    .timestamp();
+                u64::try_from(at.saturating_sub(now)).ok()?
+            }
+        };
+        Some(Duration::from_secs(secs))
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -344,6 +360,30 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_after_is_seconds_or_a_date() {
+        let answer = |value: &str| Fetched {
+            url: String::new(),
+            status: 429,
+            headers: vec![("Retry-After".into(), value.into())],
+            body: Vec::new(),
+        };
+        // 2015-10-21T07:28:00Z, and the same minus an hour.
+        let date = "Wed, 21 Oct 2015 07:28:00 GMT";
+        let now = 1_445_412_480 - 3600;
+        assert_eq!(
+            answer(" 120 ").retry_after(now),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(
+            answer(date).retry_after(now),
+            Some(Duration::from_secs(3600))
+        );
+        assert_eq!(answer(date).retry_after(now + 7200), None, "a date past");
+        assert_eq!(answer("soon").retry_after(now), None);
+        assert_eq!(answer("-5").retry_after(now), None);
+    }
 
     #[test]
     fn private_and_special_addresses_are_not_public() {

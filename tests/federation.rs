@@ -1010,6 +1010,71 @@ fn deliver_job(admin: &Client) -> Option<(String, String, Option<String>)> {
 }
 
 #[test]
+fn a_delivery_waits_as_long_as_the_inbox_asks_in_retry_after() {
+    let server = TestServer::with_owner();
+    let admin = server.admin();
+    let fake = FakeMastodon::start();
+    bob_follows_alice(&server, &fake);
+    let next_try = || {
+        number(
+            &server,
+            "SELECT run_at - unixepoch() FROM jobs WHERE kind = 'deliver'",
+            [],
+        )
+    };
+    let deliveries_after = |n: usize| {
+        wait_until("the delivery to fail and wait", || {
+            fake.activities("Create")
+                .iter()
+                .filter(|r| r.status != 202)
+                .count()
+                >= n
+                && number(
+                    &server,
+                    "SELECT count(*) FROM jobs WHERE kind = 'deliver' AND attempts > 0 \
+                     AND run_at > unixepoch()",
+                    [],
+                ) == 1
+        });
+    };
+
+    let in_two_hours = (chrono::Utc::now() + chrono::Duration::hours(2))
+        .format("%a, %d %b %Y %H:%M:%S GMT")
+        .to_string();
+    for (n, (status, retry_after, expected, what)) in [
+        // Too many requests, come back in an hour: an hour, not the usual 30 seconds.
+        (429, "3600", 3600, "an hour"),
+        // Down for maintenance until a date two hours from now.
+        (503, in_two_hours.as_str(), 7200, "two hours"),
+        // A server may not park deliveries for a month: a day at most.
+        (503, "2592000", 86400, "a day"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        fake.set_inbox_status(status);
+        fake.set_retry_after(Some(retry_after));
+        publish(&server, &admin, &format!("Anyone there, {n}?"));
+        deliveries_after(n + 1);
+        let wait = next_try();
+        assert!(
+            (expected - 10..=expected).contains(&wait),
+            "next try in {wait} s, not {what}"
+        );
+        drop_deliveries(&server);
+    }
+}
+
+/// Drops the waiting delivery jobs, so that the next one is the only one.
+fn drop_deliveries(server: &TestServer) {
+    server
+        .app
+        .db
+        .write_blocking(|tx| Ok(tx.execute("DELETE FROM jobs WHERE kind = 'deliver'", [])?))
+        .unwrap();
+}
+
+#[test]
 fn a_delivery_to_a_server_that_is_down_waits_and_can_be_retried_by_hand() {
     let server = TestServer::with_owner();
     let admin = server.admin();

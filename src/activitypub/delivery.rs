@@ -268,17 +268,21 @@ pub async fn deliver(app: &App, activity_id: ActivityId, inbox: String, retry: b
         return Ok(());
     };
     let answer = remote::post_signed(app, &inbox, json.into_bytes()).await;
-    let outcome = match answer {
-        Ok(status) if (200..300).contains(&status) => Ok(()),
+    let outcome = match answer.map(|a| (a.status, a.retry_after)) {
+        Ok((status, _)) if (200..300).contains(&status) => Ok(()),
         // Gone: the account or server is no more; its followers here go with it.
-        Ok(410) => Err(Outcome::Gone),
+        Ok((410, _)) => Err(Outcome::Gone),
         // Refused for good (the server says the request itself is wrong): retrying won't help.
         // 401 is retried, as Mastodon does: the other server may not have fetched our key yet.
-        Ok(status) if (400..500).contains(&status) && ![401, 408, 429].contains(&status) => {
+        Ok((status, _)) if (400..500).contains(&status) && ![401, 408, 429].contains(&status) => {
             Err(Outcome::Refused(format!("{inbox} answered {status}")))
         }
-        Ok(status) => Err(Outcome::Retry(format!("{inbox} answered {status}"))),
-        Err(e) => Err(Outcome::Retry(format!("{inbox}: {e:#}"))),
+        // Too many requests, or down for a while: it may say how long to leave it alone.
+        Ok((status @ (429 | 503), wait)) => {
+            Err(Outcome::Retry(format!("{inbox} answered {status}"), wait))
+        }
+        Ok((status, _)) => Err(Outcome::Retry(format!("{inbox} answered {status}"), None)),
+        Err(e) => Err(Outcome::Retry(format!("{inbox}: {e:#}"), None)),
     };
     let inbox2 = inbox.clone();
     match outcome {
@@ -310,7 +314,7 @@ pub async fn deliver(app: &App, activity_id: ActivityId, inbox: String, retry: b
             tracing::warn!(inbox, "delivery refused; not retrying");
             Ok(())
         }
-        Err(Outcome::Retry(message)) => {
+        Err(Outcome::Retry(message, wait)) => {
             let m = message.clone();
             let dead = app
                 .db
@@ -322,7 +326,10 @@ pub async fn deliver(app: &App, activity_id: ActivityId, inbox: String, retry: b
             if dead || !retry {
                 return Ok(());
             }
-            bail!(message)
+            match wait {
+                Some(wait) => Err(jobs::RetryAfter { wait, message }.into()),
+                None => bail!(message),
+            }
         }
     }
 }
@@ -330,5 +337,6 @@ pub async fn deliver(app: &App, activity_id: ActivityId, inbox: String, retry: b
 enum Outcome {
     Gone,
     Refused(String),
-    Retry(String),
+    /// Worth another try; the wait the inbox asked for, if it asked.
+    Retry(String, Option<std::time::Duration>),
 }

@@ -242,7 +242,14 @@ const MAX_ANSWER_BYTES: u64 = 64 * 1024;
 
 /// POSTs a body signed the way Mastodon verifies: rsa-sha256 over
 /// `(request-target) host date digest content-type`, with a SHA-256 `Digest`.
-fn post_signed_blocking(app: &App, url: &str, body: &[u8]) -> Result<u16> {
+/// What an inbox answered to a signed POST.
+pub struct Posted {
+    pub status: u16,
+    /// How long it asked to be left alone (`Retry-After`), if it did.
+    pub retry_after: Option<std::time::Duration>,
+}
+
+fn post_signed_blocking(app: &App, url: &str, body: &[u8]) -> Result<Posted> {
     let target = request_target(url)?;
     let host = crate::urls::authority(url).ok_or_else(|| anyhow!("{url} has no host"))?;
     let date = crate::render::time::http_date(crate::store::now());
@@ -271,7 +278,10 @@ fn post_signed_blocking(app: &App, url: &str, body: &[u8]) -> Result<u16> {
         body,
         MAX_ANSWER_BYTES,
     )?;
-    Ok(answer.status)
+    Ok(Posted {
+        status: answer.status,
+        retry_after: answer.retry_after(crate::store::now()),
+    })
 }
 
 // The async face.
@@ -288,7 +298,7 @@ async fn off_thread<T: Send + 'static>(
 }
 
 /// `post_signed_blocking`, awaited: the status the inbox answered.
-pub async fn post_signed(app: &App, url: &str, body: Vec<u8>) -> Result<u16> {
+pub async fn post_signed(app: &App, url: &str, body: Vec<u8>) -> Result<Posted> {
     let url = url.to_string();
     off_thread(app, move |app| post_signed_blocking(app, &url, &body)).await?
 }

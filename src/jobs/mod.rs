@@ -50,6 +50,28 @@ pub fn backoff(attempt: u32) -> Duration {
     Duration::from_secs(secs.min(CAP_SECS))
 }
 
+/// The longest a server's `Retry-After` holds a job back: a server may not park our deliveries
+/// for longer than a day at a time.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 3600);
+
+/// A failure that says when to try again (another server's `Retry-After`).
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct RetryAfter {
+    pub wait: Duration,
+    pub message: String,
+}
+
+/// The wait before the next attempt of a job whose attempt `attempt` failed with `error`: the
+/// backoff, or longer when the failure said to wait longer (at most a day).
+pub fn retry_wait(attempt: u32, error: &anyhow::Error) -> Duration {
+    let usual = backoff(attempt);
+    match error.downcast_ref::<RetryAfter>() {
+        Some(asked) => asked.wait.min(MAX_RETRY_AFTER).max(usual),
+        None => usual,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,6 +92,22 @@ mod tests {
         assert_eq!(payload, r#"{"post_id":42}"#);
         assert_eq!(parse::<Example>(&payload).unwrap(), Example { post_id: 42 });
         assert!(parse::<Example>("{}").is_err());
+    }
+
+    #[test]
+    fn a_retry_after_waits_longer_than_the_backoff_but_not_past_a_day() {
+        let asked = |secs| {
+            anyhow::Error::new(RetryAfter {
+                wait: Duration::from_secs(secs),
+                message: "busy".into(),
+            })
+        };
+        assert_eq!(retry_wait(0, &asked(3600)), Duration::from_secs(3600));
+        assert_eq!(retry_wait(0, &asked(5)), Duration::from_secs(30));
+        assert_eq!(retry_wait(0, &asked(10 * 86400)), MAX_RETRY_AFTER);
+        let wrapped = asked(600).context("deliver");
+        assert_eq!(retry_wait(0, &wrapped), Duration::from_secs(600));
+        assert_eq!(retry_wait(1, &anyhow::anyhow!("down")), backoff(1));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use tokio::sync::Semaphore;
 
 use crate::store::{self, Db, jobs as table};
 
-use super::backoff;
+use super::retry_wait;
 
 /// Jobs running at once. Deliveries to other servers will be most of them; a few in parallel
 /// keep a slow peer from holding up the rest without flooding a small machine.
@@ -110,8 +110,9 @@ async fn record(db: &Db, row: table::JobRow, outcome: anyhow::Result<()>) {
         Ok(()) => db.write(move |tx| table::complete(tx, id)).await,
         Err(e) => {
             let message = format!("{e:#}");
-            let retry_at = (row.attempts < row.max_attempts)
-                .then(|| store::now() + backoff(row.attempts.saturating_sub(1)).as_secs() as i64);
+            let wait = retry_wait(row.attempts.saturating_sub(1), &e);
+            let retry_at =
+                (row.attempts < row.max_attempts).then(|| store::now() + wait.as_secs() as i64);
             tracing::warn!(
                 job = %id,
                 kind = row.kind,

@@ -153,6 +153,8 @@ struct Shared {
     host: String,
     keys: Mutex<Keys>,
     inbox_status: Mutex<u16>,
+    /// The `Retry-After` the inboxes send with a 429 or 503, if any.
+    retry_after: Mutex<Option<String>>,
     log: Mutex<Vec<Received>>,
     /// Public keys of signers, by key id, as fetched.
     known_keys: Mutex<HashMap<String, PublicKey>>,
@@ -204,6 +206,7 @@ impl FakeMastodon {
                 previous: None,
             }),
             inbox_status: Mutex::new(202),
+            retry_after: Mutex::new(None),
             log: Mutex::new(Vec::new()),
             known_keys: Mutex::new(HashMap::new()),
             accounts: Mutex::new(HashMap::new()),
@@ -338,6 +341,11 @@ impl FakeMastodon {
     /// 410 once "gone".
     pub fn set_inbox_status(&self, status: u16) {
         *self.shared.inbox_status.lock().unwrap() = status;
+    }
+
+    /// What the inboxes say in `Retry-After` when they answer 429 or 503.
+    pub fn set_retry_after(&self, value: Option<&str>) {
+        *self.shared.retry_after.lock().unwrap() = value.map(str::to_string);
     }
 
     /// bob gets a new key pair under the same key id, as Mastodon does on a key rotation.
@@ -861,6 +869,7 @@ async fn handle(shared: Arc<Shared>, req: Request) -> Response {
             (status, content_type.to_string(), text.into_bytes())
         }
     };
+    let to_inbox = is_inbox(&path);
     shared.log.lock().unwrap().push(Received {
         method,
         path,
@@ -870,10 +879,14 @@ async fn handle(shared: Arc<Shared>, req: Request) -> Response {
         status,
         at: Instant::now(),
     });
-    Response::builder()
+    let mut response = Response::builder()
         .status(StatusCode::from_u16(status).unwrap())
-        .content_type(content_type)
-        .body(answer)
+        .content_type(content_type);
+    let retry_after = shared.retry_after.lock().unwrap().clone();
+    if let Some(value) = retry_after.filter(|_| matches!(status, 429 | 503) && to_inbox) {
+        response = response.header("Retry-After", value);
+    }
+    response.body(answer)
 }
 
 /// What this instance answers to a request for anything but a file it serves: the status, the
