@@ -146,7 +146,7 @@ fn fill(data: &std::path::Path) -> Vec<String> {
         started.elapsed().as_secs_f64()
     );
     let mut paths: Vec<String> = db
-        .read_blocking(porch::store::posts::sitemap)
+        .read_blocking(|c| porch::store::posts::sitemap(c, 0, i64::MAX))
         .unwrap()
         .into_iter()
         .map(|(path, _)| path)

@@ -253,6 +253,7 @@ pub fn build(app: App) -> impl Endpoint {
             get(page(feeds::json_feed::category)),
         )
         .at("/sitemap.xml", get(page(feeds::sitemap::sitemap)))
+        .at("/sitemap/:file", get(page(feeds::sitemap::part)))
         // Federation (ActivityPub): discovery, the actor and its collections, the inbox
         .at("/.well-known/webfinger", get(discovery::webfinger))
         .at("/.well-known/host-meta", get(discovery::host_meta))

@@ -1046,6 +1046,83 @@ fn the_sitemap_lists_published_posts_and_pages_but_no_drafts_or_deleted_posts() 
 }
 
 #[test]
+fn a_site_past_50000_urls_has_a_sitemap_index_of_files_of_at_most_50000() {
+    let server = TestServer::with_owner();
+    let base = &server.base;
+    // 50,001 published posts, written straight into the table: the sitemap reads only it.
+    server
+        .app
+        .db
+        .write_blocking(|tx| {
+            tx.execute_batch(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50001)
+                 INSERT INTO posts (kind, status, markdown, html, path, published_at, created_at,
+                                    updated_at)
+                 SELECT 'post', 'published', 'x', '<p>x</p>', '/2020/01/01/p' || i || '.html',
+                        1577836800 + i, 1577836800 + i, 1577836800 + i FROM n",
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    let visitor = server.client();
+    let index = visitor.get("/sitemap.xml");
+    assert_eq!(index.status, 200);
+    let nodes = parse_xml(&index.text());
+    assert_eq!(
+        (nodes[0].ns.as_str(), nodes[0].name.as_str()),
+        (SITEMAP_NS, "sitemapindex")
+    );
+    let files: Vec<String> = xml_children(&nodes, 0, SITEMAP_NS, "sitemap")
+        .iter()
+        .map(|s| {
+            let i = xml_index(&nodes, s);
+            xml_children(&nodes, i, SITEMAP_NS, "loc")[0]
+                .text
+                .trim()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        files,
+        [
+            format!("{base}/sitemap/1.xml"),
+            format!("{base}/sitemap/2.xml")
+        ]
+    );
+    // The home page and the 49,999 newest posts, then the two oldest.
+    let first = visitor.get("/sitemap/1.xml").text();
+    assert_eq!(first.matches("<loc>").count(), 50_000);
+    assert!(first.contains(&format!("<loc>{base}/</loc>")));
+    assert!(first.contains(&format!("<loc>{base}/2020/01/01/p50001.html</loc>")));
+    assert!(first.contains(&format!("<loc>{base}/2020/01/01/p3.html</loc>")));
+    let second = visitor.get("/sitemap/2.xml");
+    assert_eq!(mime_essence(&second), "application/xml");
+    let second = second.text();
+    let nodes = parse_xml(&second);
+    assert_eq!(nodes[0].name, "urlset");
+    let locs: Vec<String> = xml_children(&nodes, 0, SITEMAP_NS, "url")
+        .iter()
+        .map(|u| {
+            let i = xml_index(&nodes, u);
+            xml_children(&nodes, i, SITEMAP_NS, "loc")[0]
+                .text
+                .trim()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        locs,
+        [
+            format!("{base}/2020/01/01/p2.html"),
+            format!("{base}/2020/01/01/p1.html")
+        ]
+    );
+    for missing in ["/sitemap/3.xml", "/sitemap/0.xml", "/sitemap/x.xml"] {
+        assert_eq!(visitor.get(missing).status, 404, "{missing}");
+    }
+}
+
+#[test]
 fn robots_txt_names_the_sitemap_and_keeps_crawlers_out_of_the_admin_panel() {
     let server = TestServer::with_owner();
     let resp = server.client().get("/robots.txt");

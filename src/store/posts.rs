@@ -341,14 +341,25 @@ pub fn nav_pages(conn: &Connection) -> Result<Vec<(String, String)>> {
         .context("store: list navigation")
 }
 
-/// Every published URL with its last change, for the sitemap.
-pub fn sitemap(conn: &Connection) -> Result<Vec<(String, i64)>> {
+/// Published URLs with their last change, newest first, for the sitemap: `limit` from `offset`.
+pub fn sitemap(conn: &Connection, offset: i64, limit: i64) -> Result<Vec<(String, i64)>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT path, updated_at FROM posts WHERE status = 'published' ORDER BY published_at DESC",
+        "SELECT path, updated_at FROM posts WHERE status = 'published'
+         ORDER BY published_at DESC, id DESC LIMIT ?1 OFFSET ?2",
     )?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let rows = stmt.query_map([limit, offset], |r| Ok((r.get(0)?, r.get(1)?)))?;
     rows.collect::<rusqlite::Result<_>>()
         .context("store: list sitemap")
+}
+
+/// How many posts and pages the sitemap lists.
+pub fn sitemap_count(conn: &Connection) -> Result<i64> {
+    conn.query_row(
+        "SELECT count(*) FROM posts WHERE status = 'published'",
+        [],
+        |r| r.get(0),
+    )
+    .context("store: count sitemap")
 }
 
 /// The admin panel's lists: posts or pages in any of `statuses`, newest first (a draft by its
