@@ -1045,6 +1045,20 @@ fn the_sitemap_lists_published_posts_and_pages_but_no_drafts_or_deleted_posts() 
     );
 }
 
+/// The `<loc>` of each `<entry>` (`url` or `sitemap`) of a sitemap file.
+fn locs(nodes: &[XmlNode], entry: &str) -> Vec<String> {
+    xml_children(nodes, 0, SITEMAP_NS, entry)
+        .iter()
+        .map(|e| {
+            let i = xml_index(nodes, e);
+            xml_children(nodes, i, SITEMAP_NS, "loc")[0]
+                .text
+                .trim()
+                .to_string()
+        })
+        .collect()
+}
+
 #[test]
 fn a_site_past_50000_urls_has_a_sitemap_index_of_files_of_at_most_50000() {
     let server = TestServer::with_owner();
@@ -1072,16 +1086,7 @@ fn a_site_past_50000_urls_has_a_sitemap_index_of_files_of_at_most_50000() {
         (nodes[0].ns.as_str(), nodes[0].name.as_str()),
         (SITEMAP_NS, "sitemapindex")
     );
-    let files: Vec<String> = xml_children(&nodes, 0, SITEMAP_NS, "sitemap")
-        .iter()
-        .map(|s| {
-            let i = xml_index(&nodes, s);
-            xml_children(&nodes, i, SITEMAP_NS, "loc")[0]
-                .text
-                .trim()
-                .to_string()
-        })
-        .collect();
+    let files = locs(&nodes, "sitemap");
     assert_eq!(
         files,
         [
@@ -1100,18 +1105,8 @@ fn a_site_past_50000_urls_has_a_sitemap_index_of_files_of_at_most_50000() {
     let second = second.text();
     let nodes = parse_xml(&second);
     assert_eq!(nodes[0].name, "urlset");
-    let locs: Vec<String> = xml_children(&nodes, 0, SITEMAP_NS, "url")
-        .iter()
-        .map(|u| {
-            let i = xml_index(&nodes, u);
-            xml_children(&nodes, i, SITEMAP_NS, "loc")[0]
-                .text
-                .trim()
-                .to_string()
-        })
-        .collect();
     assert_eq!(
-        locs,
+        locs(&nodes, "url"),
         [
             format!("{base}/2020/01/01/p2.html"),
             format!("{base}/2020/01/01/p1.html")
