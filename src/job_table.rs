@@ -86,7 +86,7 @@ async fn post_changed(app: &App, changed: PostChanged) -> Result<()> {
             // An imported post is an old one: editing it later tells no one else either.
             if !store::imported_posts::is_imported(tx, changed.post_id)? {
                 delivery::post_changed(tx, &changed)?;
-                crate::indieweb::webmention::post_changed(tx, &changed)?;
+                crate::indieweb::webmention::post_changed(tx, &changed, base.as_str())?;
             }
             Ok(())
         })

@@ -57,14 +57,32 @@ impl Task for SendWebmention {
 
 /// Queues the job that sends a post's Webmentions, in the caller's transaction: whenever a post
 /// becomes public, changes while public or is taken down. A newer change replaces a job that
-/// has not run yet.
-pub fn post_changed(tx: &Connection, changed: &PostChanged) -> Result<()> {
+/// has not run yet. A post that links to no page, and was never sent to one, has no one to
+/// tell: no job is queued for it (most posts, on a site that writes many).
+pub fn post_changed(tx: &Connection, changed: &PostChanged, base: &str) -> Result<()> {
     let job = SendWebmentions {
         post_id: changed.post_id,
     };
     jobs::cancel(tx, &job)?;
-    jobs::enqueue(tx, &job, store::now())?;
+    if has_targets(tx, changed.post_id, base)? {
+        jobs::enqueue(tx, &job, store::now())?;
+    }
     Ok(())
+}
+
+/// Whether the post has a page to send a Webmention to, as `fan_out` will see it.
+fn has_targets(tx: &Connection, post_id: PostId, base: &str) -> Result<bool> {
+    let Some(post) = posts::by_id(tx, post_id)? else {
+        return Ok(false);
+    };
+    if post.path.is_none() {
+        return Ok(false);
+    }
+    let before = webmentions::sent_for(tx, post_id)?
+        .into_iter()
+        .map(|s| s.target);
+    let context = [post.in_reply_to.as_str(), post.bookmark_of.as_str()];
+    Ok(!targets(&post.html, context, base, before).is_empty())
 }
 
 /// The first job: one Webmention job per page the post links to now or was sent to before.
@@ -270,6 +288,49 @@ fn cut(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_post_that_links_nowhere_and_never_did_queues_no_job() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::store::create_fresh(&mut conn).unwrap();
+        let base = "https://blog.example";
+        let post = |html: &str, path: &str| {
+            conn.query_row(
+                "INSERT INTO posts (kind, status, markdown, html, path, published_at, created_at,
+                                    updated_at)
+                 VALUES ('post', 'published', '', ?1, ?2, 1, 1, 1) RETURNING id",
+                (html, path),
+                |r| r.get::<_, PostId>(0),
+            )
+            .unwrap()
+        };
+        let quiet = post(
+            "<p>Only <a href=\"/about/\">my own page</a>.</p>",
+            "/a.html",
+        );
+        let linking = post(
+            "<p>See <a href=\"https://else.example/\">this</a>.</p>",
+            "/b.html",
+        );
+        let queued = |conn: &Connection, id: PostId| -> i64 {
+            let changed = PostChanged {
+                post_id: id,
+                change: crate::posts::changed::Change::Created,
+            };
+            post_changed(conn, &changed, base).unwrap();
+            conn.query_row(
+                "SELECT count(*) FROM jobs WHERE kind = 'send_webmentions' AND payload = ?1",
+                [serde_json::to_string(&SendWebmentions { post_id: id }).unwrap()],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        assert_eq!(queued(&conn, quiet), 0);
+        assert_eq!(queued(&conn, linking), 1);
+        // Once sent to a page, a change that drops the link still tells that page.
+        webmentions::record_sent(&conn, quiet, "https://was.example/", "", "sent", "").unwrap();
+        assert_eq!(queued(&conn, quiet), 1);
+    }
 
     #[test]
     fn targets_are_the_links_as_written_then_context_then_earlier_ones() {
