@@ -101,6 +101,22 @@ fn preview(admin: &common::Client, file: &Path) -> (String, String) {
     (page, text)
 }
 
+/// Presses Start on the import at `page` and waits for its job to finish (the only import of
+/// the site to); what its page then says.
+fn start_and_finish(server: &TestServer, admin: &common::Client, page: &str) -> String {
+    let csrf = admin.csrf();
+    let started = admin.post_form(&format!("{page}/start"), &[("csrf", &csrf)]);
+    assert_eq!(started.status, 303);
+    federation::wait_until("the import to finish", || {
+        number(
+            server,
+            "SELECT count(*) FROM imports WHERE status = 'done'",
+            [],
+        ) == 1
+    });
+    admin.get(page).text()
+}
+
 #[test]
 fn an_export_imported_into_an_empty_site_reproduces_it_and_tells_no_one() {
     // The site that moves: posts with a photo, an inline image and a resized copy of it,
@@ -737,17 +753,7 @@ fn the_panel_shows_what_an_archive_holds_before_importing_it() {
         0
     );
 
-    let csrf = admin.csrf();
-    let started = admin.post_form(&format!("{page}/start"), &[("csrf", &csrf)]);
-    assert_eq!(started.status, 303);
-    federation::wait_until("the import to finish", || {
-        number(
-            &server,
-            "SELECT count(*) FROM imports WHERE status = 'done'",
-            [],
-        ) == 1
-    });
-    let done = admin.get(&page).text();
+    let done = start_and_finish(&server, &admin, &page);
     assert!(done.contains("<dt>Added</dt><dd>3</dd>"), "{done}");
     assert!(done.contains("Skipped, and worth knowing"), "{done}");
     assert_eq!(all_posts(&server, Exported::Public).len(), 3);
@@ -760,6 +766,7 @@ fn the_panel_shows_what_an_archive_holds_before_importing_it() {
         coffee.text()
     );
     // A second Start adds nothing and queues nothing.
+    let csrf = admin.csrf();
     let again = admin.post_form(&format!("{page}/start"), &[("csrf", &csrf)]);
     assert_eq!(again.status, 303);
     assert_eq!(
@@ -1416,17 +1423,7 @@ fn a_wordpress_export_comes_in_with_its_images_comments_and_old_addresses() {
         "{preview}"
     );
     // Started there, it reads the same export through the job: nothing new, nothing fetched.
-    let csrf = admin.csrf();
-    let started = admin.post_form(&format!("{page}/start"), &[("csrf", &csrf)]);
-    assert_eq!(started.status, 303);
-    federation::wait_until("the import to finish", || {
-        number(
-            &server,
-            "SELECT count(*) FROM imports WHERE status = 'done'",
-            [],
-        ) == 1
-    });
-    let done = admin.get(&page).text();
+    let done = start_and_finish(&server, &admin, &page);
     assert!(
         done.contains("<dt>Imported before</dt><dd>4</dd>"),
         "{done}"

@@ -298,6 +298,11 @@ impl<'a> Importer<'a> {
         })
     }
 
+    /// The site's settings as the import saves with them.
+    pub fn settings(&self) -> &settings::SiteSettings {
+        &self.settings
+    }
+
     /// The archive's files, to read one by name.
     pub fn files(&mut self) -> &mut Files {
         &mut self.files

@@ -103,6 +103,30 @@ struct Front {
     summary: Option<String>,
 }
 
+impl Front {
+    /// The fields a site generator's front matter names, however it is written: `text`, `list`
+    /// and `flag` read one key each.
+    fn read(
+        text: impl Fn(&str) -> Option<String>,
+        list: impl Fn(&str) -> Vec<String>,
+        flag: impl Fn(&str) -> Option<bool>,
+    ) -> Front {
+        let mut categories = list("categories");
+        categories.extend(list("tags"));
+        Front {
+            title: text("title"),
+            date: text("date"),
+            slug: text("slug"),
+            categories,
+            draft: flag("draft") == Some(true) || flag("published") == Some(false),
+            page: ["layout", "type"]
+                .iter()
+                .any(|k| text(k).as_deref() == Some("page")),
+            summary: text("description").or_else(|| text("summary")),
+        }
+    }
+}
+
 /// The front matter and the Markdown after it.
 fn split(text: &str) -> Result<(Front, &str), String> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -151,19 +175,7 @@ fn yaml_front(text: &str) -> Result<Front, String> {
         _ => Vec::new(),
     };
     let flag = |key: &str| get(key).and_then(Yaml::as_bool);
-    let mut categories = list("categories");
-    categories.extend(list("tags"));
-    Ok(Front {
-        title: text("title"),
-        date: text("date"),
-        slug: text("slug"),
-        categories,
-        draft: flag("draft") == Some(true) || flag("published") == Some(false),
-        page: ["layout", "type"]
-            .iter()
-            .any(|k| text(k).as_deref() == Some("page")),
-        summary: text("description").or_else(|| text("summary")),
-    })
+    Ok(Front::read(text, list, flag))
 }
 
 fn toml_front(text: &str) -> Result<Front, String> {
@@ -180,19 +192,8 @@ fn toml_front(text: &str) -> Result<Front, String> {
             .collect(),
         _ => Vec::new(),
     };
-    let mut categories = list("categories");
-    categories.extend(list("tags"));
-    Ok(Front {
-        title: text("title"),
-        date: text("date"),
-        slug: text("slug"),
-        categories,
-        draft: table.get("draft").and_then(toml::Value::as_bool) == Some(true),
-        page: ["layout", "type"]
-            .iter()
-            .any(|k| text(k).as_deref() == Some("page")),
-        summary: text("description").or_else(|| text("summary")),
-    })
+    let flag = |key: &str| table.get(key).and_then(toml::Value::as_bool);
+    Ok(Front::read(text, list, flag))
 }
 
 /// A front matter date: RFC 3339, Jekyll's `2019-05-04 10:00:00 +0100`, a time without a
@@ -266,8 +267,8 @@ pub fn import_file(
     after_batch: AfterBatch,
 ) -> Result<Outcome> {
     let (files, names) = open(path).map_err(anyhow::Error::msg)?;
-    let tz = crate::render::time::zone(&db.read_blocking(crate::store::settings::load)?.timezone);
     let mut importer = Importer::new(db, media_dir, base, files, Format::Markdown)?;
+    let tz = crate::render::time::zone(&importer.settings().timezone);
     for name in names {
         importer.outcome.counts.rows += 1;
         let n = importer.outcome.counts.rows;

@@ -95,8 +95,8 @@ pub fn check_file(path: &Path) -> Result<(), String> {
 }
 
 /// Reads every XML file of the export, an item at a time.
-fn read(path: &Path, each: wxr::EachItem) -> Result<()> {
-    for xml in find(path).map_err(anyhow::Error::msg)? {
+fn read(path: &Path, xmls: &[Xml], each: wxr::EachItem) -> Result<()> {
+    for xml in xmls {
         match xml {
             Xml::File => {
                 wxr::read_items(BufReader::with_capacity(64 * 1024, File::open(path)?), each)?
@@ -107,7 +107,7 @@ fn read(path: &Path, each: wxr::EachItem) -> Result<()> {
             }
             Xml::InZip(name) => {
                 let mut zip = open_zip(path).map_err(anyhow::Error::msg)?;
-                let entry = zip.by_name(&name)?;
+                let entry = zip.by_name(name)?;
                 wxr::read_items(BufReader::with_capacity(64 * 1024, entry), each)?
             }
         }
@@ -185,7 +185,8 @@ fn hidden(item: &Item) -> Option<&'static str> {
 pub fn survey(path: &Path) -> Result<Survey> {
     let mut survey = Survey::default();
     let mut n = 0;
-    read(path, &mut |_, item| {
+    let xmls = find(path).map_err(anyhow::Error::msg)?;
+    read(path, &xmls, &mut |_, item| {
         n += 1;
         match item {
             Err(why) => survey.unreadable(format!("Item {n}: {why}")),
@@ -268,7 +269,8 @@ pub fn import_file(
     let files = files_beside(path)?;
     let mut importer = Importer::new(db, media_dir, base, files, Format::WordPress)?;
     let mut old = OldSite::default();
-    read(path, &mut |channel, item| {
+    let xmls = find(path).map_err(anyhow::Error::msg)?;
+    read(path, &xmls, &mut |channel, item| {
         for url in [
             &channel.link,
             &channel.base_site_url,
@@ -295,7 +297,7 @@ pub fn import_file(
         Ok(())
     })?;
     let (mut left_out, mut comments_left_out) = (0, 0);
-    read(path, &mut |_, item| {
+    read(path, &xmls, &mut |_, item| {
         let item = match item {
             Ok(item) if matches!(fate(&item), Fate::Attachment) => return Ok(()),
             other => other,

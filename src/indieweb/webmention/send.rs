@@ -64,25 +64,26 @@ pub fn post_changed(tx: &Connection, changed: &PostChanged, base: &str) -> Resul
         post_id: changed.post_id,
     };
     jobs::cancel(tx, &job)?;
-    if has_targets(tx, changed.post_id, base)? {
+    if !current_targets(tx, changed.post_id, base)?.is_empty() {
         jobs::enqueue(tx, &job, store::now())?;
     }
     Ok(())
 }
 
-/// Whether the post has a page to send a Webmention to, as `fan_out` will see it.
-fn has_targets(tx: &Connection, post_id: PostId, base: &str) -> Result<bool> {
+/// The pages the post's Webmentions go to: those it links to now (and its reply and bookmark
+/// targets), then those it was sent to before; none for a post that is no longer public.
+fn current_targets(tx: &Connection, post_id: PostId, base: &str) -> Result<Vec<String>> {
     let Some(post) = posts::by_id(tx, post_id)? else {
-        return Ok(false);
+        return Ok(Vec::new());
     };
     if post.path.is_none() {
-        return Ok(false);
+        return Ok(Vec::new());
     }
     let before = webmentions::sent_for(tx, post_id)?
         .into_iter()
         .map(|s| s.target);
     let context = [post.in_reply_to.as_str(), post.bookmark_of.as_str()];
-    Ok(!targets(&post.html, context, base, before).is_empty())
+    Ok(targets(&post.html, context, base, before))
 }
 
 /// The first job: one Webmention job per page the post links to now or was sent to before.
@@ -90,17 +91,7 @@ pub async fn fan_out(app: &App, SendWebmentions { post_id }: SendWebmentions) ->
     let base = app.config.base_url.to_string();
     app.db
         .write(move |tx| {
-            let Some(post) = posts::by_id(tx, post_id)? else {
-                return Ok(());
-            };
-            if post.path.is_none() {
-                return Ok(());
-            }
-            let before = webmentions::sent_for(tx, post_id)?
-                .into_iter()
-                .map(|s| s.target);
-            let context = [post.in_reply_to.as_str(), post.bookmark_of.as_str()];
-            let targets = targets(&post.html, context, &base, before);
+            let targets = current_targets(tx, post_id, &base)?;
             for target in &targets {
                 webmentions::record_sent(tx, post_id, target, "", "queued", "")?;
                 let job = SendWebmention {
