@@ -208,8 +208,8 @@ Next steps
 NEXT
 if grep -q '^PORCH_ACME_DOMAIN=' "$ENV_FILE"; then
   cat <<NEXT
-  2. HTTPS: Porch gets its certificate from Let's Encrypt by itself; ports 80 and 443 must be
-     open to the internet.
+  2. HTTPS: Porch gets its certificate from Let's Encrypt by itself (TLS-ALPN-01 on port 443)
+     and renews it; port 443 must be open to the internet, and port 80 for the redirect.
 NEXT
 else
   cat <<NEXT

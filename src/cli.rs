@@ -10,7 +10,10 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::auth::owner::{self, NewOwner};
 use crate::auth::password;
-use crate::config::{Acme, BaseUrl, Config, DEFAULT_BOOKS_COVERS_URL, DEFAULT_BOOKS_LOOKUP_URL};
+use crate::config::{
+    Acme, BaseUrl, Config, DEFAULT_BOOKS_COVERS_URL, DEFAULT_BOOKS_LOOKUP_URL, LETS_ENCRYPT,
+    LETS_ENCRYPT_STAGING,
+};
 use crate::store::settings;
 use crate::{backup, server};
 
@@ -117,9 +120,9 @@ struct DataArg {
 struct ServeArgs {
     #[command(flatten)]
     data: DataArg,
-    /// Address to listen on
-    #[arg(long, env = "PORCH_LISTEN", default_value = "127.0.0.1:8080")]
-    listen: SocketAddr,
+    /// Address to listen on (default 127.0.0.1:8080; with --acme-domain, [::]:443)
+    #[arg(long, env = "PORCH_LISTEN")]
+    listen: Option<SocketAddr>,
     /// Public origin of the site, used in every link and id (default: the one recorded at
     /// setup, else derived from --listen)
     #[arg(long, env = "PORCH_BASE_URL")]
@@ -137,8 +140,17 @@ struct ServeArgs {
     #[arg(long, env = "PORCH_ACME_EMAIL", requires = "acme_domain")]
     acme_email: Option<String>,
     /// Use Let's Encrypt's staging service (for trying a set-up)
-    #[arg(long, requires = "acme_domain")]
+    #[arg(long, requires = "acme_domain", conflicts_with = "acme_directory")]
     acme_staging: bool,
+    /// The ACME server's directory URL (default: Let's Encrypt)
+    #[arg(long, env = "PORCH_ACME_DIRECTORY", requires = "acme_domain")]
+    acme_directory: Option<String>,
+    /// A PEM root certificate to trust when talking to the ACME server (a private or test CA)
+    #[arg(long, env = "PORCH_ACME_CA_ROOT", requires = "acme_domain")]
+    acme_ca_root: Option<PathBuf>,
+    /// With --acme-domain: where plain HTTP redirects to HTTPS (default [::]:80; `off` for none)
+    #[arg(long, env = "PORCH_HTTP_LISTEN", requires = "acme_domain")]
+    http_listen: Option<String>,
     /// Where the bookshelf looks books up (Open Library's API)
     #[arg(long, env = "PORCH_BOOKS_LOOKUP_URL", default_value = DEFAULT_BOOKS_LOOKUP_URL)]
     books_lookup_url: String,
@@ -300,18 +312,15 @@ fn serve(args: ServeArgs) -> Result<()> {
             (None, None) => None,
         };
         if let Some(domain) = args.acme_domain.clone() {
-            let base_url = server::resolve_base_url(&db, given, args.listen)?;
+            let acme = acme(&args, domain)?;
+            let base_url = server::resolve_base_url(&db, given, acme.listen)?;
             let config = config(&args, base_url);
-            let acme = Acme {
-                domain,
-                email: args.acme_email.clone().unwrap_or_default(),
-                staging: args.acme_staging,
-            };
             return server::serve_acme(config, db, acme).await;
         }
-        let listener = tokio::net::TcpListener::bind(args.listen)
+        let listen = args.listen.unwrap_or(DEFAULT_LISTEN);
+        let listener = tokio::net::TcpListener::bind(listen)
             .await
-            .with_context(|| format!("listen on {}", args.listen))?;
+            .with_context(|| format!("listen on {listen}"))?;
         let bound = listener.local_addr()?;
         let base_url = server::resolve_base_url(&db, given, bound)?;
         let running = server::start(config(&args, base_url), db, listener).await?;
@@ -322,6 +331,35 @@ fn serve(args: ServeArgs) -> Result<()> {
         server::shutdown_signal().await;
         tracing::info!("shutting down");
         running.stop().await
+    })
+}
+
+/// Where Porch listens when not told: loopback only, for a first try or behind a proxy.
+const DEFAULT_LISTEN: SocketAddr =
+    SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 8080);
+
+/// Serving HTTPS itself: the ports of a web server unless told otherwise.
+fn acme(args: &ServeArgs, domain: String) -> Result<Acme> {
+    let any = std::net::IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED);
+    let redirect_listen = match args.http_listen.as_deref() {
+        None => Some(SocketAddr::new(any, 80)),
+        Some("off") => None,
+        Some(addr) => Some(addr.parse().with_context(|| {
+            format!("--http-listen {addr:?} is neither an address such as 0.0.0.0:80 nor `off`")
+        })?),
+    };
+    let directory = match (&args.acme_directory, args.acme_staging) {
+        (Some(url), _) => url.clone(),
+        (None, true) => LETS_ENCRYPT_STAGING.to_string(),
+        (None, false) => LETS_ENCRYPT.to_string(),
+    };
+    Ok(Acme {
+        domain,
+        email: args.acme_email.clone().unwrap_or_default(),
+        directory,
+        ca_root: args.acme_ca_root.clone(),
+        listen: args.listen.unwrap_or(SocketAddr::new(any, 443)),
+        redirect_listen,
     })
 }
 

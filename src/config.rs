@@ -64,13 +64,24 @@ impl std::fmt::Display for BaseUrl {
     }
 }
 
-/// Built-in HTTPS through ACME (Let's Encrypt): serve 443, redirect 80.
+/// Let's Encrypt's ACME directory, where certificates come from unless told otherwise.
+pub const LETS_ENCRYPT: &str = "https://acme-v02.api.letsencrypt.org/directory";
+/// Let's Encrypt's staging directory, for trying a set-up without hitting rate limits.
+pub const LETS_ENCRYPT_STAGING: &str = "https://acme-staging-v02.api.letsencrypt.org/directory";
+
+/// Built-in HTTPS through ACME: serve HTTPS, and redirect plain HTTP to it.
 #[derive(Clone, Debug)]
 pub struct Acme {
     pub domain: String,
     pub email: String,
-    /// Let's Encrypt's staging directory, for trying a set-up without hitting rate limits.
-    pub staging: bool,
+    /// The ACME server's directory URL.
+    pub directory: String,
+    /// An extra root the ACME client trusts, for a private or test CA (Pebble).
+    pub ca_root: Option<PathBuf>,
+    /// Where HTTPS is served.
+    pub listen: SocketAddr,
+    /// Where plain HTTP answers with a redirect to HTTPS; `None` serves no plain HTTP.
+    pub redirect_listen: Option<SocketAddr>,
 }
 
 #[derive(Clone, Debug)]

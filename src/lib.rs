@@ -1,6 +1,7 @@
 //! Porch: a single-user, self-hosted blogging appliance. `main.rs` parses the command line and
 //! calls `cli::run`; `server::start` wires the app (state, job worker, routes) and serves it.
 
+pub mod acme;
 pub mod activitypub;
 pub mod admin;
 pub mod app;

@@ -1,6 +1,6 @@
 fn main() -> std::process::ExitCode {
-    // Two TLS crypto providers end up linked (ACME's and the HTTP client's); rustls needs one
-    // chosen before any TLS config is built.
+    // Two TLS crypto providers end up linked (aws-lc-rs and ring, through the HTTP clients);
+    // rustls needs one chosen before any TLS config is built.
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     tracing_subscriber::fmt()
         .with_env_filter(

@@ -5,10 +5,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use poem::listener::acme::{
-    AutoCert, ChallengeType, LETS_ENCRYPT_PRODUCTION, LETS_ENCRYPT_STAGING,
-};
-use poem::listener::{Listener, TcpAcceptor, TcpListener};
+use poem::listener::{TcpAcceptor, TcpListener};
 use poem::web::Redirect;
 use poem::{EndpointExt, IntoResponse, Request, Server, handler};
 use tokio::sync::oneshot;
@@ -192,36 +189,33 @@ pub fn resolve_base_url(
     }
 }
 
-/// Serves HTTPS for `acme.domain` with a certificate from Let's Encrypt (TLS-ALPN-01), and
-/// plain HTTP on port 80 that redirects to it.
+/// Serves HTTPS for `acme.domain` with a certificate from its ACME server (TLS-ALPN-01), and
+/// plain HTTP that redirects to it.
 pub async fn serve_acme(config: Config, db: Db, acme: Acme) -> Result<()> {
     let _lock = lock_data_folder(&config.data_dir)?;
+    let tcp = tokio::net::TcpListener::bind(acme.listen)
+        .await
+        .with_context(|| format!("listen on {}", acme.listen))?;
     let app = compose(config, db).await?;
     boot(&app).await?;
-    let auto_cert = AutoCert::builder()
-        .directory_url(if acme.staging {
-            LETS_ENCRYPT_STAGING
-        } else {
-            LETS_ENCRYPT_PRODUCTION
-        })
-        .domain(acme.domain.clone())
-        .contact(format!("mailto:{}", acme.email))
-        .challenge_type(ChallengeType::TlsAlpn01)
-        .cache_path(app.config.data_dir.join("acme"))
-        .build()?;
-    let https = TcpListener::bind("[::]:443").acme(auto_cert);
-    let redirect = redirect_to_https.data(acme.domain.clone());
-    let http = Server::new(TcpListener::bind("[::]:80")).run(redirect);
+    let https = crate::acme::https(&acme, &app.config.data_dir, tcp)?;
     let endpoint = routes::build(app.clone());
     tracing::info!(
         domain = acme.domain,
-        "Porch is serving HTTPS on :443 and redirecting :80"
+        listen = %acme.listen,
+        directory = acme.directory,
+        "Porch is serving HTTPS"
     );
-    let https = Server::new(https).run_with_graceful_shutdown(
+    let https = Server::new_with_acceptor(https).run_with_graceful_shutdown(
         endpoint,
         shutdown_signal(),
         Some(SHUTDOWN_GRACE),
     );
+    let Some(redirect_listen) = acme.redirect_listen else {
+        return Ok(https.await?);
+    };
+    let redirect = redirect_to_https.data(app.config.base_url.clone());
+    let http = Server::new(TcpListener::bind(redirect_listen)).run(redirect);
     tokio::select! {
         r = https => r?,
         r = http => r?,
@@ -229,17 +223,18 @@ pub async fn serve_acme(config: Config, db: Db, acme: Acme) -> Result<()> {
     Ok(())
 }
 
+/// Plain HTTP's only answer: the same path on the site's HTTPS origin.
 #[handler]
 fn redirect_to_https(
     req: &Request,
-    poem::web::Data(domain): poem::web::Data<&String>,
+    poem::web::Data(base): poem::web::Data<&crate::config::BaseUrl>,
 ) -> impl IntoResponse {
     let path = req
         .uri()
         .path_and_query()
         .map(|p| p.as_str())
         .unwrap_or("/");
-    Redirect::permanent(format!("https://{domain}{path}"))
+    Redirect::permanent(format!("{base}{path}"))
 }
 
 /// Resolves on Ctrl-C or SIGTERM (systemd's stop).

@@ -51,6 +51,7 @@ const FEATURES: &[&str] = &[
     "admin",
 ];
 const WIRING: &[&str] = &[
+    "acme",
     "job_table",
     "routes",
     "server",
