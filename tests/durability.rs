@@ -107,6 +107,9 @@ fn porch() -> Command {
         "PORCH_TRUST_PROXY",
         "PORCH_ACME_DOMAIN",
         "PORCH_ACME_EMAIL",
+        "PORCH_ACME_DIRECTORY",
+        "PORCH_ACME_CA_ROOT",
+        "PORCH_HTTP_LISTEN",
     ] {
         cmd.env_remove(var);
     }
@@ -444,6 +447,84 @@ fn opening_a_current_database_again_changes_nothing() {
         drop(db);
         assert_eq!(snapshot(&path), first);
     }
+}
+
+/// A backup of a site written by the previous release (v0.1.0, schema 15) through its own
+/// doors: `porch init`, `porch token`, Micropub. `tests/fixtures/upgrade/make.sh` says how it
+/// was made; each release adds the next one.
+const PREVIOUS_RELEASE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/upgrade/porch-0.1.0.tar.gz"
+);
+/// The schema version of that release.
+const PREVIOUS_SCHEMA: i64 = 15;
+
+#[test]
+fn a_site_from_the_previous_release_migrates_and_serves_its_posts() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let restored = run(porch()
+        .args(["restore", "--data"])
+        .arg(&data)
+        .arg(PREVIOUS_RELEASE));
+    assert!(restored.status.success(), "{}", stderr_of(&restored));
+    let db_path = data.join("porch.db");
+    let before = schema_of(&Connection::open(&db_path).unwrap()).1;
+    assert_eq!(
+        before, PREVIOUS_SCHEMA,
+        "the fixture is the release's own schema"
+    );
+
+    let server = TestServer::start_in(&data);
+
+    // Migrated to exactly the schema a new site gets.
+    let mut fresh = Connection::open_in_memory().unwrap();
+    store::create_fresh(&mut fresh).unwrap();
+    assert_eq!(
+        schema_of(&Connection::open(&db_path).unwrap()),
+        schema_of(&fresh)
+    );
+    assert_eq!(integrity(&db_path), "ok");
+
+    // Its posts, at the addresses they had.
+    let visitor = server.client();
+    let long = visitor.get("/2024/05/01/walking-the-old-railway.html");
+    assert_eq!(long.status, 200, "{}", long.text());
+    let long = long.text();
+    assert!(
+        long.contains("Walking the old railway")
+            && long.contains(r#"href="http://127.0.0.1:9/railway""#)
+            && long.contains("The third one"),
+        "{long}"
+    );
+    let home = visitor.get("/").text();
+    assert!(
+        home.contains("A short post from before the upgrade"),
+        "{home}"
+    );
+    assert!(!home.contains("A draft nobody has seen"), "{home}");
+    let category = visitor.get("/categories/travel/");
+    assert_eq!(category.status, 200);
+    assert!(category.text().contains("Walking the old railway"));
+    let feed = visitor.get("/feed.xml").text();
+    assert!(feed.contains("Walking the old railway"), "{feed}");
+
+    // Its photo, from the media folder the backup carried.
+    let photo_file = home
+        .split("/uploads/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("the photo post shows its photo: {home}"));
+    let photo = visitor.get(&format!("/uploads/{photo_file}"));
+    assert_eq!(photo.status, 200);
+    assert!(photo.header("content-type").unwrap().starts_with("image/"));
+
+    // Its owner signs in with the password set under that release.
+    let owner = server.client();
+    let signed_in = owner.login(OWNER_PASSWORD);
+    assert_eq!(signed_in.status, 303, "{}", signed_in.text());
+    let drafts = owner.get("/admin/drafts").text();
+    assert!(drafts.contains("A draft nobody has seen"), "{drafts}");
 }
 
 // ---------------------------------------------------------------------------------------------
