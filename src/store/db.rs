@@ -2,14 +2,16 @@
 //! small pool of readers. All work runs on Tokio's blocking threads so that no async thread waits
 //! on disk.
 
+use std::collections::VecDeque;
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, anyhow};
 use rusqlite::hooks::Action;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::{Notify, Semaphore, oneshot};
 
 use super::migrations;
 
@@ -78,14 +80,26 @@ struct Inner {
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
     read_slots: Semaphore,
-    /// Writes queue here rather than as blocked threads waiting for the writer's lock.
-    write_slot: Semaphore,
+    /// Writes waiting for the writer, committed together in the next group (see `write`).
+    queue: Mutex<VecDeque<Pending>>,
+    /// Set while a blocking task is committing groups from `queue`.
+    draining: AtomicBool,
     stamp: ContentStamp,
     /// Set when the open write transaction queues or requeues a job (an update hook on the
     /// `jobs` table); the commit then wakes the job worker through `jobs`.
     touched_jobs: Arc<AtomicBool>,
     jobs: Notify,
 }
+
+/// The most writes committed as one group, so that a flood cannot hold the writer (and every
+/// caller in the group) for long.
+const MAX_GROUP: usize = 256;
+
+/// What a write gives back after running in the group's transaction: whether it succeeded (its
+/// savepoint is kept), and how to tell its caller once the group's commit is known.
+type Deliver = Box<dyn FnOnce(Result<(), &anyhow::Error>) + Send>;
+/// A queued write: run it in the transaction, or tell its caller the transaction never began.
+type Pending = Box<dyn FnOnce(Result<&Transaction, &anyhow::Error>) -> (bool, Deliver) + Send>;
 
 /// Opens one connection with the settings every Porch connection uses.
 pub fn open_connection(path: &Path) -> Result<Connection> {
@@ -134,7 +148,8 @@ impl Db {
                 writer: Mutex::new(writer),
                 readers: Mutex::new(Vec::new()),
                 read_slots: Semaphore::new(MAX_READERS),
-                write_slot: Semaphore::new(1),
+                queue: Mutex::new(VecDeque::new()),
+                draining: AtomicBool::new(false),
                 stamp,
                 touched_jobs,
                 jobs: Notify::new(),
@@ -182,16 +197,173 @@ impl Db {
 
     /// Runs `f` inside one write transaction, off the async threads. The transaction commits when
     /// `f` returns Ok and rolls back when it returns Err, so a failed action changes nothing.
+    ///
+    /// Writes that arrive while another group commits are committed together as the next group,
+    /// each inside its own savepoint: one fsync for many (a burst of inbox activities, many
+    /// Micropub clients, the job worker's bookkeeping), where each alone would wait for its own.
+    /// A write that fails rolls back to its savepoint and leaves the others in; nobody hears of
+    /// success before the group's commit is durable.
     pub async fn write<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&Transaction) -> Result<T> + Send + 'static,
     {
-        let _slot = self.inner.write_slot.acquire().await?;
-        let db = self.clone();
-        tokio::task::spawn_blocking(move || db.write_blocking(f))
-            .await
-            .context("store: write task")?
+        let (reply, answer) = oneshot::channel::<Result<T>>();
+        let pending: Pending = Box::new(move |tx| {
+            let tx = match tx {
+                Ok(tx) => tx,
+                Err(e) => {
+                    let _ = reply.send(Err(anyhow!("{e:#}")));
+                    return (false, Box::new(|_| {}));
+                }
+            };
+            // A panic inside `f` fails this write alone; the group goes on.
+            match std::panic::catch_unwind(AssertUnwindSafe(|| f(tx))) {
+                Ok(Ok(value)) => (
+                    true,
+                    Box::new(move |committed: Result<(), &anyhow::Error>| {
+                        let _ = reply.send(match committed {
+                            Ok(()) => Ok(value),
+                            Err(e) => Err(anyhow!("{e:#}")),
+                        });
+                    }),
+                ),
+                Ok(Err(e)) => {
+                    let _ = reply.send(Err(e));
+                    (false, Box::new(|_| {}))
+                }
+                Err(_) => {
+                    let _ = reply.send(Err(anyhow!("store: a write panicked")));
+                    (false, Box::new(|_| {}))
+                }
+            }
+        });
+        self.inner
+            .queue
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push_back(pending);
+        if !self.inner.draining.swap(true, Ordering::AcqRel) {
+            let db = self.clone();
+            tokio::task::spawn_blocking(move || db.drain());
+        }
+        answer.await.context("store: write task")?
+    }
+
+    /// Commits queued writes, a group at a time, until the queue is empty.
+    fn drain(&self) {
+        loop {
+            let group: Vec<Pending> = {
+                let mut queue = self
+                    .inner
+                    .queue
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                let n = queue.len().min(MAX_GROUP);
+                queue.drain(..n).collect()
+            };
+            if group.is_empty() {
+                self.inner.draining.store(false, Ordering::Release);
+                // A write queued between the empty look and the store above saw `draining`
+                // still set and started no task: take it on, unless a new task already has.
+                let queued = !self
+                    .inner
+                    .queue
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .is_empty();
+                if queued && !self.inner.draining.swap(true, Ordering::AcqRel) {
+                    continue;
+                }
+                return;
+            }
+            self.commit_group(group);
+        }
+    }
+
+    /// One transaction for the group: each write in a savepoint, one commit for all.
+    fn commit_group(&self, group: Vec<Pending>) {
+        let mut conn = self
+            .inner
+            .writer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
+            Ok(tx) => tx,
+            Err(e) => {
+                let e = anyhow::Error::new(e).context("store: begin");
+                for pending in group {
+                    let _ = pending(Err(&e));
+                }
+                return;
+            }
+        };
+        // Left set only by a transaction that rolled back: its jobs are gone with it.
+        self.inner.touched_jobs.store(false, Ordering::Release);
+        let alone = group.len() == 1;
+        let mut delivered = Vec::with_capacity(group.len());
+        let mut broken = None;
+        for pending in group {
+            if let Some(e) = &broken {
+                let _ = pending(Err(e));
+                continue;
+            }
+            if !alone && let Err(e) = tx.execute_batch("SAVEPOINT one_write") {
+                let e = anyhow::Error::new(e).context("store: savepoint");
+                let _ = pending(Err(&e));
+                broken = Some(e);
+                continue;
+            }
+            let (ok, deliver) = pending(Ok(&tx));
+            let end = match (alone, ok) {
+                (true, _) => Ok(()),
+                (false, true) => tx.execute_batch("RELEASE one_write"),
+                (false, false) => tx.execute_batch("ROLLBACK TO one_write; RELEASE one_write"),
+            };
+            if let Err(e) = end {
+                // The savepoint could not be closed (SQLite rolled the whole transaction
+                // back after a disk error, say): nothing in this group can commit.
+                broken = Some(anyhow::Error::new(e).context("store: end of a write"));
+            }
+            if ok || alone {
+                delivered.push((ok, deliver));
+            }
+        }
+        let lone_failure = alone && delivered.first().is_some_and(|(ok, _)| !ok);
+        let committed = match broken {
+            Some(e) => {
+                drop(tx);
+                Err(e)
+            }
+            // A lone write that failed rolls back whole, as it always has.
+            None if lone_failure => {
+                drop(tx);
+                Ok(())
+            }
+            None => tx.commit().context("store: commit"),
+        };
+        if committed.is_ok() {
+            self.after_commit(&conn);
+        }
+        for (_, deliver) in delivered {
+            deliver(committed.as_ref().map(|_| ()));
+        }
+    }
+
+    /// What every commit is followed by: waking the job worker if a job was queued, and
+    /// refreshing the content stamp.
+    fn after_commit(&self, conn: &Connection) {
+        if self.inner.touched_jobs.swap(false, Ordering::AcqRel) {
+            self.inner.jobs.notify_one();
+        }
+        // The change is committed: failing now would make the caller report (and perhaps
+        // repeat) a save that happened. A stale stamp only delays the page cache's refresh.
+        if let Err(e) = self.inner.stamp.refresh(conn) {
+            tracing::error!(
+                error = format!("{e:#}"),
+                "store: could not read the content stamp"
+            );
+        }
     }
 
     pub fn read_blocking<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
@@ -231,17 +403,79 @@ impl Db {
         self.inner.touched_jobs.store(false, Ordering::Release);
         let value = f(&tx)?;
         tx.commit().context("store: commit")?;
-        if self.inner.touched_jobs.swap(false, Ordering::AcqRel) {
-            self.inner.jobs.notify_one();
-        }
-        // The change is committed: failing now would make the caller report (and perhaps
-        // repeat) a save that happened. A stale stamp only delays the page cache's refresh.
-        if let Err(e) = self.inner.stamp.refresh(&conn) {
-            tracing::error!(
-                error = format!("{e:#}"),
-                "store: could not read the content stamp"
-            );
-        }
+        self.after_commit(&conn);
         Ok(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn count(db: &Db) -> Vec<i64> {
+        db.read_blocking(|c| {
+            let mut stmt = c.prepare("SELECT n FROM t ORDER BY n")?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<i64>>>()?)
+        })
+        .unwrap()
+    }
+
+    /// Writes that queue while the writer is busy commit as one group; one that fails or panics
+    /// changes nothing, its caller hears why, and the others commit and hear so.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_write_that_fails_in_a_group_changes_nothing_and_the_others_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("porch.db")).unwrap();
+        db.write(|tx| Ok(tx.execute_batch("CREATE TABLE t (n INTEGER PRIMARY KEY)")?))
+            .await
+            .unwrap();
+
+        let busy = db.inner.writer.lock().unwrap();
+        let mut writes = Vec::new();
+        for n in 0..12_i64 {
+            let writer = db.clone();
+            writes.push(tokio::spawn(async move {
+                writer
+                    .write(move |tx| {
+                        tx.execute("INSERT INTO t (n) VALUES (?1)", [n])?;
+                        match n {
+                            4 => anyhow::bail!("write {n} refused"),
+                            7 => panic!("write {n} panicked"),
+                            _ => Ok(n),
+                        }
+                    })
+                    .await
+            }));
+            // One at a time: the first is taken (and held at the busy writer), the rest queue.
+            loop {
+                let queued = db.inner.queue.lock().unwrap().len();
+                let taken = db.inner.draining.load(Ordering::Acquire);
+                if (n == 0 && taken && queued == 0) || (n > 0 && queued == n as usize) {
+                    break;
+                }
+                // Not an await: the writer's lock is held, and the writes run on the runtime's
+                // worker threads meanwhile.
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+        }
+        assert_eq!(
+            db.inner.queue.lock().unwrap().len(),
+            11,
+            "queued as one group"
+        );
+        drop(busy);
+
+        let mut answers = Vec::new();
+        for write in writes {
+            answers.push(write.await.unwrap().map_err(|e| e.to_string()));
+        }
+        assert_eq!(answers[4], Err("write 4 refused".to_string()));
+        assert_eq!(answers[7], Err("store: a write panicked".to_string()));
+        let committed: Vec<i64> = (0..12).filter(|n| ![4, 7].contains(n)).collect();
+        for n in &committed {
+            assert_eq!(answers[*n as usize], Ok(*n));
+        }
+        assert_eq!(count(&db), committed);
     }
 }
