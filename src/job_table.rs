@@ -85,7 +85,7 @@ async fn post_changed(app: &App, changed: PostChanged) -> Result<()> {
             crate::bookmarks::save::post_changed(tx, &changed)?;
             // An imported post is an old one: editing it later tells no one else either.
             if !store::imported_posts::is_imported(tx, changed.post_id)? {
-                delivery::post_changed(tx, &changed)?;
+                delivery::post_changed(tx, &changed, &base)?;
                 crate::indieweb::webmention::post_changed(tx, &changed, base.as_str())?;
             }
             Ok(())

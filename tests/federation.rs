@@ -437,6 +437,64 @@ fn a_mastodon_user_follows_and_receives_posts_edits_and_deletions() {
 
 // Replies and likes.
 
+/// The kinds of every job queued from now on, recorded by a trigger the test adds: finished
+/// jobs leave the queue, so only a record shows what was queued.
+fn record_queued_jobs(server: &TestServer) {
+    server
+        .app
+        .db
+        .write_blocking(|tx| {
+            tx.execute_batch(
+                "CREATE TABLE queued_kinds (kind TEXT NOT NULL);
+                 CREATE TRIGGER record_queued AFTER INSERT ON jobs
+                 BEGIN INSERT INTO queued_kinds (kind) VALUES (new.kind); END;",
+            )?;
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
+fn a_post_nobody_follows_queues_no_fan_out_and_is_still_in_the_outbox() {
+    let server = TestServer::with_owner();
+    let admin = server.admin();
+    record_queued_jobs(&server);
+    let queued = |kind: &str| {
+        number(
+            &server,
+            "SELECT count(*) FROM queued_kinds WHERE kind = ?1",
+            [kind],
+        )
+    };
+
+    let url = publish(&server, &admin, "Nobody is listening yet.");
+    wait_for_jobs(&server);
+    assert_eq!(queued("post_changed"), 1);
+    assert_eq!(queued("fan_out"), 0, "nobody to tell: no fan-out job");
+    let visitor = server.client();
+    let outbox = visitor
+        .get_with("/outbox?page=1", &[("Accept", AS2)])
+        .json();
+    let created = &outbox["orderedItems"][0];
+    assert_eq!(created["type"], "Create", "{outbox}");
+    assert_eq!(created["object"]["id"], url);
+    let create_path = created["id"].as_str().unwrap().replace(&server.base, "");
+    let served = visitor.get_with(&create_path, &[("Accept", AS2)]);
+    assert_eq!(served.status, 200);
+    assert_eq!(served.json()["object"]["id"], url);
+
+    // With a follower there is someone to tell again.
+    let fake = FakeMastodon::start();
+    bob_follows_alice(&server, &fake);
+    publish(&server, &admin, "Now someone is.");
+    fake.wait_for_activity("Create", |a| {
+        a["object"]["content"]
+            .as_str()
+            .is_some_and(|c| c.contains("Now someone is."))
+    });
+    assert_eq!(queued("fan_out"), 1);
+}
+
 #[test]
 fn a_reply_waits_for_approval_then_follows_its_edits_and_deletion() {
     let server = TestServer::with_owner();

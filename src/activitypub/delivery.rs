@@ -17,7 +17,8 @@ use crate::posts::mentions;
 use crate::store::actors::Actor;
 use crate::store::ids::{ActivityId, PostId};
 use crate::store::kinds::Verb;
-use crate::store::posts::{self, Kind, Status};
+use crate::store::posts::{self, Kind, Post, Status};
+use crate::store::settings::SiteSettings;
 use crate::store::{self, activities, blocks, follows};
 
 use super::{convert, remote};
@@ -67,7 +68,10 @@ impl Task for Probe {
 /// changes while public, Delete when it stops being public. Worked out from what followers were
 /// last sent about it (the post-changed jobs of quick successive saves may run in any order),
 /// not from the change the job names. Pages are not federated: they are the site's furniture.
-pub fn post_changed(tx: &Connection, changed: &PostChanged) -> Result<()> {
+///
+/// With no follower, no one mentioned and no reply to make, there is nobody to tell: the
+/// activity is built here (the outbox and its URL still show it) and no fan-out job is queued.
+pub fn post_changed(tx: &Connection, changed: &PostChanged, base: &BaseUrl) -> Result<()> {
     let Some(post) = posts::by_id(tx, changed.post_id)? else {
         return Ok(());
     };
@@ -87,7 +91,51 @@ pub fn post_changed(tx: &Connection, changed: &PostChanged) -> Result<()> {
     if verb == Verb::Delete {
         activities::hide_post_activities(tx, post.id)?;
     }
-    queue(tx, verb, Some(post.id))
+    let nobody_to_tell = post.in_reply_to.is_empty()
+        && follows::follower_inboxes(tx)?.is_empty()
+        && mentions::actors_in(tx, &post.markdown)?.is_empty();
+    if !nobody_to_tell {
+        return queue(tx, verb, Some(post.id));
+    }
+    let activity_id = activities::insert(tx, verb, Some(post.id), true)?;
+    let settings = store::settings::load(tx)?;
+    let (json, _) = post_activity(tx, base, &settings, activity_id, verb, &post, None)?;
+    activities::set_json(tx, activity_id, &json.to_string())
+}
+
+/// The activity about a post, as it is now, and the actors it mentions (with the author of
+/// the post it replies to, when that is known).
+fn post_activity(
+    tx: &Connection,
+    base: &BaseUrl,
+    settings: &SiteSettings,
+    activity_id: ActivityId,
+    kind: Verb,
+    post: &Post,
+    replied: Option<&(String, Actor)>,
+) -> Result<(Value, Vec<Actor>)> {
+    let mut mentioned = mentions::actors_in(tx, &post.markdown)?;
+    if let Some((_, author)) = replied
+        && !mentioned.iter().any(|a| a.uri == author.uri)
+    {
+        mentioned.push(author.clone());
+    }
+    let mut object = match kind {
+        Verb::Delete => {
+            let mut gone = post.clone();
+            gone.status = Status::Deleted;
+            convert::post_to_object(base, settings, &gone, &[])
+        }
+        Verb::Update => convert::post_to_updated_object(base, settings, post, &mentioned),
+        _ => convert::post_to_object(base, settings, post, &mentioned),
+    };
+    if let Some((object_id, _)) = replied
+        && kind != Verb::Delete
+    {
+        object["inReplyTo"] = serde_json::json!(object_id);
+    }
+    let id = activity_url(base, activity_id);
+    Ok((convert::activity(base, kind, &id, object), mentioned))
 }
 
 /// Queues an activity about a post (or, with `post_id` None, about the actor) for every follower.
@@ -175,29 +223,17 @@ pub async fn fan_out(app: &App, FanOut { activity_id }: FanOut) -> Result<()> {
             let json = match post_id {
                 Some(post_id) => {
                     let post = posts::by_id(tx, post_id)?.context("fan-out: the post is gone")?;
-                    mentioned = mentions::actors_in(tx, &post.markdown)?;
-                    if let Some((_, author)) = &replied
-                        && !mentioned.iter().any(|a| a.uri == author.uri)
-                    {
-                        mentioned.push(author.clone());
-                    }
-                    let mut object = match kind {
-                        Verb::Delete => {
-                            let mut gone = post.clone();
-                            gone.status = Status::Deleted;
-                            convert::post_to_object(base, &settings, &gone, &[])
-                        }
-                        Verb::Update => {
-                            convert::post_to_updated_object(base, &settings, &post, &mentioned)
-                        }
-                        _ => convert::post_to_object(base, &settings, &post, &mentioned),
-                    };
-                    if let Some((object_id, _)) = &replied
-                        && kind != Verb::Delete
-                    {
-                        object["inReplyTo"] = serde_json::json!(object_id);
-                    }
-                    convert::activity(base, kind, &id, object)
+                    let (json, named) = post_activity(
+                        tx,
+                        base,
+                        &settings,
+                        activity_id,
+                        kind,
+                        &post,
+                        replied.as_ref(),
+                    )?;
+                    mentioned = named;
+                    json
                 }
                 None if kind == Verb::Move => {
                     let me = super::actor_id(base);
