@@ -11,6 +11,7 @@ pub mod bookmarks;
 pub mod books;
 pub mod cli;
 pub mod config;
+pub mod encoding;
 pub mod error;
 pub mod feeds;
 pub mod forms;

@@ -1,7 +1,7 @@
 //! The one route table, read top to bottom: from a URL you find its handler.
 
 use poem::endpoint::EndpointExt;
-use poem::middleware::{CatchPanic, Compression};
+use poem::middleware::CatchPanic;
 use poem::{Endpoint, IntoEndpoint, Route, get, post};
 
 use crate::activitypub::objects::Negotiated;
@@ -12,7 +12,7 @@ use crate::indieweb::{self, indieauth, micropub};
 use crate::site::cache::Cached;
 use crate::site::errors::FriendlyErrors;
 use crate::xmlrpc;
-use crate::{admin, bookmarks, books, feeds, media, middleware, site};
+use crate::{admin, bookmarks, books, encoding, feeds, media, middleware, site};
 
 /// A public page or feed: answered from the page cache with ETag and Last-Modified.
 fn page<E: IntoEndpoint>(ep: E) -> Cached<E::Endpoint> {
@@ -332,7 +332,7 @@ pub fn build(app: App) -> impl Endpoint {
     FriendlyErrors { inner: routes }
         .with(middleware::SecurityHeaders)
         .with(middleware::SameOriginPosts)
-        .with(Compression::new())
+        .with(encoding::Compression)
         .with(middleware::VaryEncoding)
         .with(CatchPanic::new())
         .with(middleware::RequestLog)

@@ -35,6 +35,7 @@ const GROUND: &[&str] = &[
     "forms",
     "jobs",
     "middleware",
+    "encoding",
     // The `ctx!` macro, defined in render/.
     "ctx",
 ];

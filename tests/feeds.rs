@@ -964,6 +964,26 @@ fn changing_the_site_title_shows_on_pages_and_feeds() {
     );
 }
 
+/// A GET over a bare HTTP/1.1 connection: the response head (names lowercased, as the server
+/// sends them) and the body as it came.
+fn bare_get(base: &str, path: &str, accept_encoding: &str) -> (String, Vec<u8>) {
+    let addr = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept-Encoding: {accept_encoding}\r\n\
+         Connection: close\r\n\r\n"
+    );
+    std::io::Write::write_all(&mut stream, request.as_bytes()).unwrap();
+    let mut response = Vec::new();
+    std::io::Read::read_to_end(&mut stream, &mut response).unwrap();
+    let split = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a response head");
+    let head = String::from_utf8_lossy(&response[..split + 2]).to_ascii_lowercase();
+    (head, response[split + 4..].to_vec())
+}
+
 #[test]
 fn compressed_and_plain_copies_are_kept_apart_by_caches() {
     let b = blog();
@@ -984,6 +1004,28 @@ fn compressed_and_plain_copies_are_kept_apart_by_caches() {
             brotli.body, plain.body,
             "{path}: the copies differ byte for byte"
         );
+        let mut unpacked = Vec::new();
+        std::io::Read::read_to_end(
+            &mut brotli::Decompressor::new(&brotli.body[..], 4096),
+            &mut unpacked,
+        )
+        .unwrap();
+        assert_eq!(unpacked, plain.body, "{path}: brotli holds the same page");
+        let again = visitor.get_with(path, &[("Accept-Encoding", "br")]);
+        assert_eq!(
+            again.body, brotli.body,
+            "{path}: the kept copy is sent again"
+        );
+        // The test client would unpack gzip itself: ask over a bare connection.
+        let (head, gzip) = bare_get(&b.server.base, path, "gzip, deflate");
+        assert!(
+            head.contains("\r\ncontent-encoding: gzip\r\n"),
+            "{path}: {head}"
+        );
+        let mut unpacked = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gzip[..]), &mut unpacked)
+            .unwrap();
+        assert_eq!(unpacked, plain.body, "{path}: gzip holds the same page");
         // Pages are `Cache-Control: public`, so a shared cache must not hand the brotli copy
         // to a reader that cannot decode it (RFC 9110 §12.5.5).
         let etag = plain.header("etag").unwrap();
@@ -1000,7 +1042,14 @@ fn compressed_and_plain_copies_are_kept_apart_by_caches() {
                 "{path} ({what}): Vary names Accept-Encoding, got {vary:?}"
             );
         }
+        assert_eq!(not_modified.header("content-encoding"), None, "{path}");
     }
+    // The stylesheet is text and compressed; robots.txt is too small to gain anything.
+    let css = visitor.get_with("/static/style.css", &[("Accept-Encoding", "br")]);
+    assert_eq!(css.header("content-encoding"), Some("br"));
+    let robots = visitor.get_with("/robots.txt", &[("Accept-Encoding", "br")]);
+    assert_eq!(robots.status, 200);
+    assert_eq!(robots.header("content-encoding"), None, "{}", robots.text());
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -631,9 +631,14 @@ fn a_photo_is_stored_with_resized_copies_served_immutable() {
         ("-480", (480, 360)),
     ] {
         let url = format!("/uploads/{}{suffix}.jpg", m.hash);
-        let resp = visitor.get(&url);
+        let resp = visitor.get_with(&url, &[("Accept-Encoding", "br, gzip")]);
         assert_eq!(resp.status, 200, "{url}");
         assert_eq!(resp.header("content-type"), Some("image/jpeg"), "{url}");
+        assert_eq!(
+            resp.header("content-encoding"),
+            None,
+            "{url}: a JPEG is compressed already"
+        );
         assert_eq!(
             resp.header("cache-control"),
             Some("public, max-age=31536000, immutable"),

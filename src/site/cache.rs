@@ -5,11 +5,14 @@
 
 use std::sync::Arc;
 
+use bytes::Bytes;
+
 use poem::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use poem::{Endpoint, IntoResponse, Request, Response};
 use sha2::{Digest, Sha256};
 
 use crate::app::App;
+use crate::encoding::{self, Coding};
 
 use super::page_cache::{Entry, MAX_ENTRY_BYTES};
 
@@ -41,7 +44,7 @@ impl<E: Endpoint> Endpoint for Cached<E> {
         };
         let version = stamp.version();
         if let Some(entry) = app.pages.get(&key, version) {
-            return Ok(respond(&entry, req.headers()));
+            return Ok(respond(&app, &entry, req.headers()));
         }
         let changed_at = stamp.changed_at();
         let request_headers = req.headers().clone();
@@ -63,11 +66,12 @@ impl<E: Endpoint> Endpoint for Cached<E> {
                 .unwrap_or(HeaderValue::from_static("")),
             changed_at,
             body,
+            encoded: Default::default(),
         });
         if entry.body.len() <= MAX_ENTRY_BYTES {
             app.pages.put(key, entry.clone());
         }
-        Ok(respond(&entry, &request_headers))
+        Ok(respond(&app, &entry, &request_headers))
     }
 }
 
@@ -103,7 +107,29 @@ fn not_modified(entry: &Entry, req: &HeaderMap) -> bool {
     }
 }
 
-fn respond(entry: &Entry, req: &HeaderMap) -> Response {
+/// The entry's body in the coding the client takes, compressed once per entry: the first
+/// request that wants brotli (or gzip) pays for it, the rest copy bytes.
+fn encoded(app: &App, entry: &Entry, req: &HeaderMap) -> Option<(Coding, Bytes)> {
+    let content_type = entry
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    if entry.body.len() < encoding::MIN_BYTES || !encoding::compressible(content_type) {
+        return None;
+    }
+    let coding = encoding::negotiate(req)?;
+    let slot = &entry.encoded[coding as usize];
+    if let Some(bytes) = slot.get() {
+        return Some((coding, bytes.clone()));
+    }
+    let bytes = encoding::encode(&entry.body, coding).ok()?;
+    if slot.set(bytes.clone()).is_ok() {
+        app.pages.grew(bytes.len());
+    }
+    Some((coding, bytes))
+}
+
+fn respond(app: &App, entry: &Entry, req: &HeaderMap) -> Response {
     let unchanged = not_modified(entry, req);
     let mut builder = Response::builder();
     if unchanged {
@@ -120,8 +146,12 @@ fn respond(entry: &Entry, req: &HeaderMap) -> Response {
         // so that a new post shows at once.
         .header(header::CACHE_CONTROL, "public, no-cache");
     if unchanged {
-        builder.body(poem::Body::empty())
-    } else {
-        builder.body(entry.body.clone())
+        return builder.body(poem::Body::empty());
+    }
+    match encoded(app, entry, req) {
+        Some((coding, bytes)) => builder
+            .header(header::CONTENT_ENCODING, coding.name())
+            .body(bytes),
+        None => builder.body(entry.body.clone()),
     }
 }

@@ -3,7 +3,7 @@
 //! ground floor.
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use bytes::Bytes;
 use poem::http::{HeaderMap, HeaderValue};
@@ -22,6 +22,21 @@ pub struct Entry {
     pub last_modified: HeaderValue,
     /// The time of the last change, which Last-Modified gives to the second.
     pub changed_at: i64,
+    /// The body compressed (brotli, gzip), each made the first time a client asks for it.
+    pub encoded: [OnceLock<Bytes>; 2],
+}
+
+impl Entry {
+    /// The memory the entry holds: its body and the compressed copies made so far.
+    fn size(&self) -> usize {
+        self.body.len()
+            + self
+                .encoded
+                .iter()
+                .filter_map(OnceLock::get)
+                .map(Bytes::len)
+                .sum::<usize>()
+    }
 }
 
 #[derive(Default)]
@@ -49,18 +64,26 @@ impl PageCache {
 
     pub fn put(&self, key: String, entry: Arc<Entry>) {
         let mut pages = self.inner.write().unwrap_or_else(|p| p.into_inner());
-        if pages.bytes + entry.body.len() > MAX_BYTES {
+        let size = entry.size();
+        if pages.bytes + size > MAX_BYTES {
             // Pages of older versions are useless; if that is not enough, start afresh.
             pages.entries.retain(|_, e| e.version == entry.version);
-            pages.bytes = pages.entries.values().map(|e| e.body.len()).sum();
-            if pages.bytes + entry.body.len() > MAX_BYTES {
+            pages.bytes = pages.entries.values().map(|e| e.size()).sum();
+            if pages.bytes + size > MAX_BYTES {
                 pages.entries.clear();
                 pages.bytes = 0;
             }
         }
-        pages.bytes += entry.body.len();
+        pages.bytes += size;
         if let Some(old) = pages.entries.insert(key, entry) {
-            pages.bytes -= old.body.len();
+            pages.bytes = pages.bytes.saturating_sub(old.size());
         }
+    }
+
+    /// Counts a compressed copy just added to a kept entry. (Were the entry dropped meanwhile,
+    /// the count is a little high until the next sweep in `put` sums the entries again.)
+    pub fn grew(&self, bytes: usize) {
+        let mut pages = self.inner.write().unwrap_or_else(|p| p.into_inner());
+        pages.bytes += bytes;
     }
 }
