@@ -3,7 +3,8 @@
 //! and latency percentiles for the home page, a post page and /feed.xml (served from the page
 //! cache after their first request), and for post pages across all 10,000 posts (mostly cache
 //! misses: each is rendered from the database), plus the server's time from start to first
-//! answer and its idle and peak resident memory (from /proc).
+//! answer and its idle and peak resident memory (from /proc), and the home page against nginx
+//! serving the same bytes (`common/nginx.rs`).
 
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -19,6 +20,8 @@ use porch::store::posts::Kind;
 use porch::store::settings;
 
 mod common;
+#[path = "common/nginx.rs"]
+mod nginx;
 
 use common::{status_kb, stop};
 
@@ -78,6 +81,8 @@ fn main() {
         println!("{label:<40} {rps:>10.0} {p50:>9.2} {p99:>9.2} {max:>9.2}");
     }
     let peak_kb = status_kb(pid, "VmHWM:");
+    println!();
+    nginx::compare(addr);
     println!();
     println!(
         "time from start to first answer: {:.0} ms",
