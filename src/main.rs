@@ -2,12 +2,15 @@ fn main() -> std::process::ExitCode {
     // Two TLS crypto providers end up linked (aws-lc-rs and ring, through the HTTP clients);
     // rustls needs one chosen before any TLS config is built.
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    // One line per request goes to a writer thread through a queue: a request never waits for
+    // the terminal or the journal. `_flush` writes what is queued when main returns.
+    let (log, _flush) = tracing_appender::non_blocking(std::io::stderr());
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("PORCH_LOG")
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
-        .with_writer(std::io::stderr)
+        .with_writer(log)
         .init();
     match porch::cli::run() {
         Ok(()) => std::process::ExitCode::SUCCESS,
