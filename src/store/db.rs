@@ -95,11 +95,13 @@ struct Inner {
 /// caller in the group) for long.
 const MAX_GROUP: usize = 256;
 
-/// What a write gives back after running in the group's transaction: whether it succeeded (its
-/// savepoint is kept), and how to tell its caller once the group's commit is known.
+/// How a write that succeeded in the group's transaction tells its caller, once the group's
+/// commit is known.
 type Deliver = Box<dyn FnOnce(Result<(), &anyhow::Error>) + Send>;
 /// A queued write: run it in the transaction, or tell its caller the transaction never began.
-type Pending = Box<dyn FnOnce(Result<&Transaction, &anyhow::Error>) -> (bool, Deliver) + Send>;
+/// Gives back how to answer its caller when it succeeded (its savepoint is kept); a write that
+/// failed has already been answered.
+type Pending = Box<dyn FnOnce(Result<&Transaction, &anyhow::Error>) -> Option<Deliver> + Send>;
 
 /// Opens one connection with the settings every Porch connection uses.
 pub fn open_connection(path: &Path) -> Result<Connection> {
@@ -210,31 +212,19 @@ impl Db {
     {
         let (reply, answer) = oneshot::channel::<Result<T>>();
         let pending: Pending = Box::new(move |tx| {
-            let tx = match tx {
-                Ok(tx) => tx,
-                Err(e) => {
-                    let _ = reply.send(Err(anyhow!("{e:#}")));
-                    return (false, Box::new(|_| {}));
-                }
+            let outcome = match tx {
+                // A panic inside `f` fails this write alone; the group goes on.
+                Ok(tx) => std::panic::catch_unwind(AssertUnwindSafe(|| f(tx)))
+                    .unwrap_or_else(|_| Err(anyhow!("store: a write panicked"))),
+                Err(e) => Err(anyhow!("{e:#}")),
             };
-            // A panic inside `f` fails this write alone; the group goes on.
-            match std::panic::catch_unwind(AssertUnwindSafe(|| f(tx))) {
-                Ok(Ok(value)) => (
-                    true,
-                    Box::new(move |committed: Result<(), &anyhow::Error>| {
-                        let _ = reply.send(match committed {
-                            Ok(()) => Ok(value),
-                            Err(e) => Err(anyhow!("{e:#}")),
-                        });
-                    }),
-                ),
-                Ok(Err(e)) => {
+            match outcome {
+                Ok(value) => Some(Box::new(move |committed: Result<(), &anyhow::Error>| {
+                    let _ = reply.send(committed.map(|()| value).map_err(|e| anyhow!("{e:#}")));
+                }) as Deliver),
+                Err(e) => {
                     let _ = reply.send(Err(e));
-                    (false, Box::new(|_| {}))
-                }
-                Err(_) => {
-                    let _ = reply.send(Err(anyhow!("store: a write panicked")));
-                    (false, Box::new(|_| {}))
+                    None
                 }
             }
         });
@@ -281,7 +271,9 @@ impl Db {
         }
     }
 
-    /// One transaction for the group: each write in a savepoint, one commit for all.
+    /// One transaction for the group: each write in a savepoint, one commit for all. A write
+    /// that fails rolls back to its savepoint (alone, that leaves an empty transaction, which
+    /// commits nothing).
     fn commit_group(&self, group: Vec<Pending>) {
         let mut conn = self
             .inner
@@ -300,52 +292,43 @@ impl Db {
         };
         // Left set only by a transaction that rolled back: its jobs are gone with it.
         self.inner.touched_jobs.store(false, Ordering::Release);
-        let alone = group.len() == 1;
-        let mut delivered = Vec::with_capacity(group.len());
+        let mut succeeded = Vec::with_capacity(group.len());
         let mut broken = None;
         for pending in group {
             if let Some(e) = &broken {
                 let _ = pending(Err(e));
                 continue;
             }
-            if !alone && let Err(e) = tx.execute_batch("SAVEPOINT one_write") {
+            if let Err(e) = tx.execute_batch("SAVEPOINT one_write") {
                 let e = anyhow::Error::new(e).context("store: savepoint");
                 let _ = pending(Err(&e));
                 broken = Some(e);
                 continue;
             }
-            let (ok, deliver) = pending(Ok(&tx));
-            let end = match (alone, ok) {
-                (true, _) => Ok(()),
-                (false, true) => tx.execute_batch("RELEASE one_write"),
-                (false, false) => tx.execute_batch("ROLLBACK TO one_write; RELEASE one_write"),
+            let deliver = pending(Ok(&tx));
+            let end = if deliver.is_some() {
+                "RELEASE one_write"
+            } else {
+                "ROLLBACK TO one_write; RELEASE one_write"
             };
-            if let Err(e) = end {
+            if let Err(e) = tx.execute_batch(end) {
                 // The savepoint could not be closed (SQLite rolled the whole transaction
                 // back after a disk error, say): nothing in this group can commit.
                 broken = Some(anyhow::Error::new(e).context("store: end of a write"));
             }
-            if ok || alone {
-                delivered.push((ok, deliver));
-            }
+            succeeded.extend(deliver);
         }
-        let lone_failure = alone && delivered.first().is_some_and(|(ok, _)| !ok);
         let committed = match broken {
             Some(e) => {
                 drop(tx);
                 Err(e)
-            }
-            // A lone write that failed rolls back whole, as it always has.
-            None if lone_failure => {
-                drop(tx);
-                Ok(())
             }
             None => tx.commit().context("store: commit"),
         };
         if committed.is_ok() {
             self.after_commit(&conn);
         }
-        for (_, deliver) in delivered {
+        for deliver in succeeded {
             deliver(committed.as_ref().map(|_| ()));
         }
     }
