@@ -91,43 +91,38 @@ pub fn post_changed(tx: &Connection, changed: &PostChanged, base: &BaseUrl) -> R
     if verb == Verb::Delete {
         activities::hide_post_activities(tx, post.id)?;
     }
-    let nobody_to_tell = post.in_reply_to.is_empty()
-        && follows::follower_inboxes(tx)?.is_empty()
-        && mentions::actors_in(tx, &post.markdown)?.is_empty();
-    if !nobody_to_tell {
+    if !post.in_reply_to.is_empty() || follows::has_followers(tx)? {
+        return queue(tx, verb, Some(post.id));
+    }
+    let mentioned = mentions::actors_in(tx, &post.markdown)?;
+    if !mentioned.is_empty() {
         return queue(tx, verb, Some(post.id));
     }
     let activity_id = activities::insert(tx, verb, Some(post.id), true)?;
     let settings = store::settings::load(tx)?;
-    let (json, _) = post_activity(tx, base, &settings, activity_id, verb, &post, None)?;
+    let json = post_activity(base, &settings, activity_id, verb, &post, &mentioned, None);
     activities::set_json(tx, activity_id, &json.to_string())
 }
 
-/// The activity about a post, as it is now, and the actors it mentions (with the author of
-/// the post it replies to, when that is known).
+/// The activity about a post, as it is now, naming the actors it mentions (with the author of
+/// the post it replies to added to them, when that is known).
 fn post_activity(
-    tx: &Connection,
     base: &BaseUrl,
     settings: &SiteSettings,
     activity_id: ActivityId,
     kind: Verb,
     post: &Post,
+    mentioned: &[Actor],
     replied: Option<&(String, Actor)>,
-) -> Result<(Value, Vec<Actor>)> {
-    let mut mentioned = mentions::actors_in(tx, &post.markdown)?;
-    if let Some((_, author)) = replied
-        && !mentioned.iter().any(|a| a.uri == author.uri)
-    {
-        mentioned.push(author.clone());
-    }
+) -> Value {
     let mut object = match kind {
         Verb::Delete => {
             let mut gone = post.clone();
             gone.status = Status::Deleted;
             convert::post_to_object(base, settings, &gone, &[])
         }
-        Verb::Update => convert::post_to_updated_object(base, settings, post, &mentioned),
-        _ => convert::post_to_object(base, settings, post, &mentioned),
+        Verb::Update => convert::post_to_updated_object(base, settings, post, mentioned),
+        _ => convert::post_to_object(base, settings, post, mentioned),
     };
     if let Some((object_id, _)) = replied
         && kind != Verb::Delete
@@ -135,7 +130,7 @@ fn post_activity(
         object["inReplyTo"] = serde_json::json!(object_id);
     }
     let id = activity_url(base, activity_id);
-    Ok((convert::activity(base, kind, &id, object), mentioned))
+    convert::activity(base, kind, &id, object)
 }
 
 /// Queues an activity about a post (or, with `post_id` None, about the actor) for every follower.
@@ -223,17 +218,21 @@ pub async fn fan_out(app: &App, FanOut { activity_id }: FanOut) -> Result<()> {
             let json = match post_id {
                 Some(post_id) => {
                     let post = posts::by_id(tx, post_id)?.context("fan-out: the post is gone")?;
-                    let (json, named) = post_activity(
-                        tx,
+                    mentioned = mentions::actors_in(tx, &post.markdown)?;
+                    if let Some((_, author)) = &replied
+                        && !mentioned.iter().any(|a| a.uri == author.uri)
+                    {
+                        mentioned.push(author.clone());
+                    }
+                    post_activity(
                         base,
                         &settings,
                         activity_id,
                         kind,
                         &post,
+                        &mentioned,
                         replied.as_ref(),
-                    )?;
-                    mentioned = named;
-                    json
+                    )
                 }
                 None if kind == Verb::Move => {
                     let me = super::actor_id(base);

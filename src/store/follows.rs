@@ -127,6 +127,16 @@ pub fn follower_inboxes(conn: &Connection) -> Result<Vec<String>> {
         .context("store: follower inboxes")
 }
 
+/// Whether anyone follows the site: one row looked at, not the list of their inboxes.
+pub fn has_followers(conn: &Connection) -> Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM followers WHERE state = 'accepted')",
+        [],
+        |r| r.get(0),
+    )
+    .context("store: has followers")
+}
+
 /// Whether the owner follows this actor (their replies skip the moderation queue).
 pub fn is_followed(conn: &Connection, actor_id: ActorId) -> Result<bool> {
     conn.query_row(
