@@ -151,19 +151,23 @@ impl<E: Endpoint> Endpoint for CompressionEndpoint<E> {
         let Some(coding) = coding else {
             return Ok(response);
         };
+        // Header checks first: a cached page arrives compressed already, and is passed on
+        // without its body being touched.
+        let headers = response.headers();
+        let skip = response.status() != StatusCode::OK
+            || headers.contains_key(header::CONTENT_ENCODING)
+            || headers.contains_key(header::CONTENT_RANGE)
+            || !compressible(response.content_type());
+        if skip {
+            return Ok(response);
+        }
         // A body held in memory knows its size; a stream (a file, an export) does not.
         let body: BoxBody<Bytes, std::io::Error> = response.take_body().into();
         let small = http_body::Body::size_hint(&body)
             .exact()
             .is_some_and(|n| n < MIN_BYTES as u64);
         response.set_body(poem::Body::from(body));
-        let headers = response.headers();
-        let skip = response.status() != StatusCode::OK
-            || headers.contains_key(header::CONTENT_ENCODING)
-            || headers.contains_key(header::CONTENT_RANGE)
-            || small
-            || !compressible(response.content_type());
-        if skip {
+        if small {
             return Ok(response);
         }
         Ok(Compress::new(response, coding.algo()).into_response())
