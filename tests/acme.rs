@@ -233,8 +233,7 @@ fn porch_gets_and_renews_a_certificate_from_pebble() {
     assert!(cache.len() >= 2, "{cache:?}");
 
     // The same page does not verify against another root: the check above meant something.
-    let strangers = tls_client(roots(&std::fs::read(&listener_ca).unwrap()));
-    let refused = https_get(&strangers, site, "localhost", "/").unwrap_err();
+    let refused = https_get(&management, site, "localhost", "/").unwrap_err();
     assert!(refused.contains("certificate"), "{refused}");
 
     // Plain HTTP redirects to the same path on the HTTPS site.

@@ -121,6 +121,14 @@ fn run(cmd: &mut Command) -> Output {
     cmd.stdin(Stdio::null()).output().expect("run porch")
 }
 
+/// `porch restore` of `archive` into the data folder `data`.
+fn restore(data: impl AsRef<Path>, archive: impl AsRef<Path>) -> Output {
+    run(porch()
+        .args(["restore", "--data"])
+        .arg(data.as_ref())
+        .arg(archive.as_ref()))
+}
+
 fn stderr_of(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -463,10 +471,7 @@ const PREVIOUS_SCHEMA: i64 = 15;
 fn a_site_from_the_previous_release_migrates_and_serves_its_posts() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let restored = run(porch()
-        .args(["restore", "--data"])
-        .arg(&data)
-        .arg(PREVIOUS_RELEASE));
+    let restored = restore(&data, PREVIOUS_RELEASE);
     assert!(restored.status.success(), "{}", stderr_of(&restored));
     let db_path = data.join("porch.db");
     let before = schema_of(&Connection::open(&db_path).unwrap()).1;
@@ -592,10 +597,7 @@ fn backups_taken_while_posts_are_being_written_restore_every_post_saved_before_t
 
     for (k, (archive, saved_before)) in backups.iter().enumerate() {
         let restored = dir.path().join(format!("restored-{k}"));
-        let out = run(porch()
-            .args(["restore", "--data"])
-            .arg(&restored)
-            .arg(archive));
+        let out = restore(&restored, archive);
         assert!(out.status.success(), "restore {k}: {}", stderr_of(&out));
         let db = restored.join("porch.db");
         assert_eq!(integrity(&db), "ok");
@@ -655,10 +657,7 @@ fn restore_refuses_a_folder_that_is_not_empty_and_writes_nothing_there() {
     let occupied = dir.path().join("occupied");
     std::fs::create_dir_all(&occupied).unwrap();
     std::fs::write(occupied.join("notes.txt"), "mine").unwrap();
-    let out = run(porch()
-        .args(["restore", "--data"])
-        .arg(&occupied)
-        .arg(&archive));
+    let out = restore(&occupied, &archive);
     assert!(!out.status.success());
     assert!(stderr_of(&out).contains("not empty"), "{}", stderr_of(&out));
     assert_eq!(listing(&occupied), vec![PathBuf::from("notes.txt")]);
@@ -707,10 +706,7 @@ fn restore_refuses_an_archive_with_an_entry_outside_the_data_folder() {
     let empty = dir.path().join("inner").join("empty");
     std::fs::create_dir_all(&empty).unwrap();
     for target in [&absent, &empty] {
-        let out = run(porch()
-            .args(["restore", "--data"])
-            .arg(target)
-            .arg(&evil_archive));
+        let out = restore(target, &evil_archive);
         assert!(!out.status.success(), "refused");
         assert!(
             stderr_of(&out).contains("unexpected entry ../evil"),
@@ -730,10 +726,7 @@ fn restore_refuses_an_archive_with_an_entry_outside_the_data_folder() {
 
     // The genuine archive still restores there afterwards.
     let target = empty;
-    let out = run(porch()
-        .args(["restore", "--data"])
-        .arg(&target)
-        .arg(&archive));
+    let out = restore(&target, &archive);
     assert!(out.status.success(), "restore: {}", stderr_of(&out));
     assert_eq!(integrity(&target.join("porch.db")), "ok");
 }

@@ -444,12 +444,11 @@ fn record_queued_jobs(server: &TestServer) {
         .app
         .db
         .write_blocking(|tx| {
-            tx.execute_batch(
+            Ok(tx.execute_batch(
                 "CREATE TABLE queued_kinds (kind TEXT NOT NULL);
                  CREATE TRIGGER record_queued AFTER INSERT ON jobs
                  BEGIN INSERT INTO queued_kinds (kind) VALUES (new.kind); END;",
-            )?;
-            Ok(())
+            )?)
         })
         .unwrap();
 }
